@@ -1,0 +1,150 @@
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+
+import Provider from "oidc-provider";
+// The exported default adapter prints a "development-only" warning; the factory does not.
+import { createMemoryAdapter } from "oidc-provider/lib/adapters/memory_adapter.js";
+
+import { messagePage, page } from "./pages.js";
+import { userClaims } from "./users.js";
+
+/** @typedef {import("./users.js").IdpUser} IdpUser */
+
+/**
+ * @typedef {object} ClientConfig
+ * @property {string} clientId
+ * @property {string} [clientSecret]  "" or undefined = public client
+ * @property {string[]} redirectUris
+ * @property {string[]} postLogoutRedirectUris
+ */
+
+/** Path prefix of every realm endpoint, relative to `/realms/{realm}`. */
+export const OIDC_PATH = "/protocol/openid-connect";
+
+/**
+ * One oidc-provider instance for one realm, mounted at `/realms/{realm}`.
+ * @param {{ realm: string, issuer: string, clients: ClientConfig[], users: IdpUser[] }} opts
+ */
+export function createRealmProvider({ realm, issuer, clients, users }) {
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const jwk = { ...privateKey.export({ format: "jwk" }), kid: randomBytes(16).toString("base64url"), alg: "RS256", use: "sig" };
+
+  const provider = new Provider(issuer, {
+    adapter: createMemoryAdapter(15),
+    clients: clients.map((c) => ({
+      client_id: c.clientId,
+      ...(c.clientSecret
+        ? { client_secret: c.clientSecret, token_endpoint_auth_method: "client_secret_basic" }
+        : { token_endpoint_auth_method: "none" }),
+      redirect_uris: c.redirectUris,
+      post_logout_redirect_uris: c.postLogoutRedirectUris,
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      require_auth_time: true, // Keycloak always sends auth_time
+    })),
+    jwks: { keys: [jwk] },
+    responseTypes: ["code"],
+    pkce: { required: () => true },
+    scopes: ["openid", "profile", "email", "offline_access"],
+    claims: {
+      // Keycloak adds groups through a mapper, independent of the scope.
+      openid: ["sub", "groups"],
+      profile: ["name", "given_name", "family_name", "preferred_username"],
+      email: ["email", "email_verified"],
+    },
+    // Keycloak puts the profile claims into the ID token of the code flow too.
+    conformIdTokenClaims: false,
+    async findAccount(_ctx, sub) {
+      const user = users.find((u) => u.sub === sub);
+      return user && { accountId: sub, claims: async () => userClaims(user) };
+    },
+    // No consent screen: grant whatever was requested, for new and existing sessions.
+    async loadExistingGrant(ctx) {
+      const { client, session, result } = ctx.oidc;
+      const grantId = result?.consent?.grantId || session.grantIdFor(client.clientId);
+      const grant =
+        (grantId && (await ctx.oidc.provider.Grant.find(grantId))) ||
+        new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+      grant.addOIDCScope(ctx.oidc.requestParamOIDCScopes);
+      grant.addOIDCClaims(ctx.oidc.requestParamClaims);
+      await grant.save();
+      return grant;
+    },
+    // Keycloak always issues a refresh token.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
+    clientBasedCORS: (_ctx, origin, client) => client.redirectUris.some((uri) => new URL(uri).origin === origin),
+    routes: {
+      authorization: `${OIDC_PATH}/auth`,
+      token: `${OIDC_PATH}/token`,
+      jwks: `${OIDC_PATH}/certs`,
+      userinfo: `${OIDC_PATH}/userinfo`,
+      end_session: `${OIDC_PATH}/logout`,
+      pushed_authorization_request: `${OIDC_PATH}/ext/par/request`,
+    },
+    interactions: { url: (_ctx, interaction) => `/realms/${realm}/login-actions/${interaction.uid}` },
+    cookies: {
+      keys: [randomBytes(32).toString("base64url")],
+      // Realms share one host; scope the SSO session cookie per realm like Keycloak does.
+      long: { httpOnly: true, sameSite: "lax", path: `/realms/${realm}/` },
+    },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+    },
+    // Keycloak-like lifetimes; setting all of them also silences oidc-provider's notices.
+    ttl: {
+      AccessToken: 300,
+      AuthorizationCode: 60,
+      IdToken: 300,
+      RefreshToken: 1800,
+      Interaction: 1800,
+      Session: 36000,
+      Grant: 36000,
+    },
+    renderError,
+  });
+
+  // oidc-provider only puts `sid` into ID tokens for back-channel-logout clients
+  // (or when the `claims` parameter asks for it); Keycloak always includes it.
+  provider.Client.prototype.includeSid = () => true;
+
+  return { provider, publicKey };
+}
+
+/**
+ * Rendered by oidc-provider for every RP-initiated logout of a live session.
+ * With a (pre-validated) id_token_hint Keycloak does not ask, so the page submits itself.
+ * @param {any} ctx koa context
+ * @param {string} form `<form id="op.logoutForm">` holding the xsrf token
+ */
+async function logoutSource(ctx, form) {
+  const button = (/** @type {string} */ text) =>
+    `<button id="kc-logout" type="submit" form="op.logoutForm" name="logout" value="yes">${text}</button>`;
+  ctx.type = "html";
+  ctx.body = ctx.oidc.params.id_token_hint
+    ? page(
+        "Logging out",
+        `<h1>Logging out</h1>
+<p>If you are not redirected automatically, press the button.</p>
+${form}
+${button("Continue")}
+<script>document.getElementById("kc-logout").click()</script>`,
+      )
+    : page("Logging out", `<h1>Logging out</h1>\n<p>Do you want to log out?</p>\n${form}\n${button("Logout")}`);
+}
+
+/** @param {any} ctx koa context */
+async function postLogoutSuccessSource(ctx) {
+  ctx.type = "html";
+  ctx.body = page("You are logged out", "<h1>You are logged out</h1>");
+}
+
+/**
+ * @param {any} ctx koa context
+ * @param {{ error: string, error_description?: string }} out
+ */
+async function renderError(ctx, out) {
+  ctx.type = "html";
+  const message =
+    out.error === "invalid_redirect_uri" ? "Invalid parameter: redirect_uri" : out.error_description || out.error;
+  ctx.body = messagePage("We are sorry...", message);
+}
