@@ -1,0 +1,160 @@
+import { ConfigError } from "./errors";
+
+export interface RealmConfig {
+  /** The Keycloak realm name; also the strategy name and the `:realm` route segment. */
+  name: string;
+  issuer: string;
+  keycloakUrl: string;
+  clientId: string;
+  /** `null` for a public client. */
+  clientSecret: string | null;
+}
+
+export interface AppConfig {
+  /** Public origin of the app, without a trailing slash: redirect URIs are built from it, never from `Host`. */
+  appUrl: string;
+  production: boolean;
+  /** The first signs, all verify, so secrets can rotate without logging everyone out. */
+  sessionSecrets: readonly string[];
+  /** Absolute session lifetime in seconds: activity does not extend it. */
+  sessionMaxAge: number;
+  /** Cookies are `Secure` exactly when `APP_URL` is https. */
+  secureCookies: boolean;
+  defaultRealm: string;
+  realms: readonly RealmConfig[];
+  /** Timeout for every call to the identity provider. */
+  idpTimeoutMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEV_SESSION_SECRET = "dev-only-session-secret-never-use-in-production";
+const MIN_SECRET_LENGTH = 32;
+/** A realm name must be usable as one URL path segment and one cookie-name part as it is. */
+const REALM_NAME = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
+
+/** Parses the environment into a frozen config, or throws a ConfigError listing every bad variable. */
+export function parseConfig(env: Env): AppConfig {
+  const problems: string[] = [];
+  const production = env.NODE_ENV === "production";
+  const read = (name: string) => env[name]?.trim() || undefined;
+
+  const appUrl = parseOrigin("APP_URL", read("APP_URL") ?? "http://localhost:3000", problems);
+
+  const keycloakUrl = read("KEYCLOAK_URL");
+  if (!keycloakUrl) problems.push("KEYCLOAK_URL is required: the base URL of Keycloak, e.g. https://sso.example.com");
+  else parseHttpUrl("KEYCLOAK_URL", keycloakUrl, problems);
+
+  const defaultRealm = read("KEYCLOAK_REALM");
+  if (!defaultRealm) problems.push("KEYCLOAK_REALM is required: the name of the Keycloak realm, e.g. demo");
+  else if (!REALM_NAME.test(defaultRealm))
+    problems.push(`KEYCLOAK_REALM "${defaultRealm}" is not a valid realm name (letters, digits, ".", "_" and "-" only)`);
+
+  const clientId = read("KEYCLOAK_CLIENT_ID");
+  if (!clientId) problems.push("KEYCLOAK_CLIENT_ID is required: the client id of this app in Keycloak");
+
+  const sessionSecrets = parseSecrets(read("SESSION_SECRET"), production, problems);
+  const sessionMaxAge = parsePositiveInt("SESSION_MAX_AGE", read("SESSION_MAX_AGE"), 8 * 60 * 60, problems);
+  const idpTimeoutMs = parsePositiveInt("IDP_TIMEOUT_MS", read("IDP_TIMEOUT_MS"), 5000, problems);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const baseUrl = keycloakUrl!.replace(/\/+$/, "");
+  const realm: RealmConfig = {
+    name: defaultRealm!,
+    issuer: `${baseUrl}/realms/${defaultRealm}`,
+    keycloakUrl: baseUrl,
+    clientId: clientId!,
+    clientSecret: read("KEYCLOAK_CLIENT_SECRET") ?? null,
+  };
+
+  return deepFreeze({
+    appUrl: appUrl!,
+    production,
+    sessionSecrets,
+    sessionMaxAge,
+    secureCookies: appUrl!.startsWith("https:"),
+    defaultRealm: realm.name,
+    realms: [realm],
+    idpTimeoutMs,
+  });
+}
+
+function parseHttpUrl(name: string, value: string, problems: string[]): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    problems.push(`${name} "${value}" is not a URL`);
+    return undefined;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    problems.push(`${name} must be an http(s) URL, got "${value}"`);
+    return undefined;
+  }
+  return url;
+}
+
+function parseOrigin(name: string, value: string, problems: string[]): string | undefined {
+  const url = parseHttpUrl(name, value, problems);
+  if (!url) return undefined;
+  if (url.pathname !== "/" || url.search || url.hash || url.username || url.password) {
+    problems.push(`${name} must be an origin without path, query or credentials, e.g. https://app.example.com`);
+    return undefined;
+  }
+  return url.origin;
+}
+
+function parseSecrets(value: string | undefined, production: boolean, problems: string[]): string[] {
+  if (!value) {
+    if (production) problems.push("SESSION_SECRET is required in production: at least 32 random characters");
+    return [DEV_SESSION_SECRET];
+  }
+  const secrets = value.split(",").map((s) => s.trim());
+  if (secrets.some((s) => s === "")) {
+    problems.push("SESSION_SECRET has an empty entry: separate secrets with single commas");
+  } else if (production && secrets.some((s) => s.length < MIN_SECRET_LENGTH)) {
+    problems.push(`SESSION_SECRET: every secret must be at least ${MIN_SECRET_LENGTH} characters in production`);
+  }
+  return secrets;
+}
+
+function parsePositiveInt(name: string, value: string | undefined, fallback: number, problems: string[]): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) === 0) {
+    problems.push(`${name} must be a positive whole number, got "${value}"`);
+    return fallback;
+  }
+  return Number(value);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+let loaded: AppConfig | undefined;
+
+/** The app's config, parsed from `process.env` on first use (the server calls it at start-up). */
+export function getConfig(): AppConfig {
+  loaded ??= parseConfig(process.env);
+  return loaded;
+}
+
+/** Start-up check: prints one line per problem and exits 1, instead of failing on the first request. */
+export function loadConfigOrExit(): AppConfig {
+  try {
+    const config = getConfig();
+    if (!config.production && config.sessionSecrets[0] === DEV_SESSION_SECRET) {
+      console.warn("SESSION_SECRET is not set: using a development-only secret");
+    }
+    return config;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) console.error(`Configuration error: ${problem}`);
+    process.exit(1);
+  }
+}

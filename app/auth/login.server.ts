@@ -1,0 +1,100 @@
+import { data } from "@remix-run/node";
+import { getAuthenticator, getStrategy } from "./authenticator.server";
+import { getConfig } from "./config.server";
+import { parseCookieHeader, serializeCookie } from "./cookies.server";
+import { AuthError, describeAuthError } from "./errors";
+import { logAuthEvent } from "./log.server";
+import { sanitizeReturnTo } from "./return-to";
+import { createUserSession } from "./session.server";
+
+
+const RETURN_TO_COOKIE = "oidc-return-to";
+const callbackPath = (realm: string) => `/auth/${realm}/callback`;
+
+/** Redirects to the realm's provider; `?returnTo=` is kept, sanitized, for the way back. */
+export async function startLogin(request: Request, realm: string): Promise<Response | LoginFailure> {
+  if (!getStrategy(realm)) return unknownRealm(realm);
+  const url = new URL(request.url);
+  const returnTo = sanitizeReturnTo(url.searchParams.get("returnTo"));
+  // Without its query, so the base class never mistakes a stray `state` for a callback.
+  const loginRequest = new Request(new URL(url.pathname, url), { headers: request.headers });
+  try {
+    await getAuthenticator().authenticate(realm, loginRequest);
+  } catch (thrown) {
+    if (thrown instanceof Response) {
+      thrown.headers.append("Set-Cookie", returnToCookie(realm, encodeURIComponent(returnTo), 300));
+      noStore(thrown.headers);
+      return thrown;
+    }
+    if (thrown instanceof AuthError) return failure(realm, thrown, new Headers());
+    throw thrown;
+  }
+  throw new Error(`strategy ${realm} did not redirect to the provider`);
+}
+
+/** Completes the login at the callback: a session and a redirect back, or a failure page. */
+export async function completeLogin(request: Request, realm: string): Promise<Response | LoginFailure> {
+  const strategy = getStrategy(realm);
+  if (!strategy) return unknownRealm(realm);
+
+  const headers = new Headers();
+  for (const cookie of strategy.clearStateCookies(request)) headers.append("Set-Cookie", cookie);
+  const returnTo = readReturnTo(request);
+  headers.append("Set-Cookie", returnToCookie(realm, "", 0));
+
+  try {
+    const result = await getAuthenticator().authenticate(realm, request);
+    const response = createUserSession(request, result, returnTo, noStore(headers));
+    logAuthEvent("login", { realm, sub: result.user.sub, outcome: "success" });
+    return response;
+  } catch (thrown) {
+    if (thrown instanceof AuthError) return failure(realm, thrown, headers);
+    throw thrown;
+  }
+}
+
+/** `/login` for the default realm, keeping a sanitized `?returnTo=`. */
+export function defaultLoginUrl(request: Request): string {
+  const returnTo = sanitizeReturnTo(new URL(request.url).searchParams.get("returnTo"));
+  const query = returnTo === "/" ? "" : `?${new URLSearchParams({ returnTo })}`;
+  return `/auth/${getConfig().defaultRealm}/login${query}`;
+}
+
+type LoginFailure = ReturnType<typeof failure>;
+
+/** The failure page's data, with its status; the IdP's own words go to the log only. */
+function failure(realm: string, error: AuthError, headers: Headers, retryUrl = `/auth/${realm}/login`) {
+  logAuthEvent("login_failed", { realm, outcome: "failure", code: error.code, detail: error.detail });
+  const { status, title, message } = describeAuthError(error.code);
+  return data({ error: { title, message, retryUrl } }, { status, headers: noStore(headers) });
+}
+
+function unknownRealm(realm: string) {
+  const error = new AuthError("unknown_realm", `no strategy named ${JSON.stringify(realm.slice(0, 64))}`);
+  return failure("-", error, new Headers(), "/login");
+}
+
+/** The callback URL carries a code: keep it out of caches and Referer headers. */
+function noStore(headers: Headers): Headers {
+  headers.set("Cache-Control", "no-store");
+  headers.set("Referrer-Policy", "no-referrer");
+  return headers;
+}
+
+function readReturnTo(request: Request): string {
+  const value = parseCookieHeader(request.headers.get("Cookie")).get(RETURN_TO_COOKIE);
+  if (!value) return "/";
+  try {
+    return sanitizeReturnTo(decodeURIComponent(value));
+  } catch {
+    return "/";
+  }
+}
+
+function returnToCookie(realm: string, value: string, maxAge: number): string {
+  return serializeCookie(RETURN_TO_COOKIE, value, {
+    path: callbackPath(realm),
+    secure: getConfig().secureCookies,
+    maxAge,
+  });
+}

@@ -1,0 +1,129 @@
+import { redirect } from "@remix-run/node";
+import { decodeJwt, type JWTPayload } from "jose";
+import { getConfig } from "./config.server";
+import { parseCookieHeader, serializeCookie } from "./cookies.server";
+import { AuthError } from "./errors";
+import { seal, splitIntoChunks, unseal } from "./sealed-cookie.server";
+
+/** What the UI may know about the signed-in user. */
+export interface SessionUser {
+  /** The realm (or provider) that issued the session: logout goes back there. */
+  realm: string;
+  sub: string;
+  /** The provider's session id, from the ID token. */
+  sid?: string;
+  username: string;
+  name?: string;
+  email?: string;
+}
+
+/** Everything the session cookie holds. */
+export interface SessionData {
+  user: SessionUser;
+  /** Kept for `id_token_hint` at logout. */
+  idToken: string;
+  /** Seconds since the epoch: the session ends `SESSION_MAX_AGE` after this, whatever the activity. */
+  createdAt: number;
+}
+
+const COOKIE_NAME = "__session";
+/** 8 chunks of 3,800 bytes: far above a Keycloak id_token with many groups, far below header limits. */
+const MAX_CHUNKS = 8;
+
+const chunkName = (index: number) => (index === 0 ? COOKIE_NAME : `${COOKIE_NAME}.${index}`);
+const cookieAttributes = () => ({ path: "/", secure: getConfig().secureCookies });
+
+const sessions = new WeakMap<Request, SessionData | null>();
+
+/** The request's valid session, or `null` (none, tampered, expired, or malformed). */
+export function getSession(request: Request): SessionData | null {
+  if (!sessions.has(request)) sessions.set(request, readSession(request));
+  return sessions.get(request)!;
+}
+
+export function getUser(request: Request): SessionUser | null {
+  return getSession(request)?.user ?? null;
+}
+
+/** The signed-in session, or a thrown redirect to login that comes back to this page. */
+export function requireSession(request: Request): SessionData {
+  const session = getSession(request);
+  if (session) return session;
+  const url = new URL(request.url);
+  throw redirect(`/login?${new URLSearchParams({ returnTo: url.pathname + url.search })}`);
+}
+
+export function requireUser(request: Request): SessionUser {
+  return requireSession(request).user;
+}
+
+/** The ID token's claims, for display; the token was validated when the session was created. */
+export function getIdTokenClaims(session: SessionData): JWTPayload {
+  return decodeJwt(session.idToken);
+}
+
+/** Starts a session and redirects to `returnTo`; `headers` (e.g. cookie clean-up) are sent along. */
+export function createUserSession(
+  request: Request,
+  data: Omit<SessionData, "createdAt">,
+  returnTo: string,
+  headers: Headers = new Headers(),
+): Response {
+  const { sessionSecrets, sessionMaxAge } = getConfig();
+  const sealed = seal({ ...data, createdAt: Math.floor(Date.now() / 1000) } satisfies SessionData, sessionSecrets[0]!);
+  const chunks = splitIntoChunks(sealed);
+  if (chunks.length > MAX_CHUNKS) {
+    throw new AuthError("session_too_large", `sealed session is ${sealed.length} bytes`);
+  }
+  const attributes = { ...cookieAttributes(), maxAge: sessionMaxAge };
+  chunks.forEach((chunk, index) => headers.append("Set-Cookie", serializeCookie(chunkName(index), chunk, attributes)));
+  for (const stale of presentChunkNames(request).slice(chunks.length)) {
+    headers.append("Set-Cookie", serializeCookie(stale, "", { ...cookieAttributes(), maxAge: 0 }));
+  }
+  headers.set("Location", returnTo);
+  return new Response(null, { status: 302, headers });
+}
+
+/** `Set-Cookie` headers that delete every session cookie the request carries (at least the first). */
+export function destroySessionHeaders(request: Request): Headers {
+  const headers = new Headers();
+  const names = new Set([COOKIE_NAME, ...presentChunkNames(request)]);
+  for (const name of names) headers.append("Set-Cookie", serializeCookie(name, "", { ...cookieAttributes(), maxAge: 0 }));
+  return headers;
+}
+
+function presentChunkNames(request: Request): string[] {
+  const cookies = parseCookieHeader(request.headers.get("Cookie"));
+  return [...cookies.keys()].filter((name) => /^__session(\.[1-9]\d*)?$/.test(name));
+}
+
+function readSession(request: Request): SessionData | null {
+  const cookies = parseCookieHeader(request.headers.get("Cookie"));
+  const chunks: string[] = [];
+  for (let index = 0; index < MAX_CHUNKS; index++) {
+    const chunk = cookies.get(chunkName(index));
+    if (chunk === undefined) break;
+    chunks.push(chunk);
+  }
+  if (chunks.length === 0) return null;
+
+  const { sessionSecrets, sessionMaxAge } = getConfig();
+  const data = unseal(chunks.join(""), sessionSecrets);
+  if (!isSessionData(data)) return null;
+  if (data.createdAt + sessionMaxAge <= Date.now() / 1000) return null;
+  return data;
+}
+
+function isSessionData(value: unknown): value is SessionData {
+  if (typeof value !== "object" || value === null) return false;
+  const { user, idToken, createdAt } = value as Partial<SessionData>;
+  return (
+    typeof idToken === "string" &&
+    typeof createdAt === "number" &&
+    typeof user === "object" &&
+    user !== null &&
+    typeof user.realm === "string" &&
+    typeof user.sub === "string" &&
+    typeof user.username === "string"
+  );
+}

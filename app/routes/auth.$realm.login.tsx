@@ -1,0 +1,10 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { startLogin } from "~/auth/login.server";
+import { AuthErrorPage } from "~/components/auth-error-page";
+
+export const loader = ({ request, params }: LoaderFunctionArgs) => startLogin(request, params.realm ?? "");
+
+export default function LoginFailed() {
+  return <AuthErrorPage error={useLoaderData<typeof loader>().error} />;
+}

@@ -1,0 +1,33 @@
+import { test as base, expect, type Page } from "@playwright/test";
+import { startStack, type Stack } from "../support/stack";
+
+export const test = base.extend<{ signIn: (username: string, password?: string) => Promise<void> }, { stack: Stack }>({
+  stack: [
+    async ({}, use) => {
+      const stack = await startStack();
+      await use(stack);
+      await stack.stop();
+    },
+    { scope: "worker" },
+  ],
+  /** Fills the IdP's login form, which must be on screen. */
+  signIn: async ({ page }, use) => {
+    await use(async (username, password = username) => {
+      await expect(page.getByRole("heading", { name: "Sign in to your account" })).toBeVisible();
+      await page.getByLabel("Username or email").fill(username);
+      await page.getByLabel("Password").fill(password);
+      await page.getByRole("button", { name: "Sign In" }).click();
+    });
+  },
+});
+
+export { expect };
+
+export function isIdpLogout(stack: Stack) {
+  return (url: string) => url.startsWith(`${stack.idp.url}/realms/demo/protocol/openid-connect/logout`);
+}
+
+export async function expectSignedOut(page: Page) {
+  await expect(page.getByRole("link", { name: "Log in" }).first()).toBeVisible();
+  await expect(page.getByRole("button", { name: "Log out" })).toHaveCount(0);
+}

@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const serveCli = `${root}node_modules/@remix-run/serve/dist/cli.js`;
+
+export const TEST_SESSION_SECRET = "test-session-secret-0123456789abcdef";
+export const TEST_CLIENT = { clientId: "remix-app", clientSecret: "test-client-secret" };
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningApp {
+  url: string;
+  port: number;
+  /** Everything the server printed so far (stdout and stderr). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** The production build (`npm run build` first) served by remix-serve, as `npm start` does. */
+export async function startApp({ port, env }: { port: number; env: Record<string, string> }): Promise<RunningApp> {
+  const url = `http://localhost:${port}`;
+  const child = spawn(process.execPath, [serveCli, "build/index.js"], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "localhost",
+      APP_URL: url,
+      SESSION_SECRET: TEST_SESSION_SECRET,
+      KEYCLOAK_CLIENT_ID: TEST_CLIENT.clientId,
+      KEYCLOAK_CLIENT_SECRET: TEST_CLIENT.clientSecret,
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  await waitForStart(child, () => output, url);
+  return {
+    url,
+    port,
+    output: () => output,
+    stop: () => stopProcess(child),
+  };
+}
+
+async function waitForStart(child: ChildProcess, output: () => string, url: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const response = await fetch(`${url}/healthz`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await stopProcess(child);
+  throw new Error(`app did not start within 20 s:\n${output()}`);
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
