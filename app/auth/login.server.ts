@@ -41,6 +41,10 @@ export async function completeLogin(request: Request, realm: string): Promise<Re
   for (const cookie of strategy.clearStateCookies(request)) headers.append("Set-Cookie", cookie);
   const returnTo = readReturnTo(request);
   headers.append("Set-Cookie", returnToCookie(realm, "", 0));
+  // Without `state` the base class would start a new login: a callback never does.
+  if (!new URL(request.url).searchParams.has("state")) {
+    return failure(realm, new AuthError("state_mismatch", "callback without state"), headers);
+  }
 
   try {
     const result = await getAuthenticator().authenticate(realm, request);

@@ -59,7 +59,11 @@ export function requireUser(request: Request): SessionUser {
 
 /** The ID token's claims, for display; the token was validated when the session was created. */
 export function getIdTokenClaims(session: SessionData): JWTPayload {
-  return decodeJwt(session.idToken);
+  try {
+    return decodeJwt(session.idToken);
+  } catch {
+    return {};
+  }
 }
 
 /** Starts a session and redirects to `returnTo`; `headers` (e.g. cookie clean-up) are sent along. */
