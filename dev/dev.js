@@ -30,7 +30,7 @@ if (!env.KEYCLOAK_URL) {
   console.log(`Embedded IdP at ${idp.url}/realms/${env.KEYCLOAK_REALM} (user demo, password demo)`);
 }
 
-const remix = spawn(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "dev"], {
+const remix = spawn(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "dev", "--command", "node server.js"], {
   env: { ...env, VITE_CJS_IGNORE_WARNING: "true" },
   stdio: "inherit",
 });

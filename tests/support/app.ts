@@ -3,7 +3,6 @@ import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const serveCli = `${root}node_modules/@remix-run/serve/dist/cli.js`;
 
 export const TEST_SESSION_SECRET = "test-session-secret-0123456789abcdef";
 export const TEST_CLIENT = { clientId: "remix-app", clientSecret: "test-client-secret" };
@@ -27,10 +26,10 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** The production build (`npm run build` first) served by remix-serve, as `npm start` does. */
+/** The production build (`npm run build` first) served by server.js, as `npm start` does. */
 export async function startApp({ port, env }: { port: number; env: Record<string, string> }): Promise<RunningApp> {
   const url = `http://localhost:${port}`;
-  const child = spawn(process.execPath, [serveCli, "build/index.js"], {
+  const child = spawn(process.execPath, ["server.js"], {
     cwd: root,
     env: {
       PATH: process.env.PATH,

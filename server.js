@@ -1,0 +1,35 @@
+// The production server (`npm start`). Like remix-serve, but its access log
+// prints paths without query strings: remix-serve logs every URL whole, and the
+// callback URL carries the authorization code.
+import { createRequestHandler } from "@remix-run/express";
+import { broadcastDevReady } from "@remix-run/node";
+import express from "express";
+
+process.env.NODE_ENV ??= "production";
+const build = await import("./build/index.js");
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST;
+
+const app = express();
+app.disable("x-powered-by");
+app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
+app.use(express.static("public", { maxAge: "1h" }));
+app.use(logRequest);
+app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+
+const server = app.listen(port, host, () => {
+  console.log(`Listening on http://${host ?? "localhost"}:${port}`);
+  if (process.env.NODE_ENV === "development") void broadcastDevReady(build);
+});
+for (const signal of ["SIGTERM", "SIGINT"]) process.once(signal, () => server.close());
+
+/** One JSON line per request, never with the query string (codes, states, tokens). */
+function logRequest(request, response, next) {
+  const start = process.hrtime.bigint();
+  response.on("finish", () => {
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    const path = request.originalUrl.split("?")[0];
+    console.log(JSON.stringify({ time: new Date().toISOString(), method: request.method, path, status: response.statusCode, ms: Math.round(ms * 10) / 10 }));
+  });
+  next();
+}
