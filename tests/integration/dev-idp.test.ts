@@ -4,7 +4,7 @@ import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { startIdp } from "../../dev/idp/index.js";
-import { browse, CookieJar, follow, formOf, textOf } from "../support/browserless";
+import { browse, button, CookieJar, follow, formOf, textOf } from "../support/browserless";
 
 const APP = "http://localhost:3000";
 const CLIENT_ID = "remix-app";
@@ -33,17 +33,6 @@ afterAll(async () => {
 const followInIdp = (jar: CookieJar, response: Response, from: string) =>
   follow(jar, response, from, (url) => url.startsWith(idp.url));
 
-/** A submit button by its visible text: its name/value pair, if any. */
-function button(html: string, text: string) {
-  for (const [, attrs, label] of html.matchAll(/<button\b([^>]*)>([\s\S]*?)<\/button>/gi)) {
-    if (label.trim() === text) {
-      const name = /\bname="([^"]*)"/.exec(attrs)?.[1];
-      const value = /\bvalue="([^"]*)"/.exec(attrs)?.[1] ?? "";
-      return name ? { [name]: value } : {};
-    }
-  }
-  return undefined;
-}
 
 function pkce() {
   const verifier = randomBytes(32).toString("base64url");

@@ -95,6 +95,18 @@ export function formOf(html: string, pageUrl: string) {
   return { action, fields };
 }
 
+export /** A submit button by its visible text: its name/value pair, if any. */
+function button(html: string, text: string) {
+  for (const [, attrs, label] of html.matchAll(/<button\b([^>]*)>([\s\S]*?)<\/button>/gi)) {
+    if (label.trim() === text) {
+      const name = /\bname="([^"]*)"/.exec(attrs)?.[1];
+      const value = /\bvalue="([^"]*)"/.exec(attrs)?.[1] ?? "";
+      return name ? { [name]: value } : {};
+    }
+  }
+  return undefined;
+}
+
 /** The visible text of an HTML page. */
 export const textOf = (html: string) =>
   html

@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seal, unseal } from "~/auth/sealed-cookie.server";
+import { freePort, startApp, TEST_SESSION_SECRET } from "../support/app";
+import { browse, button, CookieJar, follow, formOf, textOf } from "../support/browserless";
+import { startStack, type Stack } from "../support/stack";
+
+let stack: Stack;
+let app: string;
+
+beforeAll(async () => {
+  stack = await startStack();
+  app = stack.app.url;
+});
+afterAll(() => stack?.stop());
+
+const inIdp = (url: string) => url.startsWith(stack.idp.url);
+
+/** Starts a login at the app and stops at the IdP's login form. */
+async function startLogin(jar: CookieJar, path = "/auth/demo/login") {
+  const response = await browse(jar, `${app}${path}`);
+  expect(response.status).toBe(302);
+  const authorizeUrl = new URL(response.headers.get("location")!);
+  const page = await follow(jar, response, app, inIdp);
+  return { response, authorizeUrl, page };
+}
+
+/** Signs in at the IdP's form and stops at the app's callback URL, not yet visited. */
+async function signInAtIdp(jar: CookieJar, page: { url: string; html?: string }, username = "demo") {
+  expect(textOf(page.html!)).toContain("Sign in to your account");
+  const { action } = formOf(page.html!, page.url);
+  const done = await follow(jar, await browse(jar, action, { form: { username, password: username } }), action, inIdp);
+  expect(done.url.startsWith(`${app}/auth/demo/callback?`)).toBe(true);
+  return done.url;
+}
+
+async function logIn(jar: CookieJar) {
+  const { page } = await startLogin(jar);
+  const callback = await browse(jar, await signInAtIdp(jar, page));
+  expect(callback.status).toBe(302);
+  return callback;
+}
+
+function sessionOf(jar: CookieJar) {
+  const cookies = new Map(jar.header(app).split("; ").map((pair) => pair.split("=", 2) as [string, string]));
+  const sealed = [cookies.get("__session"), cookies.get("__session.1")].filter(Boolean).join("");
+  return unseal(sealed, [TEST_SESSION_SECRET]) as { idToken: string; user: { sub: string; realm: string } } | null;
+}
+
+describe("login and logout over HTTP", () => {
+  it("logs in with code + PKCE + nonce, comes back to the page asked for, and logs out at the IdP", async () => {
+    const jar = new CookieJar();
+    const protectedPage = await browse(jar, `${app}/account`);
+    expect(protectedPage.status).toBe(302);
+    expect(protectedPage.headers.get("location")).toBe("/login?returnTo=%2Faccount");
+    const login = await browse(jar, `${app}/login?returnTo=%2Faccount`);
+    expect(login.headers.get("location")).toBe("/auth/demo/login?returnTo=%2Faccount");
+
+    const { response, authorizeUrl, page } = await startLogin(jar, "/auth/demo/login?returnTo=%2Faccount");
+    expect(authorizeUrl.origin + authorizeUrl.pathname).toBe(`${stack.idp.issuer("demo")}/protocol/openid-connect/auth`);
+    expect(Object.fromEntries(authorizeUrl.searchParams)).toMatchObject({
+      response_type: "code",
+      client_id: "remix-app",
+      redirect_uri: `${app}/auth/demo/callback`,
+      scope: "openid profile email",
+      code_challenge_method: "S256",
+    });
+    for (const param of ["state", "nonce", "code_challenge"]) expect(authorizeUrl.searchParams.get(param)).toMatch(/^[\w-]{20,}$/);
+    const stateCookie = response.headers.getSetCookie().find((cookie) => cookie.startsWith("oidc:demo:"));
+    expect(stateCookie).toMatch(/Path=\/auth\/demo\/callback/);
+    expect(stateCookie).toMatch(/HttpOnly/);
+    expect(stateCookie).toMatch(/SameSite=Lax/);
+
+    const callbackUrl = await signInAtIdp(jar, page);
+    expect(jar.names(callbackUrl)).toEqual(expect.arrayContaining([expect.stringMatching(/^oidc:demo:/), "oidc-return-to"]));
+    const callback = await browse(jar, callbackUrl);
+    expect(callback.status).toBe(302);
+    expect(callback.headers.get("location")).toBe("/account");
+    expect(callback.headers.get("cache-control")).toBe("no-store");
+    expect(callback.headers.get("referrer-policy")).toBe("no-referrer");
+    const sessionCookie = callback.headers.getSetCookie().find((cookie) => cookie.startsWith("__session="));
+    expect(sessionCookie).toMatch(/Path=\/; HttpOnly; SameSite=Lax; Max-Age=28800/);
+    expect(sessionCookie).not.toMatch(/Secure/);
+    // The state/PKCE and returnTo cookies are gone once the callback completed.
+    expect(jar.names(callbackUrl).filter((name) => name.startsWith("oidc"))).toEqual([]);
+
+    const account = await browse(jar, `${app}/account`);
+    expect(account.status).toBe(200);
+    expect(textOf(await account.text())).toMatch(/Signed in as demo \(\s*demo\s*\)/);
+
+    const { idToken } = sessionOf(jar)!;
+    stack.idp.clearRequests();
+    const logout = await browse(jar, `${app}/logout`, { form: {} });
+    expect(logout.status).toBe(302);
+    expect(logout.headers.get("location")).toBe(
+      `${stack.idp.issuer("demo")}/protocol/openid-connect/logout` +
+        `?id_token_hint=${idToken}&client_id=remix-app&post_logout_redirect_uri=${encodeURIComponent(`${app}/`)}`,
+    );
+    expect(logout.headers.getSetCookie()).toContainEqual(expect.stringMatching(/^__session=; Path=\/; .*Max-Age=0/));
+    expect(jar.names(app)).toEqual([]);
+
+    const logoutPage = await follow(jar, logout, app, inIdp);
+    // What the page's auto-submit (or a click without JavaScript) sends.
+    const form = formOf(logoutPage.html!, logoutPage.url);
+    const fields = { ...form.fields, ...button(logoutPage.html!, "Continue") };
+    const back = await follow(jar, await browse(jar, form.action, { form: fields }), form.action, inIdp);
+    expect(back.url).toBe(`${app}/`);
+    expect(stack.idp.requests.some((r) => r.path.endsWith("/logout") && r.query.id_token_hint === idToken)).toBe(true);
+
+    // The IdP session ended: a new login asks for the password again.
+    const again = await startLogin(jar);
+    expect(textOf(again.page.html!)).toContain("Sign in to your account");
+
+    const logs = stack.app.output();
+    expect(logs).toContain('"event":"login"');
+    expect(logs).toContain('"event":"logout"');
+    expect(logs).not.toContain(idToken);
+    expect(logs).not.toContain(new URL(callbackUrl).searchParams.get("code")!);
+  });
+
+  it("shows the IdP's refusal as a 400 page with a way to try again, escaping what the IdP sent", async () => {
+    const jar = new CookieJar();
+    const { authorizeUrl } = await startLogin(jar);
+    const state = authorizeUrl.searchParams.get("state")!;
+    const description = "<script>alert(1)</script>";
+    const response = await browse(
+      jar,
+      `${app}/auth/demo/callback?${new URLSearchParams({ error: "access_denied", error_description: description, state })}`,
+    );
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(textOf(html)).toContain("Sign-in was not completed");
+    expect(html).toContain('href="/auth/demo/login"');
+    expect(html).not.toContain(description);
+    expect(jar.names(`${app}/auth/demo/callback`)).toEqual([]);
+    expect(jar.names(app)).not.toContain("__session");
+  });
+
+  it.each([
+    ["a state this browser never sent", (state: string) => `code=abc&state=${state}x`],
+    ["no state", () => "code=abc"],
+    ["no code", (state: string) => `state=${state}`],
+  ])("refuses a callback with %s: 400, no session", async (_label, query) => {
+    const jar = new CookieJar();
+    const { authorizeUrl } = await startLogin(jar);
+    const response = await browse(jar, `${app}/auth/demo/callback?${query(authorizeUrl.searchParams.get("state")!)}`);
+    expect(response.status).toBe(400);
+    expect(textOf(await response.text())).toMatch(/This sign-in link has expired|Sign-in could not be completed/);
+    expect(response.headers.getSetCookie().some((cookie) => cookie.startsWith("__session="))).toBe(false);
+  });
+
+  it("refuses a replayed callback URL in another browser", async () => {
+    const jar = new CookieJar();
+    const { page } = await startLogin(jar);
+    const callbackUrl = await signInAtIdp(jar, page);
+    expect((await browse(jar, callbackUrl)).status).toBe(302);
+    const attacker = new CookieJar();
+    const replay = await browse(attacker, callbackUrl);
+    expect(replay.status).toBe(400);
+    expect(attacker.names(app)).toEqual([]);
+  });
+
+  it.each(["/auth/nope/login", "/auth/nope/callback?code=a&state=b", "/auth/..%2Fdemo/login"])(
+    "answers 404 for the unknown realm in %s without calling the IdP",
+    async (path) => {
+      stack.idp.clearRequests();
+      const response = await fetch(`${app}${path}`, { redirect: "manual" });
+      expect(response.status).toBe(404);
+      expect(textOf(await response.text())).toContain("Unknown sign-in realm");
+      expect(stack.idp.requests).toEqual([]);
+    },
+  );
+
+  it("keeps the session on GET /logout, which only offers the form", async () => {
+    const jar = new CookieJar();
+    await logIn(jar);
+    const page = await browse(jar, `${app}/logout`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<form method="post" action="\/logout"/);
+    expect(page.headers.getSetCookie()).toEqual([]);
+    expect((await browse(jar, `${app}/account`)).status).toBe(200);
+  });
+
+  it("sends a logout without a session straight home", async () => {
+    const response = await browse(new CookieJar(), `${app}/logout`, { form: {} });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/");
+  });
+
+  it("treats a session cookie signed with another secret as no session", async () => {
+    const forged = seal({ user: { realm: "demo", sub: "x", username: "mallory" }, idToken: "a.b.c", createdAt: Date.now() / 1000 }, "not-the-secret");
+    const response = await fetch(`${app}/account`, { headers: { cookie: `__session=${forged}` }, redirect: "manual" });
+    expect(response.status).toBe(302);
+  });
+});
+
+describe("when the IdP is unreachable", () => {
+  let down: Awaited<ReturnType<typeof startApp>>;
+  beforeAll(async () => {
+    down = await startApp({
+      port: await freePort(),
+      env: { KEYCLOAK_URL: `http://127.0.0.1:${await freePort()}`, KEYCLOAK_REALM: "demo", IDP_TIMEOUT_MS: "1000" },
+    });
+  });
+  afterAll(() => down?.stop());
+
+  it("answers login with a 503 page and a retry link", async () => {
+    const response = await fetch(`${down.url}/auth/demo/login`, { redirect: "manual" });
+    expect(response.status).toBe(503);
+    const html = await response.text();
+    expect(textOf(html)).toContain("The identity provider is unreachable");
+    expect(html).toContain('href="/auth/demo/login"');
+    expect(html).not.toMatch(/ECONNREFUSED|at .*\.js:\d+/);
+  });
+
+  it("still ends the app session at logout and says the IdP could not be told", async () => {
+    const session = seal({ user: { realm: "demo", sub: "u1", username: "demo" }, idToken: "a.b.c", createdAt: Math.floor(Date.now() / 1000) }, TEST_SESSION_SECRET);
+    const jar = new CookieJar();
+    jar.store(down.url, new Response(null, { headers: { "set-cookie": `__session=${session}; Path=/` } }));
+    expect((await browse(jar, `${down.url}/account`)).status).toBe(200);
+
+    const response = await browse(jar, `${down.url}/logout`, { form: {} });
+    expect(response.status).toBe(503);
+    expect(textOf(await response.text())).toContain("The identity provider could not be reached");
+    expect(jar.names(down.url)).toEqual([]);
+  });
+});
+
+describe("start-up", () => {
+  it.each([
+    ["KEYCLOAK_URL", { KEYCLOAK_REALM: "demo" }, "KEYCLOAK_URL is required"],
+    ["SESSION_SECRET", { KEYCLOAK_URL: "http://127.0.0.1:1", KEYCLOAK_REALM: "demo", SESSION_SECRET: "" }, "SESSION_SECRET is required in production"],
+    ["KEYCLOAK_REALM", { KEYCLOAK_URL: "http://127.0.0.1:1", KEYCLOAK_REALM: "a/b" }, 'KEYCLOAK_REALM "a/b" is not a valid realm name'],
+  ])("stops with exit code 1 and a line naming %s", async (_name, env, line) => {
+    await expect(startApp({ port: await freePort(), env })).rejects.toThrow(
+      new RegExp(`app exited with 1:[\\s\\S]*Configuration error: ${line.replace(/[/.*]/g, "\\$&")}`),
+    );
+  });
+});
