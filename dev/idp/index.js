@@ -1,18 +1,24 @@
 // An embedded, Keycloak-compatible OpenID Provider for development and tests.
 import http from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 
+import { postLogoutToken, signLogoutToken } from "./backchannel.js";
 import { isForm, readForm, send } from "./http.js";
 import { handleLogin } from "./login.js";
 import { logoutParamError } from "./logout.js";
 import { messagePage } from "./pages.js";
-import { createRealmProvider, OIDC_PATH } from "./provider.js";
+import { generateSigningKey, OIDC_PATH, realmProviderFactory } from "./provider.js";
 import { DEFAULT_USERS } from "./users.js";
 
 export { DEFAULT_USERS };
 
 /** @typedef {import("./users.js").IdpUser} IdpUser */
 /** @typedef {import("./provider.js").ClientConfig} ClientConfig */
-/** @typedef {{ clients: ClientConfig[] }} RealmConfig */
+/**
+ * @typedef {object} RealmConfig
+ * @property {ClientConfig[]} clients
+ * @property {boolean} [endSession]  false = no end_session_endpoint (the logout path answers 404); default true
+ */
 
 /**
  * @typedef {object} RecordedRequest
@@ -25,12 +31,38 @@ export { DEFAULT_USERS };
  */
 
 /**
+ * @typedef {object} BackchannelDelivery
+ * @property {number} time           Date.now() when the POST was sent
+ * @property {string} realm
+ * @property {string} clientId
+ * @property {string} uri            the client's backchannelLogoutUri
+ * @property {number | null} status  the client's response status; null = network error or timeout (5 s)
+ * @property {string} logoutToken
+ */
+
+/**
+ * Switches for resilience tests, read on every request. All off by default.
+ * @typedef {object} IdpFaults
+ * @property {boolean} down               destroy every connection at once, without a response (a crashed IdP);
+ *                                        such requests are not recorded
+ * @property {number} delayMs             hold every request (recorded on arrival) this long before handling it
+ * @property {boolean} failTokenEndpoint  the token endpoint answers 503 {"error":"temporarily_unavailable"}
+ * @property {number} clockSkewSeconds    added to iat, exp and auth_time of ID tokens and to logout tokens
+ */
+
+/**
  * @typedef {object} RunningIdp
  * @property {string} url                        e.g. "http://127.0.0.1:8080" (the KEYCLOAK_URL)
  * @property {(realm: string) => string} issuer  `${url}/realms/${realm}`
  * @property {RecordedRequest[]} requests        every request received, in order
  * @property {() => void} clearRequests
- * @property {() => Promise<void>} close         stops the server and drops open connections
+ * @property {IdpFaults} faults                  mutable; reset them after use
+ * @property {BackchannelDelivery[]} backchannelDeliveries  every back-channel logout POST, once answered or failed
+ * @property {(realm: string, claims: { clientId: string, sub?: string, sid?: string } & Record<string, unknown>) => string} logoutToken
+ *   a valid logout token signed with the realm's current key; other claims given override the
+ *   defaults (iss, aud, iat, exp, jti, sub, sid, events), and a claim given as undefined is left out
+ * @property {(realm: string) => string} rotateKeys  replaces the realm's signing key (JWKS: the new key only); returns the new kid
+ * @property {() => Promise<void>} close         stops the server, drops open connections and pending delays
  */
 
 /**
@@ -45,10 +77,21 @@ export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = D
 
   /** @type {RecordedRequest[]} */
   const requests = [];
+  /** @type {BackchannelDelivery[]} */
+  const backchannelDeliveries = [];
+  /** @type {IdpFaults} */
+  const faults = { down: false, delayMs: 0, failTokenEndpoint: false, clockSkewSeconds: 0 };
+  const now = () => Math.floor(Date.now() / 1000) + faults.clockSkewSeconds;
+  const closing = new AbortController();
   /** @type {Map<string, Awaited<ReturnType<typeof setUpRealm>>>} */
   const realmsByName = new Map();
 
   const server = http.createServer((req, res) => {
+    // Per request, not per connection: kept-alive connections outlive the switch.
+    if (faults.down) {
+      req.socket.destroy();
+      return;
+    }
     handle(req, res).catch(() => {
       if (!res.headersSent) send(res, 500, "text/html", messagePage("We are sorry...", "Unexpected error"));
       else res.destroy();
@@ -64,11 +107,47 @@ export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = D
 
   /** @param {string} name */
   function setUpRealm(name) {
-    const { clients } = realms[name];
-    const { provider, publicKey } = createRealmProvider({ realm: name, issuer: issuer(name), clients, users });
-    return { name, issuer: issuer(name), clients, users, provider, publicKey, callback: provider.callback() };
+    const { clients, endSession = true } = realms[name];
+    const newProvider = realmProviderFactory({
+      realm: name,
+      issuer: issuer(name),
+      clients,
+      users,
+      endSession,
+      clockSkew: () => faults.clockSkewSeconds,
+      backchannelLogout: (clientId, uri, sub, sid) => {
+        const time = Date.now();
+        const logoutToken = signLogoutToken({ issuer: realm.issuer, key: realm.key, now: now(), clientId, sub, sid });
+        postLogoutToken(uri, logoutToken, closing.signal).then((status) => {
+          backchannelDeliveries.push({ time, realm: name, clientId, uri, status, logoutToken });
+        });
+      },
+    });
+    /** @param {import("./provider.js").SigningKey} key */
+    const withKey = (key) => {
+      const provider = newProvider(key);
+      return { key, publicKey: key.publicKey, provider, callback: provider.callback() };
+    };
+    const realm = {
+      name,
+      issuer: issuer(name),
+      clients,
+      users,
+      endSession,
+      ...withKey(generateSigningKey()),
+      /** A new provider with the new key; it keeps the sessions (see realmProviderFactory). */
+      useKey: (/** @type {import("./provider.js").SigningKey} */ key) => Object.assign(realm, withKey(key)),
+    };
+    return realm;
   }
   for (const name of Object.keys(realms)) realmsByName.set(name, setUpRealm(name));
+
+  /** @param {string} name */
+  function realmNamed(name) {
+    const realm = realmsByName.get(name);
+    if (!realm) throw new Error(`Unknown realm: ${JSON.stringify(name)}`);
+    return realm;
+  }
 
   /**
    * @param {http.IncomingMessage} req
@@ -87,6 +166,11 @@ export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = D
     };
     requests.push(entry);
 
+    if (faults.delayMs > 0) {
+      await sleep(faults.delayMs, undefined, { signal: closing.signal }).catch(() => {});
+      if (req.socket.destroyed) return; // closed, or the client gave up
+    }
+
     const realm = match && realmsByName.get(match[1]);
     if (!realm) {
       const error = match ? "Realm does not exist" : "Not Found";
@@ -96,13 +180,18 @@ export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = D
     const prefix = `/realms/${realm.name}`;
     const rest = match[2] ?? "/";
 
+    if (faults.failTokenEndpoint && rest === `${OIDC_PATH}/token`) {
+      send(res, 503, "application/json", JSON.stringify({ error: "temporarily_unavailable" }));
+      return;
+    }
+
     const login = /^\/login-actions\/([\w-]+)$/.exec(rest);
     if (login) {
       await handleLogin(realm, login[1], req, res, pathname);
       return;
     }
 
-    if (rest === `${OIDC_PATH}/logout` && (req.method === "GET" || (req.method === "POST" && isForm(req)))) {
+    if (realm.endSession && rest === `${OIDC_PATH}/logout` && (req.method === "GET" || (req.method === "POST" && isForm(req)))) {
       const params = req.method === "POST" ? (entry.form = await readForm(req)) : entry.query;
       const error = await logoutParamError(params, realm);
       if (error) {
@@ -133,10 +222,22 @@ export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = D
     clearRequests: () => {
       requests.length = 0;
     },
+    faults,
+    backchannelDeliveries,
+    logoutToken: (name, { clientId, sub, sid, ...overrides }) => {
+      const { issuer, key } = realmNamed(name);
+      return signLogoutToken({ issuer, key, now: now(), clientId, sub, sid }, overrides);
+    },
+    rotateKeys: (name) => {
+      const key = generateSigningKey();
+      realmNamed(name).useKey(key);
+      return key.kid;
+    },
     close: () =>
       new Promise((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
+        closing.abort();
       }),
   };
 }

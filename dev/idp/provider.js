@@ -15,21 +15,51 @@ import { userClaims } from "./users.js";
  * @property {string} [clientSecret]  "" or undefined = public client
  * @property {string[]} redirectUris
  * @property {string[]} postLogoutRedirectUris
+ * @property {string} [backchannelLogoutUri]  receives OIDC Back-Channel Logout tokens
+ */
+
+/**
+ * @typedef {object} SigningKey
+ * @property {string} kid
+ * @property {import("node:crypto").KeyObject} privateKey
+ * @property {import("node:crypto").KeyObject} publicKey
+ * @property {Record<string, unknown>} jwk  private JWK, for oidc-provider
  */
 
 /** Path prefix of every realm endpoint, relative to `/realms/{realm}`. */
 export const OIDC_PATH = "/protocol/openid-connect";
 
-/**
- * One oidc-provider instance for one realm, mounted at `/realms/{realm}`.
- * @param {{ realm: string, issuer: string, clients: ClientConfig[], users: IdpUser[] }} opts
- */
-export function createRealmProvider({ realm, issuer, clients, users }) {
+/** A fresh RS256 key pair with a random `kid`. */
+export function generateSigningKey() {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const jwk = { ...privateKey.export({ format: "jwk" }), kid: randomBytes(16).toString("base64url"), alg: "RS256", use: "sig" };
+  const kid = randomBytes(16).toString("base64url");
+  return { kid, privateKey, publicKey, jwk: { ...privateKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" } };
+}
 
+/**
+ * Makes oidc-provider instances for one realm, mounted at `/realms/{realm}`. Every
+ * instance made by one factory shares the storage and the cookie keys, so a new
+ * instance (with a new signing key) keeps the browser sessions of the previous one.
+ * @param {object} opts
+ * @param {string} opts.realm
+ * @param {string} opts.issuer
+ * @param {ClientConfig[]} opts.clients
+ * @param {IdpUser[]} opts.users
+ * @param {boolean} opts.endSession  false = no RP-initiated logout endpoint
+ * @param {() => number} opts.clockSkew  seconds to add to the times in ID tokens
+ * @param {(clientId: string, uri: string, sub: string, sid: string) => void} opts.backchannelLogout
+ *   starts the delivery of a logout token to one client of an ending session (not awaited)
+ * @returns {(key: SigningKey) => Provider}
+ */
+export function realmProviderFactory(opts) {
+  const shared = { adapter: createMemoryAdapter(15), cookieKeys: [randomBytes(32).toString("base64url")] };
+  return (key) => createProvider({ ...opts, ...shared, key });
+}
+
+/** @param {Parameters<typeof realmProviderFactory>[0] & { key: SigningKey, adapter: any, cookieKeys: string[] }} opts */
+function createProvider({ realm, issuer, clients, users, endSession, clockSkew, backchannelLogout, key, adapter, cookieKeys }) {
   const provider = new Provider(issuer, {
-    adapter: createMemoryAdapter(15),
+    adapter,
     clients: clients.map((c) => ({
       client_id: c.clientId,
       ...(c.clientSecret
@@ -40,8 +70,11 @@ export function createRealmProvider({ realm, issuer, clients, users }) {
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
       require_auth_time: true, // Keycloak always sends auth_time
+      ...(c.backchannelLogoutUri
+        ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true }
+        : {}),
     })),
-    jwks: { keys: [jwk] },
+    jwks: { keys: [key.jwk] },
     responseTypes: ["code"],
     pkce: { required: () => true },
     scopes: ["openid", "profile", "email", "offline_access"],
@@ -82,13 +115,14 @@ export function createRealmProvider({ realm, issuer, clients, users }) {
     },
     interactions: { url: (_ctx, interaction) => `/realms/${realm}/login-actions/${interaction.uid}` },
     cookies: {
-      keys: [randomBytes(32).toString("base64url")],
+      keys: cookieKeys,
       // Realms share one host; scope the SSO session cookie per realm like Keycloak does.
       long: { httpOnly: true, sameSite: "lax", path: `/realms/${realm}/` },
     },
     features: {
       devInteractions: { enabled: false },
-      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      rpInitiatedLogout: endSession ? { enabled: true, logoutSource, postLogoutSuccessSource } : { enabled: false },
+      backchannelLogout: { enabled: true },
     },
     // Keycloak-like lifetimes; setting all of them also silences oidc-provider's notices.
     ttl: {
@@ -107,7 +141,26 @@ export function createRealmProvider({ realm, issuer, clients, users }) {
   // (or when the `claims` parameter asks for it); Keycloak always includes it.
   provider.Client.prototype.includeSid = () => true;
 
-  return { provider, publicKey };
+  // oidc-provider awaits each delivery before it finishes the logout; Keycloak-like
+  // tokens are signed and sent by the caller instead, without holding up the logout.
+  provider.Client.prototype.backchannelLogout = async function (/** @type {string} */ sub, /** @type {string} */ sid) {
+    backchannelLogout(this.clientId, this.backchannelLogoutUri, sub, sid);
+  };
+
+  // oidc-provider takes its time from Date.now() everywhere; shifting that would shift
+  // the whole process. Only the times written into ID tokens are shifted.
+  const { IdToken } = provider;
+  const issue = IdToken.prototype.issue;
+  IdToken.prototype.issue = function (/** @type {{ use: string }} */ options) {
+    const skew = clockSkew();
+    if (!skew || options?.use !== "idtoken") return issue.call(this, options);
+    const iat = Math.floor(Date.now() / 1000) + skew;
+    this.set("iat", iat);
+    if (typeof this.available.auth_time === "number") this.set("auth_time", this.available.auth_time + skew);
+    return issue.call(this, { ...options, expiresAt: iat + IdToken.expiresIn(this.ctx, this, this.client) });
+  };
+
+  return provider;
 }
 
 /**

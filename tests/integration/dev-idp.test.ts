@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 
-import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { startIdp } from "../../dev/idp/index.js";
 import { browse, button, CookieJar, follow, formOf, textOf } from "../support/browserless";
@@ -15,24 +17,93 @@ const redirectUri = (realm: string) => `${APP}/auth/${realm}/callback`;
 type Idp = Awaited<ReturnType<typeof startIdp>>;
 let idp: Idp;
 
+/** Back-channel logout POSTs received by the test's own "clients", by path. */
+type Received = { path: string; contentType: string | undefined; logoutToken: string | null };
+const received: Received[] = [];
+let receiver: http.Server;
+let receiverUrl: string;
+/** Responses to /slow-app held back until the test releases them. */
+const heldResponses: http.ServerResponse[] = [];
+/** A loopback URL where nothing listens: a client that is down. */
+let downUrl: string;
+
+async function listen(server: http.Server) {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const closeServer = (server: http.Server) =>
+  new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+
 beforeAll(async () => {
+  receiver = http.createServer(async (req, res) => {
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    received.push({ path: req.url!, contentType: req.headers["content-type"], logoutToken: new URLSearchParams(body).get("logout_token") });
+    if (req.url === "/slow-app") heldResponses.push(res);
+    else res.writeHead(200).end();
+  });
+  receiverUrl = await listen(receiver);
+  const unused = http.createServer();
+  downUrl = `${await listen(unused)}/down-app`;
+  await closeServer(unused);
+
   const clients = (realm: string) => [
     { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [redirectUri(realm)], postLogoutRedirectUris: [POST_LOGOUT] },
   ];
   const publicClient = { clientId: "public-app", redirectUris: [redirectUri("other")], postLogoutRedirectUris: [] };
+  const backchannelClient = (clientId: string, backchannelLogoutUri?: string) => ({
+    clientId,
+    redirectUris: [redirectUri("backchannel")],
+    postLogoutRedirectUris: [],
+    backchannelLogoutUri,
+  });
   idp = await startIdp({
-    realms: { demo: { clients: clients("demo") }, other: { clients: [...clients("other"), publicClient] } },
+    realms: {
+      demo: { clients: clients("demo") },
+      other: { clients: [...clients("other"), publicClient] },
+      nologout: { clients: clients("nologout"), endSession: false },
+      rotating: { clients: clients("rotating") },
+      backchannel: {
+        clients: [
+          { ...clients("backchannel")[0]!, backchannelLogoutUri: `${receiverUrl}/remix-app` },
+          backchannelClient("second-app", `${receiverUrl}/second-app`),
+          backchannelClient("slow-app", `${receiverUrl}/slow-app`),
+          backchannelClient("down-app", downUrl),
+          backchannelClient("plain-app"),
+        ],
+      },
+    },
   });
 });
 
 afterAll(async () => {
   await idp?.close();
+  if (receiver) await closeServer(receiver);
 });
 
 /** Follows redirects within the IdP; stops at a page (non-3xx) or at a redirect out of the IdP. */
 const followInIdp = (jar: CookieJar, response: Response, from: string) =>
   follow(jar, response, from, (url) => url.startsWith(idp.url));
 
+
+/** Polls until `get` returns a truthy value (for things that happen in the background). */
+async function until<T>(get: () => T | undefined | null | false, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = get();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const jwksOf = (realm: string) => createRemoteJWKSet(new URL(`${idp.issuer(realm)}/protocol/openid-connect/certs`));
+const fetchJwks = async (realm: string) =>
+  (await (await fetch(`${idp.issuer(realm)}/protocol/openid-connect/certs`)).json()) as { keys: { kid: string }[] };
 
 function pkce() {
   const verifier = randomBytes(32).toString("base64url");
@@ -85,8 +156,7 @@ async function signIn(realm: string, username: string, password: string) {
   const done = await submitLogin(jar, start.html!, start.url, username, password);
   expect(done.url.startsWith(`${redirectUri(realm)}?`)).toBe(true);
   const tokens = await exchangeCode(realm, done.url, start.verifier);
-  const jwks = createRemoteJWKSet(new URL(`${idp.issuer(realm)}/protocol/openid-connect/certs`));
-  const { payload } = await jwtVerify(tokens.id_token, jwks, { issuer: idp.issuer(realm), audience: CLIENT_ID });
+  const { payload } = await jwtVerify(tokens.id_token, jwksOf(realm), { issuer: idp.issuer(realm), audience: CLIENT_ID });
   expect(payload.nonce).toBe(start.nonce);
   return { jar, tokens, claims: payload };
 }
@@ -118,6 +188,18 @@ describe("dev IdP: discovery and keys", () => {
     expect(config.end_session_endpoint).toBe(`${base}/protocol/openid-connect/logout`);
     expect(config.code_challenge_methods_supported).toContain("S256");
     expect(config.id_token_signing_alg_values_supported).toContain("RS256");
+    expect(config.backchannel_logout_supported).toBe(true);
+    expect(config.backchannel_logout_session_supported).toBe(true);
+  });
+
+  it("has no end-session endpoint in a realm with endSession: false", async () => {
+    const config = await (await fetch(`${idp.url}/realms/nologout/.well-known/openid-configuration`)).json();
+    expect(config.issuer).toBe(idp.issuer("nologout"));
+    expect(config).not.toHaveProperty("end_session_endpoint");
+    const { jar } = await signIn("nologout", "demo", "demo");
+    expect((await browse(jar, logoutUrl("nologout", { client_id: CLIENT_ID }))).status).toBe(404);
+    expect((await browse(jar, logoutUrl("nologout", {}), { form: { client_id: CLIENT_ID } })).status).toBe(404);
+    expect(await hasSession(jar, "nologout")).toBe(true);
   });
 
   it("signs with a distinct RS256 key per realm", async () => {
@@ -376,5 +458,208 @@ describe("dev IdP: RP-initiated logout (Keycloak 18+ rules)", () => {
     const done = await followInIdp(jar, await browse(jar, form.action, { form: { ...form.fields, ...button(page.html!, "Logout") } }), form.action);
     expect(done.url).toBe(`${POST_LOGOUT}?state=c`);
     expect(await hasSession(jar, "demo")).toBe(false);
+  });
+});
+
+describe("dev IdP: request log", () => {
+  it("keeps the id_token of a POST logout out of the logged path and query", async () => {
+    const { jar, tokens } = await signIn("demo", "demo", "demo");
+    idp.clearRequests();
+    const url = logoutUrl("demo", {});
+    const page = await followInIdp(jar, await browse(jar, url, { form: { id_token_hint: tokens.id_token, post_logout_redirect_uri: POST_LOGOUT } }), url);
+    const form = formOf(page.html!, page.url);
+    const done = await followInIdp(jar, await browse(jar, form.action, { form: { ...form.fields, ...button(page.html!, "Continue") } }), form.action);
+    expect(done.url).toBe(POST_LOGOUT);
+
+    expect(idp.requests.length).toBeGreaterThanOrEqual(2); // the logout and its confirmation
+    for (const request of idp.requests) {
+      expect(request.path).not.toContain(tokens.id_token);
+      expect(JSON.stringify(request.query)).not.toContain(tokens.id_token);
+    }
+    const logout = idp.requests.find((r) => r.path === "/realms/demo/protocol/openid-connect/logout");
+    expect(logout).toMatchObject({ method: "POST", query: {}, form: { id_token_hint: tokens.id_token } });
+  });
+});
+
+describe("dev IdP: back-channel logout", () => {
+  const realm = "backchannel";
+  const EVENT = "http://schemas.openid.net/event/backchannel-logout";
+
+  it("POSTs a signed logout token to every client of the ending session, without waiting for them", async () => {
+    const { jar, tokens, claims } = await signIn(realm, "demo", "demo");
+    for (const clientId of ["second-app", "slow-app", "down-app", "plain-app"]) {
+      expect((await authorize(jar, realm, { client_id: clientId })).url.startsWith(`${redirectUri(realm)}?`)).toBe(true);
+    }
+    const deliveriesBefore = idp.backchannelDeliveries.length;
+
+    const url = logoutUrl(realm, { id_token_hint: tokens.id_token, post_logout_redirect_uri: POST_LOGOUT });
+    const page = await followInIdp(jar, await browse(jar, url), url);
+    const form = formOf(page.html!, page.url);
+    const done = await followInIdp(jar, await browse(jar, form.action, { form: { ...form.fields, ...button(page.html!, "Continue") } }), form.action);
+    // The logout has finished although slow-app has not answered and down-app is down.
+    expect(done.url).toBe(POST_LOGOUT);
+    expect(await hasSession(jar, realm)).toBe(false);
+
+    const deliveries = () => idp.backchannelDeliveries.slice(deliveriesBefore);
+    await until(() => deliveries().length === 3 && heldResponses.length === 1);
+    expect(deliveries().some((d) => d.clientId === "slow-app")).toBe(false);
+    heldResponses.pop()!.writeHead(204).end();
+    await until(() => deliveries().length === 4);
+
+    const byClient = Object.fromEntries(deliveries().map((d) => [d.clientId, d]));
+    expect(Object.keys(byClient).sort()).toEqual(["down-app", CLIENT_ID, "second-app", "slow-app"].sort());
+    expect(byClient[CLIENT_ID]).toMatchObject({ realm, uri: `${receiverUrl}/remix-app`, status: 200, time: expect.any(Number) });
+    expect(byClient["second-app"]).toMatchObject({ status: 200 });
+    expect(byClient["slow-app"]).toMatchObject({ status: 204 });
+    expect(byClient["down-app"]).toMatchObject({ uri: downUrl, status: null });
+
+    const posts = received.filter((r) => r.logoutToken && deliveries().some((d) => d.logoutToken === r.logoutToken));
+    expect(posts.map((p) => p.path).sort()).toEqual(["/remix-app", "/second-app", "/slow-app"]);
+    for (const post of posts) expect(post.contentType).toMatch(/^application\/x-www-form-urlencoded\b/);
+
+    const post = posts.find((p) => p.path === "/remix-app")!;
+    const { payload, protectedHeader } = await jwtVerify(post.logoutToken!, jwksOf(realm), { issuer: idp.issuer(realm), audience: CLIENT_ID });
+    expect(protectedHeader).toMatchObject({ alg: "RS256", typ: "logout+jwt" });
+    expect(payload).toEqual({
+      iss: idp.issuer(realm),
+      aud: CLIENT_ID,
+      iat: expect.any(Number),
+      exp: payload.iat! + 120,
+      jti: expect.any(String),
+      sub: claims.sub,
+      sid: claims.sid,
+      events: { [EVENT]: {} },
+    });
+    expect(Math.abs(payload.iat! - Date.now() / 1000)).toBeLessThan(10);
+
+    for (const clientId of ["second-app", "slow-app"]) {
+      const other = await jwtVerify(byClient[clientId]!.logoutToken, jwksOf(realm), { issuer: idp.issuer(realm), audience: clientId });
+      expect(other.payload).toMatchObject({ sub: claims.sub, sid: expect.any(String), events: { [EVENT]: {} } });
+      expect(other.payload.jti).not.toBe(payload.jti);
+    }
+  });
+
+  it("crafts logout tokens signed with the realm key, with claims overridden or left out", async () => {
+    const sub = "5c0f6b1e-3f2a-4d7b-9a61-0d3c2e8f4a10";
+    const verify = async (token: string, audience = CLIENT_ID) =>
+      (await jwtVerify(token, jwksOf(realm), { issuer: idp.issuer(realm), audience })).payload;
+
+    const valid = await verify(idp.logoutToken(realm, { clientId: CLIENT_ID, sub, sid: "sid-1" }));
+    expect(valid).toMatchObject({ sub, sid: "sid-1", events: { [EVENT]: {} }, exp: valid.iat! + 120, jti: expect.any(String) });
+    expect(valid).not.toHaveProperty("nonce");
+
+    const withNonce = await verify(idp.logoutToken(realm, { clientId: CLIENT_ID, sub, sid: "sid-1", nonce: "x" }));
+    expect(withNonce.nonce).toBe("x");
+    const withoutEvents = await verify(idp.logoutToken(realm, { clientId: CLIENT_ID, sub, sid: "sid-1", events: undefined }));
+    expect(withoutEvents).not.toHaveProperty("events");
+    const withoutSid = await verify(idp.logoutToken(realm, { clientId: CLIENT_ID, sub }));
+    expect(withoutSid).not.toHaveProperty("sid");
+
+    const overridden = decodeJwt(
+      idp.logoutToken(realm, { clientId: CLIENT_ID, sub, sid: "s", iat: 1000, exp: 2000, iss: "https://elsewhere", aud: "someone", jti: "j-1" }),
+    );
+    expect(overridden).toMatchObject({ iat: 1000, exp: 2000, iss: "https://elsewhere", aud: "someone", jti: "j-1" });
+    await expect(verify(idp.logoutToken(realm, { clientId: CLIENT_ID, sub, exp: 1000 }))).rejects.toThrow(/exp/);
+    expect(() => idp.logoutToken("nope", { clientId: CLIENT_ID, sub })).toThrow(/Unknown realm/);
+  });
+});
+
+describe("dev IdP: key rotation", () => {
+  it("signs with a new key and publishes only that one", async () => {
+    const realm = "rotating";
+    const before = await signIn(realm, "demo", "demo");
+    const oldJwks = await fetchJwks(realm);
+    expect(oldJwks.keys).toHaveLength(1);
+
+    const kid = idp.rotateKeys(realm);
+    const newJwks = await fetchJwks(realm);
+    expect(newJwks.keys.map((k) => k.kid)).toEqual([kid]);
+    expect(kid).not.toBe(oldJwks.keys[0]!.kid);
+    expect((await fetchJwks("demo")).keys[0]!.kid).not.toBe(kid); // other realms keep theirs
+
+    // The browser session survives the rotation; new tokens use the new key only.
+    expect(await hasSession(before.jar, realm)).toBe(true);
+    const after = await signIn(realm, "demo", "demo"); // verifies against the fetched JWKS
+    expect(decodeProtectedHeader(after.tokens.id_token).kid).toBe(kid);
+    await expect(jwtVerify(after.tokens.id_token, createLocalJWKSet(newJwks as never))).resolves.toBeTruthy();
+    await expect(jwtVerify(after.tokens.id_token, createLocalJWKSet(oldJwks as never))).rejects.toThrow();
+    await expect(jwtVerify(before.tokens.id_token, createLocalJWKSet(newJwks as never))).rejects.toThrow();
+
+    const logoutToken = idp.logoutToken(realm, { clientId: CLIENT_ID, sub: after.claims.sub!, sid: after.claims.sid as string });
+    expect(decodeProtectedHeader(logoutToken).kid).toBe(kid);
+    await expect(jwtVerify(logoutToken, createLocalJWKSet(newJwks as never))).resolves.toBeTruthy();
+  });
+});
+
+describe("dev IdP: fault switches", () => {
+  const discovery = () => `${idp.issuer("demo")}/.well-known/openid-configuration`;
+
+  afterEach(() => {
+    Object.assign(idp.faults, { down: false, delayMs: 0, failTokenEndpoint: false, clockSkewSeconds: 0 });
+  });
+
+  it("starts with every fault off", () => {
+    expect(idp.faults).toEqual({ down: false, delayMs: 0, failTokenEndpoint: false, clockSkewSeconds: 0 });
+  });
+
+  it("drops every connection while down", async () => {
+    expect((await fetch(discovery())).status).toBe(200); // leaves a kept-alive connection behind
+    idp.faults.down = true;
+    await expect(fetch(discovery())).rejects.toThrow();
+    await expect(fetch(discovery(), { headers: { connection: "close" } })).rejects.toThrow();
+    idp.faults.down = false;
+    expect((await fetch(discovery())).status).toBe(200);
+  });
+
+  it("delays every response by delayMs", async () => {
+    idp.faults.delayMs = 300;
+    const started = performance.now();
+    const response = await fetch(discovery());
+    expect(response.status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(299); // timers may round down by < 1 ms
+  });
+
+  it("closes with delayed requests pending", async () => {
+    const own = await startIdp({ realms: { demo: { clients: [] } } });
+    own.faults.delayMs = 60_000;
+    const pending = fetch(`${own.issuer("demo")}/.well-known/openid-configuration`);
+    await until(() => own.requests.length === 1);
+    const started = performance.now();
+    await own.close();
+    expect(performance.now() - started).toBeLessThan(1000);
+    await expect(pending).rejects.toThrow();
+  });
+
+  it("answers 503 at the token endpoint while failTokenEndpoint is on", async () => {
+    const jar = new CookieJar();
+    const start = await authorize(jar, "demo");
+    const done = await submitLogin(jar, start.html!, start.url, "demo", "demo");
+    idp.faults.failTokenEndpoint = true;
+    const response = await fetch(`${idp.issuer("demo")}/protocol/openid-connect/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "authorization_code", code: new URL(done.url).searchParams.get("code")! }),
+    });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ error: "temporarily_unavailable" });
+    // The code did not reach oidc-provider, so it still works once the endpoint is back.
+    idp.faults.failTokenEndpoint = false;
+    expect((await exchangeCode("demo", done.url, start.verifier)).id_token).toBeTruthy();
+  });
+
+  it("shifts the times in ID tokens and logout tokens by clockSkewSeconds", async () => {
+    idp.faults.clockSkewSeconds = 600;
+    const { claims } = await signIn("demo", "demo", "demo");
+    const now = Date.now() / 1000;
+    expect(Math.abs(claims.iat! - (now + 600))).toBeLessThan(10);
+    expect(Math.abs((claims.auth_time as number) - (now + 600))).toBeLessThan(10);
+    expect(Math.abs(claims.exp! - (claims.iat! + 300))).toBeLessThanOrEqual(1);
+
+    const logoutToken = decodeJwt(idp.logoutToken("demo", { clientId: CLIENT_ID, sub: claims.sub!, sid: claims.sid as string }));
+    expect(Math.abs(logoutToken.iat! - (now + 600))).toBeLessThan(10);
+
+    idp.faults.clockSkewSeconds = 0;
+    const unskewed = await signIn("demo", "demo", "demo");
+    expect(Math.abs(unskewed.claims.iat! - Date.now() / 1000)).toBeLessThan(10);
   });
 });
