@@ -1,50 +1,77 @@
 import { Authenticator } from "remix-auth";
-import { getConfig } from "./config.server";
-import type { IdTokenClaims } from "./id-token.server";
+import { getConfig, type ProviderConfig } from "./config.server";
 import { KeycloakStrategy } from "./keycloak.server";
 import { OIDCStrategy } from "./oidc-strategy.server";
+import { customStrategies } from "./providers.server";
 import type { SessionData } from "./session.server";
 
 /** What a successful login yields: the session to store. */
 export type LoginResult = Omit<SessionData, "createdAt">;
 
-let authenticator: Authenticator<LoginResult> | undefined;
+/**
+ * Builds the strategy of one provider from the options derived from its
+ * configuration. Add one to `customStrategies` to customise a provider in code.
+ */
+export type StrategyFactory = (
+  options: OIDCStrategy.Options,
+  verify: OIDCStrategy.VerifyFunction<LoginResult>,
+  provider: ProviderConfig,
+) => OIDCStrategy<LoginResult>;
 
-/** One Authenticator, one strategy per configured realm, registered under the realm's name. */
+export interface Provider {
+  name: string;
+  label: string;
+  strategy: OIDCStrategy<LoginResult>;
+}
+
+let registry: { authenticator: Authenticator<LoginResult>; providers: Map<string, Provider> } | undefined;
+
+/** The provider `name`, or `null`: names come from URLs and sessions, so unknown ones are expected. */
+export function getProvider(name: string): Provider | null {
+  return getRegistry().providers.get(name) ?? null;
+}
+
+/** Every provider, in configuration order: the login picker lists them. */
+export function listProviders(): Provider[] {
+  return [...getRegistry().providers.values()];
+}
+
 export function getAuthenticator(): Authenticator<LoginResult> {
-  if (authenticator) return authenticator;
+  return getRegistry().authenticator;
+}
+
+/** One Authenticator, one strategy per configured provider, registered under the provider's name. */
+function getRegistry() {
+  if (registry) return registry;
   const config = getConfig();
-  authenticator = new Authenticator<LoginResult>();
-  for (const realm of config.realms) {
-    const strategy = new KeycloakStrategy<LoginResult>(
-      {
-        url: realm.keycloakUrl,
-        realm: realm.name,
-        clientId: realm.clientId,
-        clientSecret: realm.clientSecret,
-        redirectURI: `${config.appUrl}/auth/${realm.name}/callback`,
-        timeoutMs: config.idpTimeoutMs,
-      },
-      async ({ idToken, claims }) => ({ idToken, user: toSessionUser(realm.name, claims) }),
-    );
-    authenticator.use(strategy, realm.name);
+  const authenticator = new Authenticator<LoginResult>();
+  const providers = new Map<string, Provider>();
+  for (const provider of config.providers) {
+    const options: OIDCStrategy.Options = {
+      issuer: provider.issuer,
+      clientId: provider.clientId,
+      clientSecret: provider.clientSecret,
+      redirectURI: `${config.appUrl}/auth/${provider.name}/callback`,
+      cookieName: `oidc:${provider.name}`,
+      timeoutMs: config.idpTimeoutMs,
+    };
+    const verify: OIDCStrategy.VerifyFunction<LoginResult> = async ({ idToken, claims, profile }) => ({
+      idToken,
+      user: { realm: provider.name, sub: claims.sub, sid: claims.sid, ...profile },
+    });
+    const factory = customStrategies[provider.name] ?? defaultFactory;
+    const strategy = factory(options, verify, provider);
+    authenticator.use(strategy, provider.name);
+    providers.set(provider.name, { name: provider.name, label: provider.label, strategy });
   }
-  return authenticator;
+  for (const name of Object.keys(customStrategies)) {
+    if (!providers.has(name)) console.warn(`customStrategies.${name} is unused: no realm or provider is named "${name}"`);
+  }
+  registry = { authenticator, providers };
+  return registry;
 }
 
-/** The strategy registered under `name`, or `null`: names come from URLs, so unknown ones are expected. */
-export function getStrategy(name: string): OIDCStrategy<LoginResult> | null {
-  const strategy = getAuthenticator().get(name);
-  return strategy instanceof OIDCStrategy ? strategy : null;
-}
-
-function toSessionUser(realm: string, claims: IdTokenClaims): LoginResult["user"] {
-  return {
-    realm,
-    sub: claims.sub,
-    sid: claims.sid,
-    username: claims.preferred_username ?? claims.sub,
-    name: claims.name,
-    email: claims.email,
-  };
-}
+const defaultFactory: StrategyFactory = (options, verify, provider) =>
+  provider.kind === "keycloak"
+    ? new KeycloakStrategy({ ...options, url: provider.keycloakUrl!, realm: provider.name }, verify)
+    : new OIDCStrategy(options, verify);

@@ -1,10 +1,15 @@
 import { ConfigError } from "./errors";
 
-export interface RealmConfig {
-  /** The Keycloak realm name; also the strategy name and the `:realm` route segment. */
+/** One place users can log in: a Keycloak realm or another OpenID provider. */
+export interface ProviderConfig {
+  /** The strategy name and the `:realm` route segment; recorded in the session. */
   name: string;
+  kind: "keycloak" | "oidc";
+  /** What the login picker shows. */
+  label: string;
   issuer: string;
-  keycloakUrl: string;
+  /** Keycloak's base URL, for `kind: "keycloak"`. */
+  keycloakUrl?: string;
   clientId: string;
   /** `null` for a public client. */
   clientSecret: string | null;
@@ -20,18 +25,22 @@ export interface AppConfig {
   sessionMaxAge: number;
   /** Cookies are `Secure` exactly when `APP_URL` is https. */
   secureCookies: boolean;
-  defaultRealm: string;
-  realms: readonly RealmConfig[];
+  /** Where `/login` goes when there is no choice to make. */
+  defaultProvider: string;
+  /** Keycloak realms first (the default one first), then other OpenID providers. */
+  providers: readonly ProviderConfig[];
   /** Timeout for every call to the identity provider. */
   idpTimeoutMs: number;
+  /** Where back-channel logouts are shared between instances; `null`: in memory, one process. */
+  redisUrl: string | null;
 }
 
 type Env = Record<string, string | undefined>;
 
 const DEV_SESSION_SECRET = "dev-only-session-secret-never-use-in-production";
 const MIN_SECRET_LENGTH = 32;
-/** A realm name must be usable as one URL path segment and one cookie-name part as it is. */
-const REALM_NAME = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
+/** A realm or provider name must be usable as it is as one URL path segment and in a cookie name. */
+const NAME = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
 
 /** Parses the environment into a frozen config, or throws a ConfigError listing every bad variable. */
 export function parseConfig(env: Env): AppConfig {
@@ -47,26 +56,51 @@ export function parseConfig(env: Env): AppConfig {
 
   const defaultRealm = read("KEYCLOAK_REALM");
   if (!defaultRealm) problems.push("KEYCLOAK_REALM is required: the name of the Keycloak realm, e.g. demo");
-  else if (!REALM_NAME.test(defaultRealm))
-    problems.push(`KEYCLOAK_REALM "${defaultRealm}" is not a valid realm name (letters, digits, ".", "_" and "-" only)`);
+  const realmNames = unique([defaultRealm, ...list(read("KEYCLOAK_REALMS"))]);
+  const oidcNames = unique(list(read("OIDC_PROVIDERS")));
 
-  const clientId = read("KEYCLOAK_CLIENT_ID");
-  if (!clientId) problems.push("KEYCLOAK_CLIENT_ID is required: the client id of this app in Keycloak");
+  const providers: ProviderConfig[] = [];
+  for (const name of realmNames) {
+    if (!validName(name, name === defaultRealm ? "KEYCLOAK_REALM" : "KEYCLOAK_REALMS", problems)) continue;
+    const prefix = `KEYCLOAK_REALM_${envName(name)}`;
+    const clientId = read(`${prefix}_CLIENT_ID`) ?? read("KEYCLOAK_CLIENT_ID");
+    if (!clientId) problems.push(`KEYCLOAK_CLIENT_ID is required (or ${prefix}_CLIENT_ID): the client id of this app in realm ${name}`);
+    providers.push({
+      name,
+      kind: "keycloak",
+      label: read(`${prefix}_LABEL`) ?? name,
+      issuer: `${keycloakUrl?.replace(/\/+$/, "")}/realms/${name}`,
+      keycloakUrl: keycloakUrl?.replace(/\/+$/, ""),
+      clientId: clientId ?? "",
+      clientSecret: read(`${prefix}_CLIENT_SECRET`) ?? read("KEYCLOAK_CLIENT_SECRET") ?? null,
+    });
+  }
+  for (const name of oidcNames) {
+    if (!validName(name, "OIDC_PROVIDERS", problems)) continue;
+    if (realmNames.includes(name)) problems.push(`OIDC_PROVIDERS: "${name}" is also a Keycloak realm name; names must be unique`);
+    const prefix = `OIDC_PROVIDER_${envName(name)}`;
+    const issuer = read(`${prefix}_ISSUER`);
+    if (!issuer) problems.push(`${prefix}_ISSUER is required: the issuer URL of OpenID provider ${name}`);
+    else parseHttpUrl(`${prefix}_ISSUER`, issuer, problems);
+    const clientId = read(`${prefix}_CLIENT_ID`);
+    if (!clientId) problems.push(`${prefix}_CLIENT_ID is required: the client id of this app at ${name}`);
+    providers.push({
+      name,
+      kind: "oidc",
+      label: read(`${prefix}_LABEL`) ?? name,
+      issuer: issuer?.replace(/\/+$/, "") ?? "",
+      clientId: clientId ?? "",
+      clientSecret: read(`${prefix}_CLIENT_SECRET`) ?? null,
+    });
+  }
 
   const sessionSecrets = parseSecrets(read("SESSION_SECRET"), production, problems);
   const sessionMaxAge = parsePositiveInt("SESSION_MAX_AGE", read("SESSION_MAX_AGE"), 8 * 60 * 60, problems);
   const idpTimeoutMs = parsePositiveInt("IDP_TIMEOUT_MS", read("IDP_TIMEOUT_MS"), 5000, problems);
+  const redisUrl = read("REDIS_URL") ?? null;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push(`REDIS_URL must start with redis:// or rediss://`);
 
   if (problems.length > 0) throw new ConfigError(problems);
-
-  const baseUrl = keycloakUrl!.replace(/\/+$/, "");
-  const realm: RealmConfig = {
-    name: defaultRealm!,
-    issuer: `${baseUrl}/realms/${defaultRealm}`,
-    keycloakUrl: baseUrl,
-    clientId: clientId!,
-    clientSecret: read("KEYCLOAK_CLIENT_SECRET") ?? null,
-  };
 
   return deepFreeze({
     appUrl: appUrl!,
@@ -74,10 +108,31 @@ export function parseConfig(env: Env): AppConfig {
     sessionSecrets,
     sessionMaxAge,
     secureCookies: appUrl!.startsWith("https:"),
-    defaultRealm: realm.name,
-    realms: [realm],
+    defaultProvider: defaultRealm!,
+    providers,
     idpTimeoutMs,
+    redisUrl,
   });
+}
+
+/** `a, b,,c` -> ["a", "b", "c"] */
+function list(value: string | undefined): string[] {
+  return (value ?? "").split(",").map((item) => item.trim()).filter(Boolean);
+}
+
+function unique(names: (string | undefined)[]): string[] {
+  return [...new Set(names.filter((name): name is string => Boolean(name)))];
+}
+
+/** The realm name as it appears in variable names: upper-cased, anything but letters and digits as `_`. */
+export function envName(name: string): string {
+  return name.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+}
+
+function validName(name: string, variable: string, problems: string[]): boolean {
+  if (NAME.test(name)) return true;
+  problems.push(`${variable}: "${name}" is not a valid name (letters, digits, ".", "_" and "-" only)`);
+  return false;
 }
 
 function parseHttpUrl(name: string, value: string, problems: string[]): URL | undefined {

@@ -1,5 +1,5 @@
 import { data } from "@remix-run/node";
-import { getAuthenticator, getStrategy } from "./authenticator.server";
+import { getAuthenticator, getProvider, listProviders } from "./authenticator.server";
 import { getConfig } from "./config.server";
 import { parseCookieHeader, serializeCookie } from "./cookies.server";
 import { AuthError, describeAuthError } from "./errors";
@@ -13,7 +13,7 @@ const callbackPath = (realm: string) => `/auth/${realm}/callback`;
 
 /** Redirects to the realm's provider; `?returnTo=` is kept, sanitized, for the way back. */
 export async function startLogin(request: Request, realm: string): Promise<Response | LoginFailure> {
-  if (!getStrategy(realm)) return unknownRealm(realm);
+  if (!getProvider(realm)) return unknownRealm(realm);
   const url = new URL(request.url);
   const returnTo = sanitizeReturnTo(url.searchParams.get("returnTo"));
   // Without its query, so the base class never mistakes a stray `state` for a callback.
@@ -34,11 +34,11 @@ export async function startLogin(request: Request, realm: string): Promise<Respo
 
 /** Completes the login at the callback: a session and a redirect back, or a failure page. */
 export async function completeLogin(request: Request, realm: string): Promise<Response | LoginFailure> {
-  const strategy = getStrategy(realm);
-  if (!strategy) return unknownRealm(realm);
+  const provider = getProvider(realm);
+  if (!provider) return unknownRealm(realm);
 
   const headers = new Headers();
-  for (const cookie of strategy.clearStateCookies(request)) headers.append("Set-Cookie", cookie);
+  for (const cookie of provider.strategy.clearStateCookies(request)) headers.append("Set-Cookie", cookie);
   const returnTo = readReturnTo(request);
   headers.append("Set-Cookie", returnToCookie(realm, "", 0));
   // Without `state` the base class would start a new login: a callback never does.
@@ -57,11 +57,11 @@ export async function completeLogin(request: Request, realm: string): Promise<Re
   }
 }
 
-/** `/login` for the default realm, keeping a sanitized `?returnTo=`. */
-export function defaultLoginUrl(request: Request): string {
+/** Where each provider's login starts, keeping a sanitized `?returnTo=`; the default provider first. */
+export function loginOptions(request: Request): { name: string; label: string; href: string }[] {
   const returnTo = sanitizeReturnTo(new URL(request.url).searchParams.get("returnTo"));
   const query = returnTo === "/" ? "" : `?${new URLSearchParams({ returnTo })}`;
-  return `/auth/${getConfig().defaultRealm}/login${query}`;
+  return listProviders().map(({ name, label }) => ({ name, label, href: `/auth/${name}/login${query}` }));
 }
 
 type LoginFailure = ReturnType<typeof failure>;

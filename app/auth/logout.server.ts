@@ -1,12 +1,15 @@
-import { getStrategy } from "./authenticator.server";
+import { getProvider } from "./authenticator.server";
 import { getConfig } from "./config.server";
-import { buildEndSessionUrl } from "./end-session.server";
+import { buildEndSessionUrl, type EndSessionRequest } from "./end-session.server";
 import { AuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
 import { destroySessionHeaders, getSession } from "./session.server";
 
-/** The app session ended, but the provider could not be told. */
+/** The app session ended, but not the provider's: it could not be reached, or it has no end-session endpoint. */
 export interface LogoutIncomplete {
+  reason: "idp_unreachable" | "local_only";
+  /** The provider's name for the page. */
+  provider: string;
   headers: Headers;
 }
 
@@ -23,32 +26,31 @@ export async function logout(request: Request): Promise<Response | LogoutIncompl
   if (!session) return localOnly();
 
   const { realm, sub } = session.user;
-  const strategy = getStrategy(realm);
-  if (!strategy) {
-    logAuthEvent("logout", { realm, sub, outcome: "local_only", detail: "realm no longer configured" });
+  const provider = getProvider(realm);
+  if (!provider) {
+    logAuthEvent("logout", { realm, sub, outcome: "local_only", detail: "provider no longer configured" });
     return localOnly();
   }
 
-  let endSessionEndpoint: string | null;
+  let endSession: EndSessionRequest | null;
   try {
-    endSessionEndpoint = await strategy.endSessionEndpoint();
+    endSession = await provider.strategy.endSessionRequest({
+      idToken: session.idToken,
+      postLogoutRedirectUri: `${getConfig().appUrl}/`,
+    });
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
     logAuthEvent("logout", { realm, sub, outcome: "idp_unreachable", code: error.code, detail: error.detail });
     headers.delete("Location");
-    return { headers };
+    return { reason: "idp_unreachable", provider: provider.label, headers };
   }
-  if (!endSessionEndpoint) {
+  if (!endSession) {
     logAuthEvent("logout", { realm, sub, outcome: "local_only", detail: "provider has no end_session_endpoint" });
-    return localOnly();
+    headers.delete("Location");
+    return { reason: "local_only", provider: provider.label, headers };
   }
 
-  const url = buildEndSessionUrl({
-    endSessionEndpoint,
-    idTokenHint: session.idToken,
-    postLogoutRedirectUri: `${getConfig().appUrl}/`,
-    clientId: strategy.clientId,
-  });
+  const url = buildEndSessionUrl(endSession);
   headers.set("Location", url.toString());
   logAuthEvent("logout", { realm, sub, outcome: "redirect_to_idp" });
   return new Response(null, { status: 302, headers });

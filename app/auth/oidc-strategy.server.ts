@@ -3,6 +3,7 @@ import { OAuth2Tokens } from "arctic";
 import type { JWTVerifyGetKey } from "jose";
 import { OAuth2RequestError, OAuth2Strategy } from "remix-auth-oauth2";
 import { parseCookieHeader, serializeCookie } from "./cookies.server";
+import type { EndSessionRequest } from "./end-session.server";
 import { AuthError } from "./errors";
 import { createRotatingKeySet, validateIdToken, type IdTokenClaims } from "./id-token.server";
 
@@ -76,7 +77,7 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
     this.verify = async ({ request, tokens }) => {
       const validated = this.#validated.get(tokens);
       if (!validated) throw new AuthError("invalid_id_token", "tokens were not validated");
-      return verify({ request, tokens, ...validated });
+      return verify({ request, tokens, ...validated, profile: this.profile(validated.claims) });
     };
   }
 
@@ -94,10 +95,30 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
     }
   }
 
-  /** The provider's `end_session_endpoint`, or `null` when it has none (logout is then local only). */
-  async endSessionEndpoint(): Promise<string | null> {
+  /**
+   * What to send to the provider's end-session endpoint for this logout, or
+   * `null` when it has none (logout is then local only). Override it to add
+   * parameters such as `uiLocales` or `state`; the URL itself is always built
+   * by `buildEndSessionUrl`.
+   */
+  async endSessionRequest(logout: { idToken: string; postLogoutRedirectUri: string }): Promise<EndSessionRequest | null> {
     const { metadata } = await this.discover();
-    return metadata.end_session_endpoint ?? null;
+    if (!metadata.end_session_endpoint) return null;
+    return {
+      endSessionEndpoint: metadata.end_session_endpoint,
+      idTokenHint: logout.idToken,
+      postLogoutRedirectUri: logout.postLogoutRedirectUri,
+      clientId: this.clientId,
+    };
+  }
+
+  /** Maps the ID token's claims to what the app shows. Override it for providers with other claim names. */
+  profile(claims: IdTokenClaims): OIDCStrategy.Profile {
+    return {
+      username: claims.preferred_username ?? claims.email ?? claims.sub,
+      name: claims.name,
+      email: claims.email,
+    };
   }
 
   /**
@@ -261,11 +282,19 @@ export namespace OIDCStrategy {
     timeoutMs?: number;
   }
 
+  export interface Profile {
+    username: string;
+    name?: string;
+    email?: string;
+  }
+
   export interface VerifyOptions extends OAuth2Strategy.VerifyOptions {
     /** The raw ID token: keep it for `id_token_hint` at logout. */
     idToken: string;
     /** The validated claims of the ID token. */
     claims: IdTokenClaims;
+    /** The claims mapped by {@link OIDCStrategy.profile}. */
+    profile: Profile;
   }
 
   export type VerifyFunction<User> = (options: VerifyOptions) => Promise<User>;

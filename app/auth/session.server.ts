@@ -1,20 +1,18 @@
 import { redirect } from "@remix-run/node";
 import { decodeJwt, type JWTPayload } from "jose";
 import { getConfig } from "./config.server";
+import type { OIDCStrategy } from "./oidc-strategy.server";
 import { parseCookieHeader, serializeCookie } from "./cookies.server";
 import { AuthError } from "./errors";
 import { seal, splitIntoChunks, unseal } from "./sealed-cookie.server";
 
 /** What the UI may know about the signed-in user. */
-export interface SessionUser {
-  /** The realm (or provider) that issued the session: logout goes back there. */
+export interface SessionUser extends OIDCStrategy.Profile {
+  /** The realm (or provider) that issued the session: logout goes back there, and nowhere else. */
   realm: string;
   sub: string;
   /** The provider's session id, from the ID token. */
   sid?: string;
-  username: string;
-  name?: string;
-  email?: string;
 }
 
 /** Everything the session cookie holds. */

@@ -9,7 +9,8 @@ export const meta: MetaFunction = () => [{ title: "Log out" }];
 export async function action({ request }: ActionFunctionArgs) {
   const result = await logout(request);
   if (result instanceof Response) return result;
-  return data({ idpUnreachable: true }, { status: 503, headers: result.headers });
+  const { reason, provider, headers } = result;
+  return data({ reason, provider }, { status: reason === "idp_unreachable" ? 503 : 200, headers });
 }
 
 /** GET never logs out: it only offers the form. */
@@ -20,13 +21,14 @@ export function loader({ request }: LoaderFunctionArgs) {
 export default function Logout() {
   const { username } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  if (actionData?.idpUnreachable) {
+  if (actionData) {
     return (
       <>
         <h1>You are logged out of this app</h1>
         <p>
-          The identity provider could not be reached, so your single sign-on session there may still be active.
-          Close the browser, or log in and out again once it is back.
+          {actionData.reason === "idp_unreachable"
+            ? `Your identity provider, ${actionData.provider}, could not be reached, so your single sign-on session there may still be active. Close the browser, or log in and out again once it is back.`
+            : `Your identity provider, ${actionData.provider}, does not offer single logout, so you may still be signed in there. Close the browser to end that session.`}
         </p>
         <p>
           <a href="/">Back to home</a>

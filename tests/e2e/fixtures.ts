@@ -1,10 +1,14 @@
 import { test as base, expect, type Page } from "@playwright/test";
-import { startStack, type Stack } from "../support/stack";
+import { startStack, type Stack, type StackOptions } from "../support/stack";
 
-export const test = base.extend<{ signIn: (username: string, password?: string) => Promise<void> }, { stack: Stack }>({
+export const test = base.extend<
+  { signIn: (username: string, password?: string) => Promise<void> },
+  { stack: Stack; stackOptions: StackOptions }
+>({
+  stackOptions: [{}, { scope: "worker", option: true }],
   stack: [
-    async ({}, use) => {
-      const stack = await startStack();
+    async ({ stackOptions }, use) => {
+      const stack = await startStack(stackOptions);
       await use(stack);
       await stack.stop();
     },
@@ -23,8 +27,8 @@ export const test = base.extend<{ signIn: (username: string, password?: string) 
 
 export { expect };
 
-export function isIdpLogout(stack: Stack) {
-  return (url: string) => url.startsWith(`${stack.idp.url}/realms/demo/protocol/openid-connect/logout`);
+export function isIdpLogout(stack: Stack, realm = "demo") {
+  return (url: string) => url.startsWith(`${stack.idp.url}/realms/${realm}/protocol/openid-connect/logout`);
 }
 
 export async function expectSignedOut(page: Page) {

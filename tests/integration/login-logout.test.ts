@@ -220,7 +220,7 @@ describe("when the IdP is unreachable", () => {
 
     const response = await browse(jar, `${down.url}/logout`, { form: {} });
     expect(response.status).toBe(503);
-    expect(textOf(await response.text())).toContain("The identity provider could not be reached");
+    expect(textOf(await response.text())).toContain("Your identity provider, demo, could not be reached");
     expect(jar.names(down.url)).toEqual([]);
   });
 });
@@ -229,7 +229,7 @@ describe("start-up", () => {
   it.each([
     ["KEYCLOAK_URL", { KEYCLOAK_REALM: "demo" }, "KEYCLOAK_URL is required"],
     ["SESSION_SECRET", { KEYCLOAK_URL: "http://127.0.0.1:1", KEYCLOAK_REALM: "demo", SESSION_SECRET: "" }, "SESSION_SECRET is required in production"],
-    ["KEYCLOAK_REALM", { KEYCLOAK_URL: "http://127.0.0.1:1", KEYCLOAK_REALM: "a/b" }, 'KEYCLOAK_REALM "a/b" is not a valid realm name'],
+    ["KEYCLOAK_REALMS", { KEYCLOAK_URL: "http://127.0.0.1:1", KEYCLOAK_REALM: "demo", KEYCLOAK_REALMS: "a/b" }, 'KEYCLOAK_REALMS: "a/b" is not a valid name'],
   ])("stops with exit code 1 and a line naming %s", async (_name, env, line) => {
     await expect(startApp({ port: await freePort(), env })).rejects.toThrow(
       new RegExp(`app exited with 1:[\\s\\S]*Configuration error: ${line.replace(/[/.*]/g, "\\$&")}`),

@@ -9,25 +9,54 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** The embedded IdP (realm `demo`) and the production build of the app, registered with each other. */
-export async function startStack({ env = {} }: { env?: Record<string, string> } = {}): Promise<Stack> {
+export interface StackOptions {
+  /** Keycloak realms served by the IdP and the app; the first is the default. */
+  realms?: string[];
+  /** Realms of the IdP that the app uses as generic OpenID providers (OIDC_PROVIDERS). */
+  oidcProviders?: { name: string; label?: string; endSession?: boolean }[];
+  /** A client of its own for some realms, configured with KEYCLOAK_REALM_<NAME>_CLIENT_ID/_SECRET. */
+  realmClients?: Record<string, { clientId: string; clientSecret: string }>;
+  env?: Record<string, string>;
+}
+
+/** The embedded IdP and the production build of the app, registered with each other. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const { realms = ["demo"], oidcProviders = [], realmClients = {}, env = {} } = options;
   const port = await freePort();
   const appUrl = `http://localhost:${port}`;
-  const idp = await startIdp({
-    realms: {
-      demo: {
-        clients: [
-          {
-            ...TEST_CLIENT,
-            redirectUris: [`${appUrl}/auth/demo/callback`],
-            postLogoutRedirectUris: [`${appUrl}/`],
-          },
-        ],
-      },
-    },
+  const client = (name: string) => ({
+    ...(realmClients[name] ?? TEST_CLIENT),
+    redirectUris: [`${appUrl}/auth/${name}/callback`],
+    postLogoutRedirectUris: [`${appUrl}/`],
   });
+  const idpRealms = Object.fromEntries([
+    ...realms.map((name) => [name, { clients: [client(name)] }]),
+    ...oidcProviders.map(({ name, endSession }) => [name, { clients: [client(name)], endSession }]),
+  ]);
+  const idp = await startIdp({ realms: idpRealms });
+
+  const appEnv: Record<string, string> = {
+    KEYCLOAK_URL: idp.url,
+    KEYCLOAK_REALM: realms[0]!,
+    KEYCLOAK_REALMS: realms.join(","),
+    OIDC_PROVIDERS: oidcProviders.map(({ name }) => name).join(","),
+  };
+  for (const [name, { clientId, clientSecret }] of Object.entries(realmClients)) {
+    appEnv[`KEYCLOAK_REALM_${name.toUpperCase()}_CLIENT_ID`] = clientId;
+    appEnv[`KEYCLOAK_REALM_${name.toUpperCase()}_CLIENT_SECRET`] = clientSecret;
+  }
+  for (const { name, label } of oidcProviders) {
+    const prefix = `OIDC_PROVIDER_${name.toUpperCase()}`;
+    Object.assign(appEnv, {
+      [`${prefix}_ISSUER`]: idp.issuer(name),
+      [`${prefix}_CLIENT_ID`]: TEST_CLIENT.clientId,
+      [`${prefix}_CLIENT_SECRET`]: TEST_CLIENT.clientSecret,
+      ...(label && { [`${prefix}_LABEL`]: label }),
+    });
+  }
+
   try {
-    const app = await startApp({ port, env: { KEYCLOAK_URL: idp.url, KEYCLOAK_REALM: "demo", ...env } });
+    const app = await startApp({ port, env: { ...appEnv, ...env } });
     return {
       idp,
       app,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "~/auth/config.server";
+import { envName, parseConfig } from "~/auth/config.server";
 import { ConfigError } from "~/auth/errors";
 
 const valid = {
@@ -26,20 +26,23 @@ describe("parseConfig", () => {
     expect(config.appUrl).toBe("http://localhost:3000");
     expect(config.secureCookies).toBe(false);
     expect(config.sessionMaxAge).toBe(8 * 60 * 60);
-    expect(config.realms).toEqual([
+    expect(config.defaultProvider).toBe("demo");
+    expect(config.providers).toEqual([
       {
         name: "demo",
+        kind: "keycloak",
+        label: "demo",
         issuer: "https://sso.example.com/realms/demo",
         keycloakUrl: "https://sso.example.com",
         clientId: "remix-app",
         clientSecret: "s3cret",
       },
     ]);
-    expect(Object.isFrozen(config.realms[0])).toBe(true);
+    expect(Object.isFrozen(config.providers[0])).toBe(true);
   });
 
   it("treats an empty client secret as a public client", () => {
-    expect(parseConfig({ ...valid, KEYCLOAK_CLIENT_SECRET: "" }).realms[0]!.clientSecret).toBeNull();
+    expect(parseConfig({ ...valid, KEYCLOAK_CLIENT_SECRET: "" }).providers[0]!.clientSecret).toBeNull();
   });
 
   it("makes cookies Secure exactly when APP_URL is https", () => {
@@ -53,6 +56,62 @@ describe("parseConfig", () => {
     ]);
   });
 
+  it("serves every realm of KEYCLOAK_REALMS, the default first and once", () => {
+    const config = parseConfig({ ...valid, KEYCLOAK_REALMS: " acme, demo,globex-eu ,," });
+    expect(config.providers.map((p) => [p.name, p.issuer])).toEqual([
+      ["demo", "https://sso.example.com/realms/demo"],
+      ["acme", "https://sso.example.com/realms/acme"],
+      ["globex-eu", "https://sso.example.com/realms/globex-eu"],
+    ]);
+    expect(config.defaultProvider).toBe("demo");
+  });
+
+  it("lets a realm override the client id and secret", () => {
+    const config = parseConfig({
+      ...valid,
+      KEYCLOAK_REALMS: "acme,globex-eu",
+      KEYCLOAK_REALM_ACME_CLIENT_ID: "acme-app",
+      KEYCLOAK_REALM_GLOBEX_EU_CLIENT_SECRET: "",
+      KEYCLOAK_REALM_GLOBEX_EU_LABEL: "Globex (EU)",
+    });
+    expect(config.providers.map((p) => [p.name, p.clientId, p.clientSecret, p.label])).toEqual([
+      ["demo", "remix-app", "s3cret", "demo"],
+      ["acme", "acme-app", "s3cret", "acme"],
+      ["globex-eu", "remix-app", "s3cret", "Globex (EU)"],
+    ]);
+  });
+
+  it("needs no shared client id when every realm has its own", () => {
+    const config = parseConfig({ ...valid, KEYCLOAK_CLIENT_ID: undefined, KEYCLOAK_REALM_DEMO_CLIENT_ID: "demo-app" });
+    expect(config.providers[0]!.clientId).toBe("demo-app");
+  });
+
+  it("adds generic OpenID providers after the realms", () => {
+    const config = parseConfig({
+      ...valid,
+      OIDC_PROVIDERS: "partner",
+      OIDC_PROVIDER_PARTNER_ISSUER: "https://login.partner.example/",
+      OIDC_PROVIDER_PARTNER_CLIENT_ID: "partner-app",
+      OIDC_PROVIDER_PARTNER_LABEL: "Partner SSO",
+    });
+    expect(config.providers[1]).toEqual({
+      name: "partner",
+      kind: "oidc",
+      label: "Partner SSO",
+      issuer: "https://login.partner.example",
+      clientId: "partner-app",
+      clientSecret: null,
+    });
+  });
+
+  it.each([
+    ["demo", "DEMO"],
+    ["globex-eu", "GLOBEX_EU"],
+    ["a.b_c", "A_B_C"],
+  ])("names realm %s as %s in variables", (name, expected) => {
+    expect(envName(name)).toBe(expected);
+  });
+
   it.each([
     ["KEYCLOAK_URL", { KEYCLOAK_URL: undefined }],
     ["KEYCLOAK_URL", { KEYCLOAK_URL: "sso.example.com" }],
@@ -60,7 +119,13 @@ describe("parseConfig", () => {
     ["KEYCLOAK_REALM", { KEYCLOAK_REALM: undefined }],
     ["KEYCLOAK_REALM", { KEYCLOAK_REALM: "a/b" }],
     ["KEYCLOAK_REALM", { KEYCLOAK_REALM: ".." }],
+    ["KEYCLOAK_REALMS", { KEYCLOAK_REALMS: "acme,bad name" }],
+    ["KEYCLOAK_REALMS", { KEYCLOAK_REALMS: "%2e%2e" }],
+    ["KEYCLOAK_REALMS", { KEYCLOAK_REALMS: "a?b" }],
     ["KEYCLOAK_CLIENT_ID", { KEYCLOAK_CLIENT_ID: "  " }],
+    ["OIDC_PROVIDERS", { OIDC_PROVIDERS: "demo", OIDC_PROVIDER_DEMO_ISSUER: "https://x.example", OIDC_PROVIDER_DEMO_CLIENT_ID: "x" }],
+    ["OIDC_PROVIDER_PARTNER_ISSUER", { OIDC_PROVIDERS: "partner", OIDC_PROVIDER_PARTNER_CLIENT_ID: "x" }],
+    ["OIDC_PROVIDER_PARTNER_CLIENT_ID", { OIDC_PROVIDERS: "partner", OIDC_PROVIDER_PARTNER_ISSUER: "https://x.example" }],
     ["APP_URL", { APP_URL: "localhost:3000" }],
     ["APP_URL", { APP_URL: "https://app.example.com/base" }],
     ["SESSION_SECRET", { SESSION_SECRET: "a,,b" }],
@@ -81,6 +146,9 @@ describe("parseConfig", () => {
     expect(problemsOf({})).toEqual([
       expect.stringMatching(/^KEYCLOAK_URL/),
       expect.stringMatching(/^KEYCLOAK_REALM/),
+    ]);
+    expect(problemsOf({ KEYCLOAK_REALM: "demo" })).toEqual([
+      expect.stringMatching(/^KEYCLOAK_URL/),
       expect.stringMatching(/^KEYCLOAK_CLIENT_ID/),
     ]);
   });

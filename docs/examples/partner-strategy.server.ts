@@ -1,0 +1,25 @@
+import type { IdTokenClaims } from "~/auth/id-token.server";
+import { OIDCStrategy } from "~/auth/oidc-strategy.server";
+
+/**
+ * A provider that always asks for the password, names users by their email,
+ * and shows its logout page in German.
+ */
+export class PartnerStrategy<User> extends OIDCStrategy<User> {
+  override name = "partner";
+
+  protected override authorizationParams(params: URLSearchParams, request: Request) {
+    const result = super.authorizationParams(params, request);
+    result.set("prompt", "login");
+    return result;
+  }
+
+  override profile(claims: IdTokenClaims) {
+    return { ...super.profile(claims), username: claims.email ?? claims.sub };
+  }
+
+  override async endSessionRequest(logout: { idToken: string; postLogoutRedirectUri: string }) {
+    const request = await super.endSessionRequest(logout);
+    return request && { ...request, uiLocales: "de" };
+  }
+}

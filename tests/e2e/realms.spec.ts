@@ -1,0 +1,53 @@
+import { expect, expectSignedOut, isIdpLogout, test } from "./fixtures";
+
+test.use({
+  stackOptions: {
+    realms: ["demo", "acme"],
+    oidcProviders: [{ name: "partner", label: "Partner SSO", endSession: false }],
+  },
+});
+
+test("logs in and out of realm acme, then of the default realm, in one browser", async ({ page, stack, signIn }) => {
+  const app = stack.app.url;
+  await page.goto(app);
+  await page.getByRole("link", { name: "Log in" }).first().click();
+  await page.getByRole("link", { name: "acme" }).click();
+  await expect(page).toHaveURL((url) => url.toString().startsWith(`${stack.idp.url}/realms/acme/`));
+  await signIn("demo");
+
+  await expect(page).toHaveURL(`${app}/`);
+  await expect(page.getByRole("navigation", { name: "Account" })).toContainText("Signed in as demo (acme)");
+
+  stack.idp.clearRequests();
+  const acmeLogout = page.waitForRequest((request) => isIdpLogout(stack, "acme")(request.url()));
+  await page.getByRole("button", { name: "Log out" }).click();
+  await acmeLogout;
+  await page.waitForURL(`${app}/`);
+  await expectSignedOut(page);
+  const logouts = stack.idp.requests.filter((request) => request.path.endsWith("/protocol/openid-connect/logout"));
+  expect(logouts.map((request) => request.realm)).toEqual(["acme"]);
+  expect(logouts[0]!.query.id_token_hint).toBeTruthy();
+
+  await page.goto(`${app}/login`);
+  await page.getByRole("link", { name: "demo" }).click();
+  await signIn("demo");
+  await expect(page.getByRole("navigation", { name: "Account" })).toContainText("Signed in as demo (demo)");
+  const demoLogout = page.waitForRequest((request) => isIdpLogout(stack, "demo")(request.url()));
+  await page.getByRole("button", { name: "Log out" }).click();
+  await demoLogout;
+  await page.waitForURL(`${app}/`);
+  await expectSignedOut(page);
+});
+
+test("logs in through a generic provider, and says its logout is local only", async ({ page, stack, signIn }) => {
+  const app = stack.app.url;
+  await page.goto(`${app}/login`);
+  await page.getByRole("link", { name: "Partner SSO" }).click();
+  await expect(page).toHaveURL((url) => url.toString().startsWith(`${stack.idp.url}/realms/partner/`));
+  await signIn("demo");
+  await expect(page.getByRole("navigation", { name: "Account" })).toContainText("Signed in as demo (partner)");
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page.getByText("Your identity provider, Partner SSO, does not offer single logout")).toBeVisible();
+  await expectSignedOut(page);
+});

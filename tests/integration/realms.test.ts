@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { unseal } from "~/auth/sealed-cookie.server";
+import { TEST_CLIENT, TEST_SESSION_SECRET } from "../support/app";
+import { browse, CookieJar, follow, formOf, textOf } from "../support/browserless";
+import { startStack, type Stack } from "../support/stack";
+
+let stack: Stack;
+let app: string;
+const acmeClient = { clientId: "acme-portal", clientSecret: "acme-secret" };
+
+beforeAll(async () => {
+  stack = await startStack({
+    realms: ["demo", "acme"],
+    realmClients: { acme: acmeClient },
+    oidcProviders: [{ name: "partner", label: "Partner SSO", endSession: false }],
+  });
+  app = stack.app.url;
+});
+afterAll(() => stack?.stop());
+
+const inIdp = (url: string) => url.startsWith(stack.idp.url);
+
+async function startLogin(jar: CookieJar, realm: string) {
+  const response = await browse(jar, `${app}/auth/${realm}/login`);
+  expect(response.status).toBe(302);
+  return { authorizeUrl: new URL(response.headers.get("location")!), page: await follow(jar, response, app, inIdp) };
+}
+
+async function signIn(jar: CookieJar, page: { url: string; html?: string }) {
+  const { action } = formOf(page.html!, page.url);
+  return (await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, inIdp)).url;
+}
+
+function session(jar: CookieJar) {
+  const sealed = jar.header(app).match(/__session=([^;]+)/)?.[1] ?? "";
+  return unseal(sealed, [TEST_SESSION_SECRET]) as { idToken: string; user: { realm: string } } | null;
+}
+
+describe("several realms and a generic provider", () => {
+  it("offers a picker at /login that keeps returnTo", async () => {
+    const response = await fetch(`${app}/login?returnTo=%2Faccount`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    for (const name of ["demo", "acme", "partner"]) {
+      expect(html).toContain(`href="/auth/${name}/login?returnTo=%2Faccount"`);
+    }
+    expect(textOf(html)).toContain("Partner SSO");
+  });
+
+  it("logs in to acme with acme's client and logs out at acme's end-session endpoint", async () => {
+    const jar = new CookieJar();
+    const { authorizeUrl, page } = await startLogin(jar, "acme");
+    expect(authorizeUrl.href.startsWith(`${stack.idp.issuer("acme")}/protocol/openid-connect/auth?`)).toBe(true);
+    expect(authorizeUrl.searchParams.get("client_id")).toBe("acme-portal");
+    expect((await browse(jar, await signIn(jar, page))).status).toBe(302);
+
+    const { idToken, user } = session(jar)!;
+    expect(user.realm).toBe("acme");
+    expect(textOf(await (await browse(jar, `${app}/account`)).text())).toMatch(/Signed in as demo \(\s*acme\s*\)/);
+
+    const logout = await browse(jar, `${app}/logout`, { form: {} });
+    const endSession = new URL(logout.headers.get("location")!);
+    expect(endSession.origin + endSession.pathname).toBe(`${stack.idp.issuer("acme")}/protocol/openid-connect/logout`);
+    expect(Object.fromEntries(endSession.searchParams)).toEqual({
+      id_token_hint: idToken,
+      client_id: "acme-portal",
+      post_logout_redirect_uri: `${app}/`,
+    });
+  });
+
+  it("keeps two logins in progress in two tabs apart", async () => {
+    const jar = new CookieJar();
+    const demo = await startLogin(jar, "demo");
+    const acme = await startLogin(jar, "acme");
+    const acmeCallback = await signIn(jar, acme.page);
+    expect((await browse(jar, acmeCallback)).status).toBe(302);
+    expect(session(jar)!.user.realm).toBe("acme");
+    // The demo tab finishes later: its own state cookie is still there.
+    const demoCallback = await signIn(jar, demo.page);
+    expect((await browse(jar, demoCallback)).status).toBe(302);
+    expect(session(jar)!.user.realm).toBe("demo");
+  });
+
+  it("refuses a callback of one realm carrying another realm's answer", async () => {
+    const jar = new CookieJar();
+    const acme = await startLogin(jar, "acme");
+    const acmeCallback = new URL(await signIn(jar, acme.page));
+    const crossed = await browse(jar, `${app}/auth/demo/callback${acmeCallback.search}`);
+    expect(crossed.status).toBe(400);
+    expect(session(jar)).toBeNull();
+  });
+
+  it("logs out locally from a provider without end_session_endpoint, and says so", async () => {
+    const jar = new CookieJar();
+    const { page } = await startLogin(jar, "partner");
+    expect((await browse(jar, await signIn(jar, page))).status).toBe(302);
+    expect(session(jar)!.user.realm).toBe("partner");
+
+    const logout = await browse(jar, `${app}/logout`, { form: {} });
+    expect(logout.status).toBe(200);
+    expect(textOf(await logout.text())).toContain("Your identity provider, Partner SSO, does not offer single logout");
+    expect(session(jar)).toBeNull();
+  });
+
+  it("uses the shared client for realms without their own", async () => {
+    const { authorizeUrl } = await startLogin(new CookieJar(), "demo");
+    expect(authorizeUrl.searchParams.get("client_id")).toBe(TEST_CLIENT.clientId);
+  });
+});
