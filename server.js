@@ -15,6 +15,7 @@ app.disable("x-powered-by");
 app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
 app.use(logRequest);
+app.use(refuseCrossOriginWrites);
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
 const server = app.listen(port, host, () => {
@@ -22,6 +23,25 @@ const server = app.listen(port, host, () => {
   if (process.env.NODE_ENV === "development") void broadcastDevReady(build);
 });
 for (const signal of ["SIGTERM", "SIGINT"]) process.once(signal, () => server.close());
+
+/**
+ * Remix itself aborts a form POST whose Origin does not match Host (or
+ * X-Forwarded-Host) by throwing, which answers 500. Refuse those with a clear
+ * 403 first, by the same rule. The logout action also checks against APP_URL.
+ */
+function refuseCrossOriginWrites(request, response, next) {
+  const origin = request.get("origin");
+  if (!origin || !["POST", "PUT", "PATCH", "DELETE"].includes(request.method)) return next();
+  const host = request.get("x-forwarded-host")?.split(",")[0]?.trim() || request.get("host");
+  let originHost;
+  try {
+    originHost = origin === "null" ? "null" : new URL(origin).host;
+  } catch {
+    originHost = "invalid";
+  }
+  if (originHost === host) return next();
+  response.status(403).type("text/plain").send("Cross-origin request refused");
+}
 
 /** One JSON line per request, never with the query string (codes, states, tokens). */
 function logRequest(request, response, next) {

@@ -1,9 +1,10 @@
 import { PassThrough } from "node:stream";
-import type { EntryContext } from "@remix-run/node";
+import type { EntryContext, HandleDataRequestFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { loadConfigOrExit } from "~/auth/config.server";
+import { staleSessionHeaders } from "~/auth/session.server";
 
 // Validate the configuration when the server starts, not on the first request.
 loadConfigOrExit();
@@ -11,12 +12,13 @@ loadConfigOrExit();
 const RENDER_TIMEOUT_MS = 5_000;
 export const streamTimeout = RENDER_TIMEOUT_MS;
 
-export default function handleRequest(
+export default async function handleRequest(
   request: Request,
   responseStatusCode: number,
   responseHeaders: Headers,
   remixContext: EntryContext,
 ) {
+  await clearStaleSession(request, responseHeaders);
   return new Promise<Response>((resolve, reject) => {
     let status = responseStatusCode;
     const { pipe, abort } = renderToPipeableStream(
@@ -38,4 +40,15 @@ export default function handleRequest(
     );
     setTimeout(abort, RENDER_TIMEOUT_MS + 1_000);
   });
+}
+
+export const handleDataRequest: HandleDataRequestFunction = async (response, { request }) => {
+  await clearStaleSession(request, response.headers);
+  return response;
+};
+
+/** A session that ended (expired, revoked by a back-channel logout, forged) also leaves the browser. */
+async function clearStaleSession(request: Request, headers: Headers) {
+  if (headers.getSetCookie().some((cookie) => cookie.startsWith("__session"))) return;
+  for (const cookie of (await staleSessionHeaders(request)).getSetCookie()) headers.append("Set-Cookie", cookie);
 }

@@ -17,8 +17,8 @@ import stylesHref from "~/styles.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesHref }];
 
-export function loader({ request }: LoaderFunctionArgs) {
-  const user = getUser(request);
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getUser(request);
   return { user: user && { username: user.username, realm: user.realm } };
 }
 

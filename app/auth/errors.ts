@@ -9,6 +9,7 @@ export type AuthErrorCode =
   | "idp_unreachable"
   | "token_exchange_failed"
   | "invalid_id_token"
+  | "invalid_logout_token"
   | "session_too_large";
 
 export class AuthError extends Error {
@@ -72,6 +73,11 @@ const pages: Record<AuthErrorCode, AuthErrorPage> = {
     status: 400,
     title: "Sign-in could not be verified",
     message: "The identity provider's answer could not be verified. Please start again.",
+  },
+  invalid_logout_token: {
+    status: 400,
+    title: "Invalid logout token",
+    message: "The logout token was refused.",
   },
   session_too_large: {
     status: 500,

@@ -1,4 +1,4 @@
-export type AuthEvent = "login" | "login_failed" | "logout";
+export type AuthEvent = "login" | "login_failed" | "logout" | "backchannel_logout";
 
 export interface AuthEventFields {
   realm: string;

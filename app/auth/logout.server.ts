@@ -1,16 +1,34 @@
+import { data } from "@remix-run/node";
 import { getProvider } from "./authenticator.server";
 import { getConfig } from "./config.server";
 import { buildEndSessionUrl, type EndSessionRequest } from "./end-session.server";
 import { AuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
+import { isCrossSiteRequest } from "./same-origin";
 import { destroySessionHeaders, getSession } from "./session.server";
 
-/** The app session ended, but not the provider's: it could not be reached, or it has no end-session endpoint. */
-export interface LogoutIncomplete {
-  reason: "idp_unreachable" | "local_only";
-  /** The provider's name for the page. */
-  provider: string;
-  headers: Headers;
+type Incomplete = "idp_unreachable" | "local_only";
+
+/**
+ * The app session ended but not the provider's: it could not be reached, or it
+ * has no end-session endpoint. Redirects (POST, then GET) to the page saying
+ * so, which reads the now cookie-less request like any other.
+ */
+function incomplete(reason: Incomplete, realm: string, headers: Headers) {
+  headers.set("Location", `/logout?${new URLSearchParams({ ended: reason, realm })}`);
+  return new Response(null, { status: 303, headers });
+}
+
+/** The data of the logout page: the form for a signed-in user, or what an incomplete logout left. */
+export async function logoutPage(request: Request) {
+  const url = new URL(request.url);
+  const reason = url.searchParams.get("ended");
+  const provider = getProvider(url.searchParams.get("realm") ?? "");
+  if ((reason === "idp_unreachable" || reason === "local_only") && provider) {
+    const ended = { reason: reason as Incomplete, realm: provider.name, provider: provider.label };
+    return data({ ended, username: null }, { status: reason === "idp_unreachable" ? 503 : 200 });
+  }
+  return data({ ended: null, username: (await getSession(request))?.user.username ?? null });
 }
 
 /**
@@ -18,8 +36,12 @@ export interface LogoutIncomplete {
  * cookies are cleared), then sends the browser to the provider's
  * end-session endpoint so the single sign-on session ends too.
  */
-export async function logout(request: Request): Promise<Response | LogoutIncomplete> {
-  const session = getSession(request);
+export async function logout(request: Request): Promise<Response> {
+  // A cross-site form must not be able to log anyone out (nor anything else).
+  if (isCrossSiteRequest(request.headers, getConfig().appUrl)) {
+    return new Response("Cross-site logout refused", { status: 403, headers: { "Content-Type": "text/plain" } });
+  }
+  const session = await getSession(request);
   const headers = destroySessionHeaders(request);
   headers.set("Location", "/");
   const localOnly = () => new Response(null, { status: 302, headers });
@@ -41,17 +63,35 @@ export async function logout(request: Request): Promise<Response | LogoutIncompl
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
     logAuthEvent("logout", { realm, sub, outcome: "idp_unreachable", code: error.code, detail: error.detail });
-    headers.delete("Location");
-    return { reason: "idp_unreachable", provider: provider.label, headers };
+    return incomplete("idp_unreachable", realm, headers);
   }
   if (!endSession) {
     logAuthEvent("logout", { realm, sub, outcome: "local_only", detail: "provider has no end_session_endpoint" });
-    headers.delete("Location");
-    return { reason: "local_only", provider: provider.label, headers };
+    return incomplete("local_only", realm, headers);
   }
 
   const url = buildEndSessionUrl(endSession);
   headers.set("Location", url.toString());
   logAuthEvent("logout", { realm, sub, outcome: "redirect_to_idp" });
   return new Response(null, { status: 302, headers });
+}
+
+/**
+ * `GET /auth/:realm/logout`: the retry after the provider was unreachable at
+ * logout. The app session is already gone, so there is no id_token_hint: the
+ * provider asks the user to confirm, then comes back.
+ */
+export async function retryProviderLogout(realm: string): Promise<Response> {
+  const provider = getProvider(realm);
+  if (!provider) return new Response("Unknown realm", { status: 404, headers: { "Content-Type": "text/plain" } });
+  const headers = new Headers({ "Cache-Control": "no-store" });
+  try {
+    const endSession = await provider.strategy.endSessionRequest({ idToken: null, postLogoutRedirectUri: `${getConfig().appUrl}/` });
+    if (!endSession) return incomplete("local_only", realm, headers);
+    headers.set("Location", buildEndSessionUrl(endSession).toString());
+    return new Response(null, { status: 302, headers });
+  } catch (error) {
+    if (!(error instanceof AuthError)) throw error;
+    return incomplete("idp_unreachable", realm, headers);
+  }
 }

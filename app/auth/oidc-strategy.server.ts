@@ -6,6 +6,7 @@ import { parseCookieHeader, serializeCookie } from "./cookies.server";
 import type { EndSessionRequest } from "./end-session.server";
 import { AuthError } from "./errors";
 import { createRotatingKeySet, validateIdToken, type IdTokenClaims } from "./id-token.server";
+import { validateLogoutToken, type LogoutTokenClaims } from "./logout-token.server";
 
 /** The parts of an OpenID Provider's discovery document this strategy uses. */
 export interface ProviderMetadata {
@@ -101,7 +102,7 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
    * parameters such as `uiLocales` or `state`; the URL itself is always built
    * by `buildEndSessionUrl`.
    */
-  async endSessionRequest(logout: { idToken: string; postLogoutRedirectUri: string }): Promise<EndSessionRequest | null> {
+  async endSessionRequest(logout: OIDCStrategy.Logout): Promise<EndSessionRequest | null> {
     const { metadata } = await this.discover();
     if (!metadata.end_session_endpoint) return null;
     return {
@@ -110,6 +111,18 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
       postLogoutRedirectUri: logout.postLogoutRedirectUri,
       clientId: this.clientId,
     };
+  }
+
+  /** Validates a back-channel logout token from this provider (replays are the caller's to catch). */
+  async validateLogoutToken(token: string): Promise<LogoutTokenClaims> {
+    const { metadata, keys } = await this.discover();
+    return validateLogoutToken(token, keys, {
+      issuer: this.issuer,
+      clientId: this.clientId,
+      algorithms: metadata.id_token_signing_alg_values_supported ?? ["RS256"],
+      clockToleranceSeconds: this.oidcOptions.clockToleranceSeconds ?? 60,
+      maxAgeSeconds: LOGOUT_TOKEN_MAX_AGE_SECONDS,
+    });
   }
 
   /** Maps the ID token's claims to what the app shows. Override it for providers with other claim names. */
@@ -282,6 +295,13 @@ export namespace OIDCStrategy {
     timeoutMs?: number;
   }
 
+  /** What the app knows of a logout in progress. */
+  export interface Logout {
+    /** The session's ID token; `null` when the session is already gone (the provider then asks the user). */
+    idToken: string | null;
+    postLogoutRedirectUri: string;
+  }
+
   export interface Profile {
     username: string;
     name?: string;
@@ -299,6 +319,9 @@ export namespace OIDCStrategy {
 
   export type VerifyFunction<User> = (options: VerifyOptions) => Promise<User>;
 }
+
+/** Keycloak's logout tokens live 2 minutes; this leaves room for slow delivery. */
+export const LOGOUT_TOKEN_MAX_AGE_SECONDS = 5 * 60;
 
 /** A nonce only the browser holding the PKCE verifier can reproduce, so no server-side state is needed. */
 export function deriveNonce(codeVerifier: string): string {

@@ -4,6 +4,7 @@ import { getConfig } from "./config.server";
 import type { OIDCStrategy } from "./oidc-strategy.server";
 import { parseCookieHeader, serializeCookie } from "./cookies.server";
 import { AuthError } from "./errors";
+import { getRevocationStore, revocationKeys } from "./revocation.server";
 import { seal, splitIntoChunks, unseal } from "./sealed-cookie.server";
 
 /** What the UI may know about the signed-in user. */
@@ -31,28 +32,40 @@ const MAX_CHUNKS = 8;
 const chunkName = (index: number) => (index === 0 ? COOKIE_NAME : `${COOKIE_NAME}.${index}`);
 const cookieAttributes = () => ({ path: "/", secure: getConfig().secureCookies });
 
-const sessions = new WeakMap<Request, SessionData | null>();
+const sessions = new WeakMap<Request, Promise<SessionData | null>>();
 
-/** The request's valid session, or `null` (none, tampered, expired, or malformed). */
-export function getSession(request: Request): SessionData | null {
-  if (!sessions.has(request)) sessions.set(request, readSession(request));
-  return sessions.get(request)!;
+/** The request's valid session, or `null` (none, tampered, expired, malformed, or ended by a back-channel logout). */
+export function getSession(request: Request): Promise<SessionData | null> {
+  let session = sessions.get(request);
+  if (!session) {
+    session = readSession(request);
+    sessions.set(request, session);
+  }
+  return session;
 }
 
-export function getUser(request: Request): SessionUser | null {
-  return getSession(request)?.user ?? null;
+export async function getUser(request: Request): Promise<SessionUser | null> {
+  return (await getSession(request))?.user ?? null;
 }
 
 /** The signed-in session, or a thrown redirect to login that comes back to this page. */
-export function requireSession(request: Request): SessionData {
-  const session = getSession(request);
+export async function requireSession(request: Request): Promise<SessionData> {
+  const session = await getSession(request);
   if (session) return session;
   const url = new URL(request.url);
-  throw redirect(`/login?${new URLSearchParams({ returnTo: url.pathname + url.search })}`);
+  throw redirect(`/login?${new URLSearchParams({ returnTo: url.pathname + url.search })}`, {
+    headers: await staleSessionHeaders(request),
+  });
 }
 
-export function requireUser(request: Request): SessionUser {
-  return requireSession(request).user;
+export async function requireUser(request: Request): Promise<SessionUser> {
+  return (await requireSession(request)).user;
+}
+
+/** `Set-Cookie` headers deleting session cookies that no longer hold a valid session (none when all is well). */
+export async function staleSessionHeaders(request: Request): Promise<Headers> {
+  if (presentChunkNames(request).length === 0 || (await getSession(request))) return new Headers();
+  return destroySessionHeaders(request);
 }
 
 /** The ID token's claims, for display; the token was validated when the session was created. */
@@ -99,7 +112,21 @@ function presentChunkNames(request: Request): string[] {
   return [...cookies.keys()].filter((name) => /^__session(\.[1-9]\d*)?$/.test(name));
 }
 
-function readSession(request: Request): SessionData | null {
+async function readSession(request: Request): Promise<SessionData | null> {
+  const session = unsealSession(request);
+  if (!session) return null;
+  const keys = revocationKeys(session.user.realm, session.user);
+  try {
+    const revokedAt = await getRevocationStore().revokedAt(keys);
+    return revokedAt !== null && session.createdAt <= revokedAt ? null : session;
+  } catch (error) {
+    // Availability over a revocation we cannot read: the session lives on, and the log says why.
+    console.error(JSON.stringify({ time: new Date().toISOString(), event: "revocation_store_error", detail: String(error) }));
+    return session;
+  }
+}
+
+function unsealSession(request: Request): SessionData | null {
   const cookies = parseCookieHeader(request.headers.get("Cookie"));
   const chunks: string[] = [];
   for (let index = 0; index < MAX_CHUNKS; index++) {

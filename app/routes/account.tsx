@@ -6,8 +6,8 @@ export const meta: MetaFunction = () => [{ title: "Your account" }];
 
 const TIME_CLAIMS = new Set(["exp", "iat", "auth_time", "nbf"]);
 
-export function loader({ request }: LoaderFunctionArgs) {
-  const session = requireSession(request);
+export async function loader({ request }: LoaderFunctionArgs) {
+  const session = await requireSession(request);
   const claims = Object.entries(getIdTokenClaims(session)).map(([name, value]) => ({
     name,
     value:

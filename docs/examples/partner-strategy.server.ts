@@ -18,7 +18,7 @@ export class PartnerStrategy<User> extends OIDCStrategy<User> {
     return { ...super.profile(claims), username: claims.email ?? claims.sub };
   }
 
-  override async endSessionRequest(logout: { idToken: string; postLogoutRedirectUri: string }) {
+  override async endSessionRequest(logout: OIDCStrategy.Logout) {
     const request = await super.endSessionRequest(logout);
     return request && { ...request, uiLocales: "de" };
   }

@@ -63,14 +63,14 @@ describe("a provider added in code, as docs/EXTENDING.md shows", () => {
     const callback = (await completeLogin(request(jar, signedIn.url), "partner")) as Response;
     expect(callback.status).toBe(302);
     jar.store(APP, callback);
-    expect(getUser(request(jar, `${APP}/`))).toMatchObject({ realm: "partner", username: "demo@example.com" });
+    expect(await getUser(request(jar, `${APP}/`))).toMatchObject({ realm: "partner", username: "demo@example.com" });
 
     const ended = (await logout(request(jar, `${APP}/logout`, { method: "POST" }))) as Response;
     jar.store(APP, ended);
     const endSession = new URL(ended.headers.get("location")!);
     expect(endSession.origin + endSession.pathname).toBe(`${idp.issuer("partner")}/protocol/openid-connect/logout`);
     expect(endSession.searchParams.get("ui_locales")).toBe("de");
-    expect(getUser(request(jar, `${APP}/`))).toBeNull();
+    expect(await getUser(request(jar, `${APP}/`))).toBeNull();
 
     const logoutPage = await follow(jar, ended, APP, inIdp);
     const form = formOf(logoutPage.html!, logoutPage.url);

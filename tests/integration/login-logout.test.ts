@@ -218,10 +218,18 @@ describe("when the IdP is unreachable", () => {
     jar.store(down.url, new Response(null, { headers: { "set-cookie": `__session=${session}; Path=/` } }));
     expect((await browse(jar, `${down.url}/account`)).status).toBe(200);
 
-    const response = await browse(jar, `${down.url}/logout`, { form: {} });
-    expect(response.status).toBe(503);
-    expect(textOf(await response.text())).toContain("Your identity provider, demo, could not be reached");
+    const logout = await browse(jar, `${down.url}/logout`, { form: {} });
+    expect(logout.status).toBe(303);
     expect(jar.names(down.url)).toEqual([]);
+    const page = await browse(jar, new URL(logout.headers.get("location")!, down.url).href);
+    expect(page.status).toBe(503);
+    const html = await page.text();
+    expect(textOf(html)).toContain("Your identity provider, demo, could not be reached");
+    expect(textOf(html)).not.toContain("Signed in as");
+    // "Try again" does not bounce to a dead URL: discovery still fails, so the same page comes back.
+    expect(html).toContain('href="/auth/demo/logout"');
+    const retry = await browse(jar, `${down.url}/auth/demo/logout`);
+    expect(retry.headers.get("location")).toBe("/logout?ended=idp_unreachable&realm=demo");
   });
 });
 

@@ -111,5 +111,6 @@ function button(html: string, text: string) {
 export const textOf = (html: string) =>
   html
     .replace(/<script[\s\S]*?<\/script>/gi, "")
+    .replace(/<!--[\s\S]*?-->/g, "")
     .replace(/<[^>]+>/g, " ")
     .replace(/\s+/g, " ");

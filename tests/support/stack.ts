@@ -28,6 +28,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(realmClients[name] ?? TEST_CLIENT),
     redirectUris: [`${appUrl}/auth/${name}/callback`],
     postLogoutRedirectUris: [`${appUrl}/`],
+    backchannelLogoutUri: `${appUrl}/auth/${name}/backchannel-logout`,
   });
   const idpRealms = Object.fromEntries([
     ...realms.map((name) => [name, { clients: [client(name)] }]),

@@ -1,0 +1,38 @@
+export interface LogoutIncompleteView {
+  reason: "idp_unreachable" | "local_only";
+  realm: string;
+  provider: string;
+}
+
+/** The app session ended, the provider's may not have. */
+export function LogoutIncomplete({ reason, realm, provider }: LogoutIncompleteView) {
+  return (
+    <>
+      <h1>You are logged out of this app</h1>
+      {reason === "idp_unreachable" ? (
+        <>
+          <p>
+            Your identity provider, {provider}, could not be reached, so your single sign-on session there may still be
+            active.
+          </p>
+          <p>
+            <a className="button" href={`/auth/${realm}/logout`}>
+              Try again
+            </a>{" "}
+            <a href="/">Back to home</a>
+          </p>
+        </>
+      ) : (
+        <>
+          <p>
+            Your identity provider, {provider}, does not offer single logout, so you may still be signed in there.
+            Close the browser to end that session.
+          </p>
+          <p>
+            <a href="/">Back to home</a>
+          </p>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,75 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { browse, CookieJar, follow, formOf } from "../support/browserless";
+import { startStack, type Stack } from "../support/stack";
+
+let stack: Stack;
+let app: string;
+beforeAll(async () => {
+  stack = await startStack({ env: { SESSION_MAX_AGE: "3" } });
+  app = stack.app.url;
+});
+afterAll(() => stack?.stop());
+afterEach(() => {
+  stack.idp.faults.down = false;
+});
+
+async function logIn() {
+  const jar = new CookieJar();
+  const inIdp = (url: string) => url.startsWith(stack.idp.url);
+  const page = await follow(jar, await browse(jar, `${app}/auth/demo/login`), app, inIdp);
+  if (page.html) {
+    const { action } = formOf(page.html, page.url);
+    const done = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, inIdp);
+    await browse(jar, done.url);
+  } else {
+    await browse(jar, page.url);
+  }
+  expect((await browse(jar, `${app}/account`)).status).toBe(200);
+  return jar;
+}
+
+describe("logout that cannot be forged", () => {
+  it.each([
+    ["an Origin of another site", { Origin: "https://evil.example" }],
+    ["Sec-Fetch-Site: cross-site", { "Sec-Fetch-Site": "cross-site" }],
+    ["a null Origin (sandboxed frame)", { Origin: "null" }],
+  ])("refuses a POST /logout with %s: 403, session intact", async (_label, headers) => {
+    const jar = await logIn();
+    const response = await browse(jar, `${app}/logout`, { form: {}, headers });
+    expect(response.status).toBe(403);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect((await browse(jar, `${app}/account`)).status).toBe(200);
+  });
+
+  it("accepts a POST /logout from the app's own origin", async () => {
+    const jar = await logIn();
+    const response = await browse(jar, `${app}/logout`, { form: {}, headers: { Origin: app, "Sec-Fetch-Site": "same-origin" } });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toMatch(/\/protocol\/openid-connect\/logout\?/);
+  });
+});
+
+describe("logout that never gets stuck", () => {
+  it("still redirects to the end-session endpoint when the IdP is down but discovery was cached", async () => {
+    const jar = await logIn();
+    stack.idp.faults.down = true;
+    const response = await browse(jar, `${app}/logout`, { form: {} });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")!.startsWith(`${stack.idp.issuer("demo")}/protocol/openid-connect/logout?`)).toBe(true);
+    expect(jar.names(app)).toEqual([]);
+  });
+});
+
+describe("absolute session lifetime", () => {
+  it("ends the session SESSION_MAX_AGE after login, however active the user is", async () => {
+    const jar = await logIn();
+    for (let i = 0; i < 3; i++) {
+      expect((await browse(jar, `${app}/account`)).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 700));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const expired = await browse(jar, `${app}/account`);
+    expect(expired.status).toBe(302);
+    expect(expired.headers.get("location")).toBe("/login?returnTo=%2Faccount");
+  });
+});

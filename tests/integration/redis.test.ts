@@ -1,0 +1,85 @@
+// Two app instances behind a load balancer share back-channel logouts through Redis.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startIdp } from "../../dev/idp/index.js";
+import { freePort, startApp, TEST_CLIENT, type RunningApp } from "../support/app";
+import { browse, CookieJar, follow, formOf } from "../support/browserless";
+import { startRedis } from "../support/redis";
+
+let redis: Awaited<ReturnType<typeof startRedis>>;
+let idp: Awaited<ReturnType<typeof startIdp>>;
+let a: RunningApp;
+let b: RunningApp;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  const [portA, portB] = [await freePort(), await freePort()];
+  const urls = [portA, portB].map((port) => `http://localhost:${port}`);
+  idp = await startIdp({
+    realms: {
+      demo: {
+        clients: [
+          {
+            ...TEST_CLIENT,
+            redirectUris: urls.map((url) => `${url}/auth/demo/callback`),
+            postLogoutRedirectUris: urls.map((url) => `${url}/`),
+          },
+        ],
+      },
+    },
+  });
+  const env = { KEYCLOAK_URL: idp.url, KEYCLOAK_REALM: "demo", REDIS_URL: redis.url };
+  [a, b] = await Promise.all([startApp({ port: portA, env }), startApp({ port: portB, env })]);
+});
+afterAll(async () => {
+  await Promise.all([a?.stop(), b?.stop()]);
+  await idp?.close();
+  await redis?.stop();
+});
+
+/** The same browser session presented to an instance (a load balancer would pick one). */
+const onInstance = (instance: RunningApp, cookie: string) =>
+  fetch(`${instance.url}/account`, { headers: { cookie }, redirect: "manual" });
+
+describe("revocations shared through Redis", () => {
+  it("a back-channel logout received by instance A ends the session on instance B", async () => {
+    const jar = new CookieJar();
+    const start = await browse(jar, `${a.url}/auth/demo/login`);
+    const page = await follow(jar, start, a.url, (url) => url.startsWith(idp.url));
+    const { action } = formOf(page.html!, page.url);
+    const done = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, (url) =>
+      url.startsWith(idp.url),
+    );
+    const callback = await browse(jar, done.url);
+    expect(callback.status).toBe(302);
+    const cookie = jar.header(a.url);
+    expect((await onInstance(a, cookie)).status).toBe(200);
+    expect((await onInstance(b, cookie)).status).toBe(200);
+
+    const session = cookie.match(/__session=[^;]+/)![0];
+    const { decodeJwt } = await import("jose");
+    const { unseal } = await import("~/auth/sealed-cookie.server");
+    const { TEST_SESSION_SECRET } = await import("../support/app");
+    const { idToken } = unseal(session.slice("__session=".length), [TEST_SESSION_SECRET]) as { idToken: string };
+    const { sid, sub } = decodeJwt(idToken) as { sid: string; sub: string };
+
+    const token = idp.logoutToken("demo", { clientId: TEST_CLIENT.clientId, sid, sub });
+    const response = await fetch(`${a.url}/auth/demo/backchannel-logout`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ logout_token: token }),
+    });
+    expect(response.status).toBe(200);
+
+    const onB = await onInstance(b, cookie);
+    expect(onB.status).toBe(302);
+    expect(onB.headers.get("location")).toBe("/login?returnTo=%2Faccount");
+
+    // And the replay is refused by the other instance too.
+    const replay = await fetch(`${b.url}/auth/demo/backchannel-logout`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ logout_token: token }),
+    });
+    expect(replay.status).toBe(400);
+  });
+});
