@@ -4,10 +4,13 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { loadConfigOrExit } from "~/auth/config.server";
+import { NonceContext } from "~/nonce";
+import { createNonce, pageSecurityHeaders } from "~/security-headers.server";
 import { staleSessionHeaders } from "~/auth/session.server";
 
 // Validate the configuration when the server starts, not on the first request.
-loadConfigOrExit();
+const config = loadConfigOrExit();
+const formTargets = [...new Set(config.providers.map((provider) => new URL(provider.issuer).origin))];
 
 const RENDER_TIMEOUT_MS = 5_000;
 export const streamTimeout = RENDER_TIMEOUT_MS;
@@ -19,12 +22,17 @@ export default async function handleRequest(
   remixContext: EntryContext,
 ) {
   await clearStaleSession(request, responseHeaders);
+  const nonce = createNonce();
+  for (const [name, value] of Object.entries(pageSecurityHeaders({ nonce, formTargets, path: new URL(request.url).pathname }))) responseHeaders.set(name, value);
   return new Promise<Response>((resolve, reject) => {
     let status = responseStatusCode;
     const { pipe, abort } = renderToPipeableStream(
-      <RemixServer context={remixContext} url={request.url} abortDelay={RENDER_TIMEOUT_MS} />,
+      <NonceContext.Provider value={nonce}>
+        <RemixServer context={remixContext} url={request.url} abortDelay={RENDER_TIMEOUT_MS} nonce={nonce} />
+      </NonceContext.Provider>,
       {
         // The pages are small: render them whole, for browsers and bots alike.
+        nonce,
         onAllReady() {
           const body = new PassThrough();
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
@@ -44,6 +52,7 @@ export default async function handleRequest(
 
 export const handleDataRequest: HandleDataRequestFunction = async (response, { request }) => {
   await clearStaleSession(request, response.headers);
+  response.headers.set("Cache-Control", "no-store");
   return response;
 };
 

@@ -19,7 +19,7 @@ button{margin-top:20px;width:100%;padding:10px;background:#0066cc;color:#fff;bor
 export function page(title, body) {
   return `<!DOCTYPE html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
 <body><main>
 ${body}

@@ -2,7 +2,7 @@ import { test as base, expect, type Page } from "@playwright/test";
 import { startStack, type Stack, type StackOptions } from "../support/stack";
 
 export const test = base.extend<
-  { signIn: (username: string, password?: string) => Promise<void> },
+  { signIn: (username: string, password?: string) => Promise<void>; failOnConsoleErrors: void },
   { stack: Stack; stackOptions: StackOptions }
 >({
   stackOptions: [{}, { scope: "worker", option: true }],
@@ -13,6 +13,19 @@ export const test = base.extend<
       await stack.stop();
     },
     { scope: "worker" },
+  ],
+  /** A console error (a CSP violation, a hydration error, a script error) fails the test. */
+  failOnConsoleErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on("console", (message) => {
+        if (message.type() === "error") errors.push(`${message.text()} (${message.location().url})`);
+      });
+      page.on("pageerror", (error) => errors.push(error.message));
+      await use();
+      expect(errors).toEqual([]);
+    },
+    { auto: true },
   ],
   /** Fills the IdP's login form, which must be on screen. */
   signIn: async ({ page }, use) => {
