@@ -4,6 +4,7 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { loadConfigOrExit } from "~/auth/config.server";
+import { endSessionPageFor } from "~/auth/logout.server";
 import { NonceContext } from "~/nonce";
 import { createNonce, pageSecurityHeaders } from "~/security-headers.server";
 import { staleSessionHeaders } from "~/auth/session.server";
@@ -21,6 +22,9 @@ export default async function handleRequest(
   responseHeaders: Headers,
   remixContext: EntryContext,
 ) {
+  const endSessionPage = endSessionPageFor(remixContext.staticHandlerContext.actionData?.["routes/logout"], responseHeaders);
+  if (endSessionPage) return endSessionPage;
+
   await clearStaleSession(request, responseHeaders);
   const nonce = createNonce();
   for (const [name, value] of Object.entries(pageSecurityHeaders({ nonce, formTargets, path: new URL(request.url).pathname }))) responseHeaders.set(name, value);

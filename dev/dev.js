@@ -20,7 +20,7 @@ if (!env.KEYCLOAK_URL) {
             clientId: env.KEYCLOAK_CLIENT_ID,
             clientSecret: env.KEYCLOAK_CLIENT_SECRET,
             redirectUris: [`${env.APP_URL}/auth/${env.KEYCLOAK_REALM}/callback`],
-            postLogoutRedirectUris: [`${env.APP_URL}/`],
+            postLogoutRedirectUris: [`${env.APP_URL}/`, `${env.APP_URL}/logout/callback`],
           },
         ],
       },

@@ -54,6 +54,7 @@ function getRegistry() {
       redirectURI: `${config.appUrl}/auth/${provider.name}/callback`,
       cookieName: `oidc:${provider.name}`,
       timeoutMs: config.idpTimeoutMs,
+      logoutMethod: provider.logoutMethod,
     };
     const verify: OIDCStrategy.VerifyFunction<LoginResult> = async ({ idToken, claims, profile }) => ({
       idToken,

@@ -1,3 +1,4 @@
+import type { LogoutMethod } from "./end-session.server";
 import { ConfigError } from "./errors";
 
 /** One place users can log in: a Keycloak realm or another OpenID provider. */
@@ -13,6 +14,7 @@ export interface ProviderConfig {
   clientId: string;
   /** `null` for a public client. */
   clientSecret: string | null;
+  logoutMethod: LogoutMethod;
 }
 
 export interface AppConfig {
@@ -59,6 +61,7 @@ export function parseConfig(env: Env): AppConfig {
   const realmNames = unique([defaultRealm, ...list(read("KEYCLOAK_REALMS"))]);
   const oidcNames = unique(list(read("OIDC_PROVIDERS")));
 
+  const keycloakLogoutMethod = parseLogoutMethod("KEYCLOAK_LOGOUT_METHOD", read("KEYCLOAK_LOGOUT_METHOD"), "post", problems);
   const providers: ProviderConfig[] = [];
   for (const name of realmNames) {
     if (!validName(name, name === defaultRealm ? "KEYCLOAK_REALM" : "KEYCLOAK_REALMS", problems)) continue;
@@ -73,6 +76,9 @@ export function parseConfig(env: Env): AppConfig {
       keycloakUrl: keycloakUrl?.replace(/\/+$/, ""),
       clientId: clientId ?? "",
       clientSecret: read(`${prefix}_CLIENT_SECRET`) ?? read("KEYCLOAK_CLIENT_SECRET") ?? null,
+      logoutMethod: read(`${prefix}_LOGOUT_METHOD`)
+        ? parseLogoutMethod(`${prefix}_LOGOUT_METHOD`, read(`${prefix}_LOGOUT_METHOD`), "post", problems)
+        : keycloakLogoutMethod,
     });
   }
   for (const name of oidcNames) {
@@ -91,6 +97,7 @@ export function parseConfig(env: Env): AppConfig {
       issuer: issuer?.replace(/\/+$/, "") ?? "",
       clientId: clientId ?? "",
       clientSecret: read(`${prefix}_CLIENT_SECRET`) ?? null,
+      logoutMethod: parseLogoutMethod(`${prefix}_LOGOUT_METHOD`, read(`${prefix}_LOGOUT_METHOD`), "redirect", problems),
     });
   }
 
@@ -172,6 +179,13 @@ function parseSecrets(value: string | undefined, production: boolean, problems: 
     problems.push(`SESSION_SECRET: every secret must be at least ${MIN_SECRET_LENGTH} characters in production`);
   }
   return secrets;
+}
+
+function parseLogoutMethod(name: string, value: string | undefined, fallback: LogoutMethod, problems: string[]): LogoutMethod {
+  if (value === undefined) return fallback;
+  if (value === "redirect" || value === "post") return value;
+  problems.push(`${name} must be "redirect" or "post", got "${value}"`);
+  return fallback;
 }
 
 function parsePositiveInt(name: string, value: string | undefined, fallback: number, problems: string[]): number {

@@ -12,18 +12,43 @@ export interface EndSessionRequest {
   uiLocales?: string;
 }
 
+/** How the browser is sent to the end-session endpoint: a GET redirect, or an auto-submitted form POST. */
+export type LogoutMethod = "redirect" | "post";
+
+/** An end-session request as a form: what the auto-submitting logout page posts. */
+export interface EndSessionForm {
+  action: string;
+  fields: [name: string, value: string][];
+}
+
 /**
  * The one place that builds an RP-initiated logout URL (OpenID Connect
  * RP-Initiated Logout 1.0). It never emits the legacy `redirect_uri`, which
  * Keycloak 18+ rejects with "Invalid parameter: redirect_uri".
  */
 export function buildEndSessionUrl(request: EndSessionRequest): URL {
+  const url = endpointUrl(request);
+  for (const [name, value] of Object.entries(endSessionParams(request))) {
+    url.searchParams.set(name, value);
+  }
+  return url;
+}
+
+/**
+ * The same request as a form POST (the end-session endpoint accepts both):
+ * the id_token then stays out of URLs, browser history and access logs.
+ */
+export function buildEndSessionForm(request: EndSessionRequest): EndSessionForm {
+  const url = endpointUrl(request);
+  const params = endSessionParams(request);
+  for (const name of Object.keys(params)) url.searchParams.delete(name);
+  return { action: url.toString(), fields: Object.entries(params) };
+}
+
+function endpointUrl(request: EndSessionRequest): URL {
   const url = new URL(request.endSessionEndpoint);
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new TypeError("end_session_endpoint must be an http(s) URL");
-  }
-  for (const [name, value] of Object.entries(endSessionParams(request))) {
-    url.searchParams.set(name, value);
   }
   url.searchParams.delete("redirect_uri");
   return url;

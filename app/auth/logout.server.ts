@@ -1,9 +1,11 @@
 import { data } from "@remix-run/node";
 import { getProvider } from "./authenticator.server";
 import { getConfig } from "./config.server";
-import { buildEndSessionUrl, type EndSessionRequest } from "./end-session.server";
+import { endSessionPage } from "./end-session-page.server";
+import { buildEndSessionForm, buildEndSessionUrl, type EndSessionForm, type EndSessionRequest } from "./end-session.server";
 import { AuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
+import { createLogoutState, LOGOUT_CALLBACK_PATH, verifyLogoutState } from "./logout-state.server";
 import { isCrossSiteRequest } from "./same-origin";
 import { destroySessionHeaders, getSession } from "./session.server";
 
@@ -36,7 +38,7 @@ export async function logoutPage(request: Request) {
  * cookies are cleared), then sends the browser to the provider's
  * end-session endpoint so the single sign-on session ends too.
  */
-export async function logout(request: Request): Promise<Response> {
+export async function logout(request: Request) {
   // A cross-site form must not be able to log anyone out (nor anything else).
   if (isCrossSiteRequest(request.headers, getConfig().appUrl)) {
     return new Response("Cross-site logout refused", { status: 403, headers: { "Content-Type": "text/plain" } });
@@ -54,11 +56,13 @@ export async function logout(request: Request): Promise<Response> {
     return localOnly();
   }
 
+  const { state, cookie } = createLogoutState();
   let endSession: EndSessionRequest | null;
   try {
     endSession = await provider.strategy.endSessionRequest({
       idToken: session.idToken,
-      postLogoutRedirectUri: `${getConfig().appUrl}/`,
+      postLogoutRedirectUri: `${getConfig().appUrl}${LOGOUT_CALLBACK_PATH}`,
+      state,
     });
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
@@ -70,10 +74,42 @@ export async function logout(request: Request): Promise<Response> {
     return incomplete("local_only", realm, headers);
   }
 
-  const url = buildEndSessionUrl(endSession);
-  headers.set("Location", url.toString());
-  logAuthEvent("logout", { realm, sub, outcome: "redirect_to_idp" });
+  headers.append("Set-Cookie", cookie);
+  logAuthEvent("logout", { realm, sub, outcome: `${provider.strategy.logoutMethod}_to_idp` });
+  if (provider.strategy.logoutMethod === "post") {
+    headers.delete("Location");
+    return data({ endSession: { form: buildEndSessionForm(endSession), provider: provider.label } }, { headers });
+  }
+  headers.set("Location", buildEndSessionUrl(endSession).toString());
   return new Response(null, { status: 302, headers });
+}
+
+/**
+ * For a document POST to /logout in "post" mode: the auto-submitting page,
+ * answered instead of the app's page (entry.server calls this), so the
+ * id_token is in that form only, not in the app's hydration data.
+ */
+export function endSessionPageFor(actionData: unknown, headers: Headers): Response | null {
+  const endSession = (actionData as { endSession?: { form: EndSessionForm; provider: string } } | undefined)?.endSession;
+  return endSession ? endSessionPage(endSession.form, endSession.provider, headers) : null;
+}
+
+/**
+ * `GET /logout/callback`, where the provider sends the browser back: checks
+ * the logout `state` (a mismatch is logged; the user is logged out either way)
+ * and asks the browser to drop every cookie of the app's origin.
+ */
+export async function completeLogout(request: Request) {
+  const { result, clearCookie } = await verifyLogoutState(request);
+  if (result !== "valid") {
+    logAuthEvent("logout", { realm: "-", outcome: "state_check_failed", detail: `logout state ${result}` });
+  }
+  const headers = destroySessionHeaders(request);
+  headers.append("Set-Cookie", clearCookie);
+  // After the provider's logout, not before: this can also clear a provider's cookies on a sibling subdomain.
+  headers.set("Clear-Site-Data", '"cookies"');
+  headers.set("Cache-Control", "no-store");
+  return data({ loggedOut: true }, { headers });
 }
 
 /**
@@ -85,9 +121,15 @@ export async function retryProviderLogout(realm: string): Promise<Response> {
   const provider = getProvider(realm);
   if (!provider) return new Response("Unknown realm", { status: 404, headers: { "Content-Type": "text/plain" } });
   const headers = new Headers({ "Cache-Control": "no-store" });
+  const { state, cookie } = createLogoutState();
   try {
-    const endSession = await provider.strategy.endSessionRequest({ idToken: null, postLogoutRedirectUri: `${getConfig().appUrl}/` });
+    const endSession = await provider.strategy.endSessionRequest({
+      idToken: null,
+      postLogoutRedirectUri: `${getConfig().appUrl}${LOGOUT_CALLBACK_PATH}`,
+      state,
+    });
     if (!endSession) return incomplete("local_only", realm, headers);
+    headers.append("Set-Cookie", cookie);
     headers.set("Location", buildEndSessionUrl(endSession).toString());
     return new Response(null, { status: 302, headers });
   } catch (error) {

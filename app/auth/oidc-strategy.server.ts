@@ -3,7 +3,7 @@ import { OAuth2Tokens } from "arctic";
 import type { JWTVerifyGetKey } from "jose";
 import { OAuth2RequestError, OAuth2Strategy } from "remix-auth-oauth2";
 import { parseCookieHeader, serializeCookie } from "./cookies.server";
-import type { EndSessionRequest } from "./end-session.server";
+import type { EndSessionRequest, LogoutMethod } from "./end-session.server";
 import { AuthError } from "./errors";
 import { createRotatingKeySet, validateIdToken, type IdTokenClaims } from "./id-token.server";
 import { validateLogoutToken, type LogoutTokenClaims } from "./logout-token.server";
@@ -110,6 +110,7 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
       idTokenHint: logout.idToken,
       postLogoutRedirectUri: logout.postLogoutRedirectUri,
       clientId: this.clientId,
+      state: logout.state,
     };
   }
 
@@ -257,6 +258,11 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
     return new OAuth2Tokens(json);
   }
 
+  /** How the browser goes to the end-session endpoint. */
+  get logoutMethod(): LogoutMethod {
+    return this.oidcOptions.logoutMethod ?? "redirect";
+  }
+
   private get timeoutMs(): number {
     return this.oidcOptions.timeoutMs ?? 5000;
   }
@@ -293,6 +299,12 @@ export namespace OIDCStrategy {
     clockToleranceSeconds?: number;
     /** Timeout for every request to the provider. @default 5000 */
     timeoutMs?: number;
+    /**
+     * `"post"` sends the end-session request as an auto-submitted form, keeping
+     * the id_token out of URLs; only for providers whose endpoint accepts POST.
+     * @default "redirect" ("post" for KeycloakStrategy)
+     */
+    logoutMethod?: LogoutMethod;
   }
 
   /** What the app knows of a logout in progress. */
@@ -300,6 +312,8 @@ export namespace OIDCStrategy {
     /** The session's ID token; `null` when the session is already gone (the provider then asks the user). */
     idToken: string | null;
     postLogoutRedirectUri: string;
+    /** Echoed back to `postLogoutRedirectUri`, where the app checks it. */
+    state?: string;
   }
 
   export interface Profile {

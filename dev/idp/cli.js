@@ -20,7 +20,7 @@ const idp = await startIdp({
             clientId: env.KEYCLOAK_CLIENT_ID || "remix-app",
             clientSecret: env.KEYCLOAK_CLIENT_SECRET ?? "dev-secret",
             redirectUris: [`${appUrl}/auth/${realm}/callback`],
-            postLogoutRedirectUris: [`${appUrl}/`],
+            postLogoutRedirectUris: [`${appUrl}/`, `${appUrl}/logout/callback`],
           },
         ],
       },

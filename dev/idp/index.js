@@ -212,6 +212,7 @@ export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = D
     /** @type {any} */ (req).originalUrl = fullUrl;
     const relative = fullUrl.slice(prefix.length);
     req.url = relative.startsWith("/") ? relative : `/${relative}`;
+    crossSiteSessionCookie(res);
     await realm.callback(req, res);
   }
 
@@ -239,5 +240,25 @@ export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = D
         server.closeAllConnections();
         closing.abort();
       }),
+  };
+}
+
+/**
+ * Keycloak's session cookies are SameSite=None; Secure, so a logout form that
+ * the app POSTs to the IdP (a cross-site navigation) still carries them.
+ * koa will not set a Secure cookie on plain http, so the attributes are added
+ * on the way out (browsers accept Secure cookies from http loopback hosts).
+ * @param {import("node:http").ServerResponse} res
+ */
+function crossSiteSessionCookie(res) {
+  const setHeader = res.setHeader.bind(res);
+  res.setHeader = (name, value) => {
+    if (String(name).toLowerCase() === "set-cookie") {
+      const cookies = (Array.isArray(value) ? value : [String(value)]).map((cookie) =>
+        /^_session(\.sig|\.legacy)?=/.test(cookie) ? cookie.replace(/; samesite=lax/i, "") + "; samesite=none; secure" : cookie,
+      );
+      return setHeader(name, cookies);
+    }
+    return setHeader(name, value);
   };
 }

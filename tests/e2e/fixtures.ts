@@ -44,6 +44,18 @@ export function isIdpLogout(stack: Stack, realm = "demo") {
   return (url: string) => url.startsWith(`${stack.idp.url}/realms/${realm}/protocol/openid-connect/logout`);
 }
 
+/** Back from the IdP's logout: the app's logged-out page. */
+export async function expectLoggedOutPage(page: Page, app: string) {
+  await page.waitForURL((url) => url.href.startsWith(`${app}/logout/callback?state=`));
+  await expect(page.getByRole("heading", { name: "You are logged out" })).toBeVisible();
+  await expectSignedOut(page);
+}
+
+/** The parameters of an end-session request, sent as a form POST or in the URL. */
+export function endSessionParams(request: { url(): string; postData(): string | null }) {
+  return Object.fromEntries(new URLSearchParams(request.postData() ?? new URL(request.url()).search));
+}
+
 export async function expectSignedOut(page: Page) {
   await expect(page.getByRole("link", { name: "Log in" }).first()).toBeVisible();
   await expect(page.getByRole("button", { name: "Log out" })).toHaveCount(0);

@@ -1,5 +1,5 @@
 import { decodeJwt } from "jose";
-import { expect, expectSignedOut, isIdpLogout, test } from "./fixtures";
+import { endSessionParams, expect, expectLoggedOutPage, expectSignedOut, isIdpLogout, test } from "./fixtures";
 
 test("logs in through the IdP, then logs out of the app and of the IdP", async ({ page, stack, signIn }) => {
   const app = stack.app.url;
@@ -15,14 +15,13 @@ test("logs in through the IdP, then logs out of the app and of the IdP", async (
   stack.idp.clearRequests();
   const idpLogout = page.waitForRequest((request) => isIdpLogout(stack)(request.url()));
   await page.getByRole("button", { name: "Log out" }).click();
-  await idpLogout;
-  await page.waitForURL(`${app}/`);
-  await expectSignedOut(page);
+  const sent = endSessionParams(await idpLogout);
+  await expectLoggedOutPage(page, app);
 
-  const received = stack.idp.requests.find((request) => isIdpLogout(stack)(`${stack.idp.url}${request.path}`));
-  expect(received?.query).toMatchObject({ client_id: "remix-app", post_logout_redirect_uri: `${app}/` });
-  expect(received?.query).not.toHaveProperty("redirect_uri");
-  expect(decodeJwt(received!.query.id_token_hint!)).toMatchObject({ preferred_username: "demo", aud: "remix-app" });
+  expect(sent).toMatchObject({ client_id: "remix-app", post_logout_redirect_uri: `${app}/logout/callback` });
+  expect(sent).not.toHaveProperty("redirect_uri");
+  expect(decodeJwt(sent.id_token_hint!)).toMatchObject({ preferred_username: "demo", aud: "remix-app" });
+  expect(page.url()).toBe(`${app}/logout/callback?state=${sent.state}`);
 
   // The IdP session ended too: a protected page asks for the password again.
   await page.goto(`${app}/account`);
@@ -45,13 +44,33 @@ test("works with a 6 KB id_token carrying 60 groups", async ({ page, stack, sign
   await expect(page.getByRole("cell", { name: "groups" })).toBeVisible();
   await expect(page.getByText("department-60")).toBeVisible();
 
+  stack.idp.clearRequests();
   const idpLogout = page.waitForRequest((request) => isIdpLogout(stack)(request.url()));
   await page.getByRole("button", { name: "Log out" }).click();
-  const token = new URL((await idpLogout).url()).searchParams.get("id_token_hint")!;
+  const logoutRequest = await idpLogout;
+  expect(logoutRequest.method()).toBe("POST");
+  const token = endSessionParams(logoutRequest).id_token_hint!;
   expect(token.length).toBeGreaterThanOrEqual(6000);
-  await page.waitForURL(`${app}/`);
-  await expectSignedOut(page);
+  await expectLoggedOutPage(page, app);
+  // The token went in a form body: no URL the IdP saw holds it, nor the browser's history.
+  expect(stack.idp.requests.some((request) => JSON.stringify([request.path, request.query]).includes(token))).toBe(false);
   expect((await page.context().cookies(app)).filter((cookie) => cookie.name.startsWith("__session"))).toEqual([]);
+});
+
+test("shows the logged-out page for a replayed or forged logout state, and logs it", async ({ page, stack, signIn }) => {
+  const app = stack.app.url;
+  await page.goto(`${app}/login`);
+  await signIn("demo");
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expectLoggedOutPage(page, app);
+  const callback = page.url();
+
+  for (const url of [callback, `${app}/logout/callback?state=forged`]) {
+    const before = stack.app.output().length;
+    await page.goto(url);
+    await expect(page.getByRole("heading", { name: "You are logged out" })).toBeVisible();
+    expect(stack.app.output().slice(before)).toContain('"outcome":"state_check_failed"');
+  }
 });
 
 test.describe("without JavaScript", () => {
@@ -66,9 +85,12 @@ test.describe("without JavaScript", () => {
     await expect(page.getByTestId("username")).toHaveText("demo");
 
     await page.getByRole("button", { name: "Log out" }).click();
-    // The IdP's logout page cannot submit itself without JavaScript: the user presses its button.
-    if (isIdpLogout(stack)(page.url())) await page.getByRole("button").first().click();
-    await page.waitForURL(`${app}/`);
-    await expectSignedOut(page);
+    // Without JavaScript neither logout page submits itself: the user presses "Continue" on each.
+    await expect(page.getByRole("heading", { name: "Logging out" })).toBeVisible();
+    expect(page.url()).toBe(`${app}/logout`);
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.waitForURL((url) => isIdpLogout(stack)(url.href));
+    await page.getByRole("button", { name: "Continue" }).click();
+    await expectLoggedOutPage(page, app);
   });
 });

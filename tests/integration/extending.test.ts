@@ -16,7 +16,7 @@ beforeAll(async () => {
     realms: {
       demo: { clients: [] },
       partner: {
-        clients: [{ ...TEST_CLIENT, redirectUris: [`${APP}/auth/partner/callback`], postLogoutRedirectUris: [`${APP}/`] }],
+        clients: [{ ...TEST_CLIENT, redirectUris: [`${APP}/auth/partner/callback`], postLogoutRedirectUris: [`${APP}/logout/callback`] }],
       },
     },
   });
@@ -76,7 +76,7 @@ describe("a provider added in code, as docs/EXTENDING.md shows", () => {
     const form = formOf(logoutPage.html!, logoutPage.url);
     const fields = { ...form.fields, ...button(logoutPage.html!, "Continue") };
     const back = await follow(jar, await browse(jar, form.action, { form: fields }), form.action, inIdp);
-    expect(back.url).toBe(`${APP}/`);
+    expect(back.url).toBe(`${APP}/logout/callback?state=${endSession.searchParams.get("state")}`);
     const received = idp.requests.find((r) => r.realm === "partner" && r.path.endsWith("/logout"));
     expect(received?.query).toMatchObject({ ui_locales: "de", client_id: TEST_CLIENT.clientId });
   });

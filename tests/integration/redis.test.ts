@@ -21,7 +21,7 @@ beforeAll(async () => {
           {
             ...TEST_CLIENT,
             redirectUris: urls.map((url) => `${url}/auth/demo/callback`),
-            postLogoutRedirectUris: urls.map((url) => `${url}/`),
+            postLogoutRedirectUris: urls.map((url) => `${url}/logout/callback`),
           },
         ],
       },

@@ -27,7 +27,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const client = (name: string) => ({
     ...(realmClients[name] ?? TEST_CLIENT),
     redirectUris: [`${appUrl}/auth/${name}/callback`],
-    postLogoutRedirectUris: [`${appUrl}/`],
+    postLogoutRedirectUris: [`${appUrl}/`, `${appUrl}/logout/callback`],
     backchannelLogoutUri: `${appUrl}/auth/${name}/backchannel-logout`,
   });
   const idpRealms = Object.fromEntries([

@@ -36,6 +36,7 @@ describe("parseConfig", () => {
         keycloakUrl: "https://sso.example.com",
         clientId: "remix-app",
         clientSecret: "s3cret",
+        logoutMethod: "post",
       },
     ]);
     expect(Object.isFrozen(config.providers[0])).toBe(true);
@@ -101,7 +102,24 @@ describe("parseConfig", () => {
       issuer: "https://login.partner.example",
       clientId: "partner-app",
       clientSecret: null,
+      logoutMethod: "redirect",
     });
+  });
+
+  it("logs Keycloak realms out by form POST and other providers by redirect, unless told otherwise", () => {
+    const env = {
+      ...valid,
+      KEYCLOAK_REALMS: "acme",
+      KEYCLOAK_REALM_ACME_LOGOUT_METHOD: "redirect",
+      OIDC_PROVIDERS: "a,b",
+      OIDC_PROVIDER_A_ISSUER: "https://a.example",
+      OIDC_PROVIDER_A_CLIENT_ID: "x",
+      OIDC_PROVIDER_B_ISSUER: "https://b.example",
+      OIDC_PROVIDER_B_CLIENT_ID: "x",
+      OIDC_PROVIDER_B_LOGOUT_METHOD: "post",
+    };
+    expect(parseConfig(env).providers.map((p) => p.logoutMethod)).toEqual(["post", "redirect", "redirect", "post"]);
+    expect(parseConfig({ ...valid, KEYCLOAK_LOGOUT_METHOD: "redirect" }).providers[0]!.logoutMethod).toBe("redirect");
   });
 
   it.each([
@@ -130,6 +148,8 @@ describe("parseConfig", () => {
     ["APP_URL", { APP_URL: "https://app.example.com/base" }],
     ["SESSION_SECRET", { SESSION_SECRET: "a,,b" }],
     ["SESSION_MAX_AGE", { SESSION_MAX_AGE: "8h" }],
+    ["KEYCLOAK_LOGOUT_METHOD", { KEYCLOAK_LOGOUT_METHOD: "get" }],
+    ["KEYCLOAK_REALM_DEMO_LOGOUT_METHOD", { KEYCLOAK_REALM_DEMO_LOGOUT_METHOD: "POST" }],
   ])("names %s when it is invalid", (variable, override) => {
     const problems = problemsOf({ ...valid, ...override });
     expect(problems).toHaveLength(1);

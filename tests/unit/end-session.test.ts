@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildEndSessionUrl } from "~/auth/end-session.server";
+import { buildEndSessionForm, buildEndSessionUrl } from "~/auth/end-session.server";
 
 const endpoint = "https://sso.example.com/realms/demo/protocol/openid-connect/logout";
 const base = { endSessionEndpoint: endpoint, postLogoutRedirectUri: "https://app.example.com/", clientId: "remix-app" };
@@ -65,5 +65,33 @@ describe("buildEndSessionUrl", () => {
 
   it.each(["javascript:alert(1)", "data:text/html,x", "not a url"])("refuses the endpoint %s", (endSessionEndpoint) => {
     expect(() => buildEndSessionUrl({ ...base, endSessionEndpoint })).toThrow(TypeError);
+  });
+});
+
+describe("buildEndSessionForm", () => {
+  it.each([
+    [{ idTokenHint: "h.p.s" }],
+    [{ idTokenHint: null }],
+    [{ idTokenHint: "h.p.s", state: "st", uiLocales: "de" }],
+    [{ idTokenHint: "h.p.s", endSessionEndpoint: `${endpoint}?p=policy&redirect_uri=x` }],
+  ])("posts exactly what the redirect would send (%o)", (extra) => {
+    const request = { ...base, ...extra };
+    const url = buildEndSessionUrl(request);
+    const form = buildEndSessionForm(request);
+    const posted = new URL(form.action);
+    for (const [name, value] of form.fields) posted.searchParams.append(name, value);
+    expect([...posted.searchParams].sort()).toEqual([...url.searchParams].sort());
+    expect(posted.origin + posted.pathname).toBe(url.origin + url.pathname);
+  });
+
+  it("keeps the id_token out of the form's URL", () => {
+    const form = buildEndSessionForm({ ...base, idTokenHint: "h.p.s", state: "st" });
+    expect(form.action).toBe(endpoint);
+    expect(form.fields).toEqual([
+      ["id_token_hint", "h.p.s"],
+      ["client_id", "remix-app"],
+      ["post_logout_redirect_uri", "https://app.example.com/"],
+      ["state", "st"],
+    ]);
   });
 });

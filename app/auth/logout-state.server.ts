@@ -1,0 +1,44 @@
+import { randomBytes } from "node:crypto";
+import { getConfig } from "./config.server";
+import { parseCookieHeader, serializeCookie } from "./cookies.server";
+import { getRevocationStore } from "./revocation.server";
+import { seal, unseal } from "./sealed-cookie.server";
+
+const COOKIE = "oidc-logout-state";
+/** Where the provider sends the browser back after logout; the cookie goes nowhere else. */
+export const LOGOUT_CALLBACK_PATH = "/logout/callback";
+const LIFETIME_SECONDS = 10 * 60;
+
+/**
+ * A fresh logout `state` and the signed, short-lived cookie that binds it to
+ * this browser. The provider echoes it back to the logout callback.
+ */
+export function createLogoutState(): { state: string; cookie: string } {
+  const state = randomBytes(24).toString("base64url");
+  const sealed = seal({ state, exp: Math.floor(Date.now() / 1000) + LIFETIME_SECONDS }, getConfig().sessionSecrets[0]!);
+  return { state, cookie: stateCookie(sealed, LIFETIME_SECONDS) };
+}
+
+export type LogoutStateCheck = "valid" | "missing" | "mismatch" | "replayed";
+
+/**
+ * Checks the `state` the provider sent back against this browser's cookie,
+ * once: a state is accepted a single time, whatever browser replays it.
+ * Returns the verdict and the header that deletes the cookie.
+ */
+export async function verifyLogoutState(request: Request): Promise<{ result: LogoutStateCheck; clearCookie: string }> {
+  const clearCookie = stateCookie("", 0);
+  const returned = new URL(request.url).searchParams.get("state");
+  const sealed = parseCookieHeader(request.headers.get("Cookie")).get(COOKIE);
+  const expected = sealed ? (unseal(sealed, getConfig().sessionSecrets) as { state?: unknown; exp?: unknown } | null) : null;
+  if (!returned || !expected) return { result: "missing", clearCookie };
+  if (expected.state !== returned || typeof expected.exp !== "number" || expected.exp < Date.now() / 1000) {
+    return { result: "mismatch", clearCookie };
+  }
+  const firstUse = await getRevocationStore().rememberTokenId(`logout-state#${returned}`, LIFETIME_SECONDS);
+  return { result: firstUse ? "valid" : "replayed", clearCookie };
+}
+
+function stateCookie(value: string, maxAge: number): string {
+  return serializeCookie(COOKIE, value, { path: LOGOUT_CALLBACK_PATH, secure: getConfig().secureCookies, maxAge });
+}
