@@ -1,6 +1,7 @@
 // The production server (`npm start`). Like remix-serve, but its access log
 // prints paths without query strings: remix-serve logs every URL whole, and the
 // callback URL carries the authorization code.
+import { randomUUID } from "node:crypto";
 import { createRequestHandler } from "@remix-run/express";
 import { broadcastDevReady } from "@remix-run/node";
 import express from "express";
@@ -14,6 +15,7 @@ const app = express();
 app.disable("x-powered-by");
 app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
+app.use(assignRequestId);
 app.use(logRequest);
 app.use(refuseCrossOriginWrites);
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
@@ -43,13 +45,24 @@ function refuseCrossOriginWrites(request, response, next) {
   response.status(403).type("text/plain").send("Cross-origin request refused");
 }
 
+/** Keeps a proxy's X-Request-Id when it looks like one, otherwise makes one; the app's auth log lines carry it too. */
+function assignRequestId(request, response, next) {
+  const given = request.get("x-request-id");
+  const id = given && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
+  request.headers["x-request-id"] = id;
+  response.set("X-Request-Id", id);
+  next();
+}
+
 /** One JSON line per request, never with the query string (codes, states, tokens). */
 function logRequest(request, response, next) {
   const start = process.hrtime.bigint();
   response.on("finish", () => {
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    const ms = Math.round(Number(process.hrtime.bigint() - start) / 1e5) / 10;
     const path = request.originalUrl.split("?")[0];
-    console.log(JSON.stringify({ time: new Date().toISOString(), method: request.method, path, status: response.statusCode, ms: Math.round(ms * 10) / 10 }));
+    const { method } = request;
+    const requestId = request.headers["x-request-id"];
+    console.log(JSON.stringify({ time: new Date().toISOString(), method, path, status: response.statusCode, ms, requestId }));
   });
   next();
 }

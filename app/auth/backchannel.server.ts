@@ -33,12 +33,12 @@ export async function handleBackchannelLogout(request: Request, realm: string): 
     const keys = revocationKeys(realm, claims.sid ? { sid: claims.sid } : { sub: claims.sub });
     const now = Math.floor(Date.now() / 1000);
     for (const key of keys) await store.revoke(key, now, getConfig().sessionMaxAge);
-    logAuthEvent("backchannel_logout", { realm, sub: claims.sub, outcome: "success" });
+    logAuthEvent(request, "backchannel_logout", { realm, sub: claims.sub, outcome: "success" });
     return answer(200);
   } catch (error) {
     const refused = error instanceof AuthError && error.code === "invalid_logout_token";
     const detail = error instanceof AuthError ? error.detail : `revocation store: ${String(error)}`;
-    logAuthEvent("backchannel_logout", { realm, outcome: refused ? "refused" : "failure", detail });
+    logAuthEvent(request, "backchannel_logout", { realm, outcome: refused ? "refused" : "failure", detail });
     // A bad token is the sender's fault; an unreachable JWKS or store is ours, and worth a retry.
     return refused ? answer(400, "invalid_request", "invalid logout token") : answer(503, "temporarily_unavailable");
   }

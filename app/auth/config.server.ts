@@ -39,6 +39,7 @@ export interface AppConfig {
 
 type Env = Record<string, string | undefined>;
 
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const DEV_SESSION_SECRET = "dev-only-session-secret-never-use-in-production";
 const MIN_SECRET_LENGTH = 32;
 /** A realm or provider name must be usable as it is as one URL path segment and in a cookie name. */
@@ -51,6 +52,9 @@ export function parseConfig(env: Env): AppConfig {
   const read = (name: string) => env[name]?.trim() || undefined;
 
   const appUrl = parseOrigin("APP_URL", read("APP_URL") ?? "http://localhost:3000", problems);
+  if (production && appUrl?.startsWith("http:") && !LOCAL_HOSTS.has(new URL(appUrl).hostname)) {
+    problems.push(`APP_URL must be https in production (http only for localhost or 127.0.0.1), got "${appUrl}"`);
+  }
 
   const keycloakUrl = read("KEYCLOAK_URL");
   if (!keycloakUrl) problems.push("KEYCLOAK_URL is required: the base URL of Keycloak, e.g. https://sso.example.com");

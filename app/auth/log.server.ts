@@ -1,4 +1,4 @@
-export type AuthEvent = "login" | "login_failed" | "logout" | "backchannel_logout";
+export type AuthEvent = "login" | "login_failed" | "logout" | "backchannel_logout" | "revocation_store_error";
 
 export interface AuthEventFields {
   realm: string;
@@ -10,7 +10,12 @@ export interface AuthEventFields {
   detail?: string;
 }
 
-/** One JSON line per authentication event on stdout. */
-export function logAuthEvent(event: AuthEvent, fields: AuthEventFields): void {
-  console.log(JSON.stringify({ time: new Date().toISOString(), event, ...fields }));
+/**
+ * One JSON line per authentication event on stdout, with the request id that
+ * server.js gives every request (also in its access log line and the
+ * `X-Request-Id` response header), so both can be joined.
+ */
+export function logAuthEvent(request: Request, event: AuthEvent, fields: AuthEventFields): void {
+  const requestId = request.headers.get("X-Request-Id") ?? undefined;
+  console.log(JSON.stringify({ time: new Date().toISOString(), event, ...fields, requestId }));
 }

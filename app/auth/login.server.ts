@@ -13,7 +13,7 @@ const callbackPath = (realm: string) => `/auth/${realm}/callback`;
 
 /** Redirects to the realm's provider; `?returnTo=` is kept, sanitized, for the way back. */
 export async function startLogin(request: Request, realm: string): Promise<Response | LoginFailure> {
-  if (!getProvider(realm)) return unknownRealm(realm);
+  if (!getProvider(realm)) return unknownRealm(request, realm);
   const url = new URL(request.url);
   const returnTo = sanitizeReturnTo(url.searchParams.get("returnTo"));
   // Without its query, so the base class never mistakes a stray `state` for a callback.
@@ -26,7 +26,7 @@ export async function startLogin(request: Request, realm: string): Promise<Respo
       noStore(thrown.headers);
       return thrown;
     }
-    if (thrown instanceof AuthError) return failure(realm, thrown, new Headers());
+    if (thrown instanceof AuthError) return failure(request, realm, thrown, new Headers());
     throw thrown;
   }
   throw new Error(`strategy ${realm} did not redirect to the provider`);
@@ -35,7 +35,7 @@ export async function startLogin(request: Request, realm: string): Promise<Respo
 /** Completes the login at the callback: a session and a redirect back, or a failure page. */
 export async function completeLogin(request: Request, realm: string): Promise<Response | LoginFailure> {
   const provider = getProvider(realm);
-  if (!provider) return unknownRealm(realm);
+  if (!provider) return unknownRealm(request, realm);
 
   const headers = new Headers();
   for (const cookie of provider.strategy.clearStateCookies(request)) headers.append("Set-Cookie", cookie);
@@ -43,16 +43,16 @@ export async function completeLogin(request: Request, realm: string): Promise<Re
   headers.append("Set-Cookie", returnToCookie(realm, "", 0));
   // Without `state` the base class would start a new login: a callback never does.
   if (!new URL(request.url).searchParams.has("state")) {
-    return failure(realm, new AuthError("state_mismatch", "callback without state"), headers);
+    return failure(request, realm, new AuthError("state_mismatch", "callback without state"), headers);
   }
 
   try {
     const result = await getAuthenticator().authenticate(realm, request);
     const response = createUserSession(request, result, returnTo, noStore(headers));
-    logAuthEvent("login", { realm, sub: result.user.sub, outcome: "success" });
+    logAuthEvent(request, "login", { realm, sub: result.user.sub, outcome: "success" });
     return response;
   } catch (thrown) {
-    if (thrown instanceof AuthError) return failure(realm, thrown, headers);
+    if (thrown instanceof AuthError) return failure(request, realm, thrown, headers);
     throw thrown;
   }
 }
@@ -67,15 +67,15 @@ export function loginOptions(request: Request): { name: string; label: string; h
 type LoginFailure = ReturnType<typeof failure>;
 
 /** The failure page's data, with its status; the IdP's own words go to the log only. */
-function failure(realm: string, error: AuthError, headers: Headers, retryUrl = `/auth/${realm}/login`) {
-  logAuthEvent("login_failed", { realm, outcome: "failure", code: error.code, detail: error.detail });
+function failure(request: Request, realm: string, error: AuthError, headers: Headers, retryUrl = `/auth/${realm}/login`) {
+  logAuthEvent(request, "login_failed", { realm, outcome: "failure", code: error.code, detail: error.detail });
   const { status, title, message } = describeAuthError(error.code);
   return data({ error: { title, message, retryUrl } }, { status, headers: noStore(headers) });
 }
 
-function unknownRealm(realm: string) {
+function unknownRealm(request: Request, realm: string) {
   const error = new AuthError("unknown_realm", `no strategy named ${JSON.stringify(realm.slice(0, 64))}`);
-  return failure("-", error, new Headers(), "/login");
+  return failure(request, "-", error, new Headers(), "/login");
 }
 
 /** The callback URL carries a code: keep it out of caches and Referer headers. */

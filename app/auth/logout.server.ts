@@ -52,7 +52,7 @@ export async function logout(request: Request) {
   const { realm, sub } = session.user;
   const provider = getProvider(realm);
   if (!provider) {
-    logAuthEvent("logout", { realm, sub, outcome: "local_only", detail: "provider no longer configured" });
+    logAuthEvent(request, "logout", { realm, sub, outcome: "local_only", detail: "provider no longer configured" });
     return localOnly();
   }
 
@@ -66,16 +66,16 @@ export async function logout(request: Request) {
     });
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
-    logAuthEvent("logout", { realm, sub, outcome: "idp_unreachable", code: error.code, detail: error.detail });
+    logAuthEvent(request, "logout", { realm, sub, outcome: "idp_unreachable", code: error.code, detail: error.detail });
     return incomplete("idp_unreachable", realm, headers);
   }
   if (!endSession) {
-    logAuthEvent("logout", { realm, sub, outcome: "local_only", detail: "provider has no end_session_endpoint" });
+    logAuthEvent(request, "logout", { realm, sub, outcome: "local_only", detail: "provider has no end_session_endpoint" });
     return incomplete("local_only", realm, headers);
   }
 
   headers.append("Set-Cookie", cookie);
-  logAuthEvent("logout", { realm, sub, outcome: `${provider.strategy.logoutMethod}_to_idp` });
+  logAuthEvent(request, "logout", { realm, sub, outcome: `${provider.strategy.logoutMethod}_to_idp` });
   if (provider.strategy.logoutMethod === "post") {
     headers.delete("Location");
     return data({ endSession: { form: buildEndSessionForm(endSession), provider: provider.label } }, { headers });
@@ -102,7 +102,7 @@ export function endSessionPageFor(actionData: unknown, headers: Headers): Respon
 export async function completeLogout(request: Request) {
   const { result, clearCookie } = await verifyLogoutState(request);
   if (result !== "valid") {
-    logAuthEvent("logout", { realm: "-", outcome: "state_check_failed", detail: `logout state ${result}` });
+    logAuthEvent(request, "logout", { realm: "-", outcome: "state_check_failed", detail: `logout state ${result}` });
   }
   const headers = destroySessionHeaders(request);
   headers.append("Set-Cookie", clearCookie);

@@ -153,6 +153,11 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
     return headers;
   }
 
+  /** Fetches discovery afresh (not from the cache): for health checks. Throws an AuthError when the provider is unreachable. */
+  async checkDiscovery(): Promise<void> {
+    await this.fetchMetadata();
+  }
+
   /** Fetches and caches discovery and the JWKS; a failure is not cached, the next call tries again. */
   protected discover(): Promise<{ metadata: ProviderMetadata; keys: JWTVerifyGetKey }> {
     this.#metadata ??= this.fetchMetadata().then(

@@ -4,6 +4,7 @@ import { getConfig } from "./config.server";
 import type { OIDCStrategy } from "./oidc-strategy.server";
 import { parseCookieHeader, serializeCookie } from "./cookies.server";
 import { AuthError } from "./errors";
+import { logAuthEvent } from "./log.server";
 import { getRevocationStore, revocationKeys } from "./revocation.server";
 import { seal, splitIntoChunks, unseal } from "./sealed-cookie.server";
 
@@ -121,7 +122,7 @@ async function readSession(request: Request): Promise<SessionData | null> {
     return revokedAt !== null && session.createdAt <= revokedAt ? null : session;
   } catch (error) {
     // Availability over a revocation we cannot read: the session lives on, and the log says why.
-    console.error(JSON.stringify({ time: new Date().toISOString(), event: "revocation_store_error", detail: String(error) }));
+    logAuthEvent(request, "revocation_store_error", { realm: session.user.realm, outcome: "session_kept", detail: String(error) });
     return session;
   }
 }

@@ -1,1 +1,4 @@
-export const loader = () => Response.json({ status: "ok" }, { headers: { "Cache-Control": "no-store" } });
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { healthCheck } from "~/auth/health.server";
+
+export const loader = ({ request }: LoaderFunctionArgs) => healthCheck(request);

@@ -26,13 +26,28 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** The production build (`npm run build` first) served by server.js, as `npm start` does. */
-export async function startApp({ port, env }: { port: number; env: Record<string, string> }): Promise<RunningApp> {
+/**
+ * The production build (`npm run build` first) served by server.js, as
+ * `npm start` does; `viaNpm` runs `npm start` itself.
+ */
+export async function startApp({
+  port,
+  env,
+  viaNpm = false,
+}: {
+  port: number;
+  env: Record<string, string>;
+  viaNpm?: boolean;
+}): Promise<RunningApp> {
   const url = `http://localhost:${port}`;
-  const child = spawn(process.execPath, ["server.js"], {
+  const [command, args] = viaNpm ? ["npm", ["start", "--silent"]] : [process.execPath, ["server.js"]];
+  const child = spawn(command, args, {
     cwd: root,
+    // Its own process group, so that stopping it also stops what npm started.
+    detached: true,
     env: {
       PATH: process.env.PATH,
+      HOME: process.env.HOME,
       NODE_ENV: "production",
       PORT: String(port),
       HOST: "localhost",
@@ -74,12 +89,20 @@ async function waitForStart(child: ChildProcess, output: () => string, url: stri
 
 function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      // already gone
+    }
+  };
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    const timer = setTimeout(() => signal("SIGKILL"), 5_000);
     child.once("exit", () => {
       clearTimeout(timer);
+      signal("SIGTERM"); // npm's child, if npm went first
       resolve();
     });
-    child.kill("SIGTERM");
+    signal("SIGTERM");
   });
 }

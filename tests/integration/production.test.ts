@@ -1,0 +1,133 @@
+// `npm run build && npm start` as a deployment runs it: a real process on a real port.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, startApp, TEST_CLIENT, type RunningApp } from "../support/app";
+import { browse, button, CookieJar, follow, formOf } from "../support/browserless";
+import { startIdp } from "../../dev/idp/index.js";
+
+let idp: Awaited<ReturnType<typeof startIdp>>;
+let app: RunningApp;
+
+beforeAll(async () => {
+  const port = await freePort();
+  const url = `http://localhost:${port}`;
+  idp = await startIdp({
+    realms: {
+      demo: {
+        clients: [
+          { ...TEST_CLIENT, redirectUris: [`${url}/auth/demo/callback`], postLogoutRedirectUris: [`${url}/logout/callback`] },
+        ],
+      },
+    },
+  });
+  app = await startApp({ port, env: { KEYCLOAK_URL: idp.url, KEYCLOAK_REALM: "demo" }, viaNpm: true });
+});
+afterAll(async () => {
+  await app?.stop();
+  await idp?.close();
+});
+
+const inIdp = (url: string) => url.startsWith(idp.url);
+
+describe("npm start in production", () => {
+  it("logs in and out against the IdP, with one request id across the access and auth log lines", async () => {
+    const jar = new CookieJar();
+    const page = await follow(jar, await browse(jar, `${app.url}/auth/demo/login`), app.url, inIdp);
+    const { action } = formOf(page.html!, page.url);
+    const done = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, inIdp);
+    const callback = await browse(jar, done.url);
+    expect(callback.status).toBe(302);
+    const requestId = callback.headers.get("x-request-id")!;
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const linesWith = (id: string) => app.output().split("\n").filter((line) => line.includes(id)).map((line) => JSON.parse(line));
+    // The access line is written when the response has ended, maybe after the client saw it.
+    await expect.poll(() => linesWith(requestId).length).toBe(2);
+    expect(linesWith(requestId)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ event: "login", realm: "demo", outcome: "success", sub: expect.any(String) }),
+        expect.objectContaining({ method: "GET", path: "/auth/demo/callback", status: 302 }),
+      ]),
+    );
+
+    const logout = await browse(jar, `${app.url}/logout`, { form: {} });
+    const endSession = formOf(await logout.text(), app.url);
+    const idpPage = await follow(jar, await browse(jar, endSession.action, { form: endSession.fields }), endSession.action, inIdp);
+    const confirm = formOf(idpPage.html!, idpPage.url);
+    const back = await follow(jar, await browse(jar, confirm.action, { form: { ...confirm.fields, ...button(idpPage.html!, "Continue") } }), confirm.action, inIdp);
+    expect((await browse(jar, back.url)).status).toBe(200);
+    expect(app.output()).not.toContain(endSession.fields.id_token_hint);
+  });
+
+  it("sends the security headers on every page", async () => {
+    const home = await fetch(`${app.url}/`);
+    const csp = home.headers.get("content-security-policy")!;
+    expect(csp).toMatch(/default-src 'self'/);
+    expect(csp).toMatch(/script-src 'self' 'nonce-[\w+/=]+'/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(csp).toContain(`form-action 'self' ${idp.url}`);
+    expect(home.headers.get("x-frame-options")).toBe("DENY");
+    expect(home.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(home.headers.get("referrer-policy")).toBe("same-origin");
+    expect(home.headers.get("cache-control")).toBe("no-store");
+    // Every inline script carries this response's nonce.
+    const nonce = /'nonce-([^']+)'/.exec(csp)![1];
+    const scripts = [...(await home.text()).matchAll(/<script\b([^>]*)>/g)].map((match) => match[1]!);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const attributes of scripts) expect(attributes.includes(`nonce="${nonce}"`) || /\bsrc=/.test(attributes)).toBe(true);
+
+    const authPage = await fetch(`${app.url}/auth/nope/login`);
+    expect(authPage.status).toBe(404);
+    expect(authPage.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(authPage.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
+
+    const asset = /href="(\/build\/[^"]+\.css)"/.exec(await (await fetch(`${app.url}/`)).text())![1];
+    expect((await fetch(`${app.url}${asset}`)).headers.get("cache-control")).toMatch(/immutable/);
+  });
+
+  it("answers /healthz without the IdP, and /healthz?deep=1 with it", async () => {
+    idp.faults.down = true;
+    try {
+      const shallow = await fetch(`${app.url}/healthz`);
+      expect(shallow.status).toBe(200);
+      expect(await shallow.json()).toEqual({ status: "ok" });
+      const deep = await fetch(`${app.url}/healthz?deep=1`);
+      expect(deep.status).toBe(503);
+      expect(await deep.json()).toEqual({ status: "unavailable", providers: { demo: "unreachable" } });
+    } finally {
+      idp.faults.down = false;
+    }
+    const deep = await fetch(`${app.url}/healthz?deep=1`);
+    expect(deep.status).toBe(200);
+    expect(await deep.json()).toEqual({ status: "ok", providers: { demo: "ok" } });
+  });
+});
+
+describe("start-up refusals", () => {
+  const good = { KEYCLOAK_URL: "http://127.0.0.1:1", KEYCLOAK_REALM: "demo" };
+  it.each([
+    ["KEYCLOAK_URL missing", { KEYCLOAK_REALM: "demo" }, ["KEYCLOAK_URL is required"]],
+    ["SESSION_SECRET missing", { ...good, SESSION_SECRET: "" }, ["SESSION_SECRET is required in production"]],
+    ["SESSION_SECRET short", { ...good, SESSION_SECRET: "too-short" }, ["SESSION_SECRET: every secret must be at least 32 characters"]],
+    ["APP_URL not https", { ...good, APP_URL: "http://app.example.com" }, ['APP_URL must be https in production (http only for localhost or 127.0.0.1), got "http://app.example.com"']],
+    [
+      "several at once",
+      { KEYCLOAK_REALM: "demo", SESSION_SECRET: "", APP_URL: "http://app.example.com" },
+      ["APP_URL must be https", "KEYCLOAK_URL is required", "SESSION_SECRET is required"],
+    ],
+  ])("%s: exit code 1 and one line per problem", async (_label, env, lines) => {
+    const error = await startApp({ port: await freePort(), env, viaNpm: true }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^app exited with 1:/);
+    const problems = message.split("\n").filter((line) => line.startsWith("Configuration error: "));
+    expect(problems).toHaveLength(lines.length);
+    lines.forEach((line, index) => expect(problems[index]).toContain(line));
+  });
+
+  it("never starts the embedded dev IdP: the production build does not contain it", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const build = await readFile(new URL("../../build/index.js", import.meta.url), "utf8");
+    expect(build).not.toContain("oidc-provider");
+    expect(build).not.toContain("dev/idp");
+  });
+});
