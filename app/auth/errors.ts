@@ -10,6 +10,7 @@ export type AuthErrorCode =
   | "token_exchange_failed"
   | "invalid_id_token"
   | "invalid_logout_token"
+  | "clock_skew"
   | "session_too_large";
 
 export class AuthError extends Error {
@@ -78,6 +79,12 @@ const pages: Record<AuthErrorCode, AuthErrorPage> = {
     status: 400,
     title: "Invalid logout token",
     message: "The logout token was refused.",
+  },
+  clock_skew: {
+    status: 503,
+    title: "The clocks of this app and the identity provider differ",
+    message:
+      "Sign-in was refused because this server's clock and the identity provider's differ by more than two minutes. The administrator needs to synchronise them (NTP).",
   },
   session_too_large: {
     status: 500,

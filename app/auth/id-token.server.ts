@@ -51,7 +51,13 @@ export async function validateIdToken(
   } catch (error) {
     if (isUnreachable(error)) throw new AuthError("idp_unreachable", "JWKS could not be fetched", { cause: error });
     const reason = error instanceof errors.JOSEError ? `${error.code}: ${error.message}` : String(error);
-    throw new AuthError("invalid_id_token", reason, { cause: error });
+    // A token fresh from the token endpoint that is already expired (or not yet valid) means the clocks differ.
+    const clock = error instanceof errors.JWTExpired || (error instanceof errors.JWTClaimValidationFailed && error.claim === "nbf");
+    throw new AuthError(clock ? "clock_skew" : "invalid_id_token", reason, { cause: error });
+  }
+  const now = (expected.currentDate ?? new Date()).getTime() / 1000;
+  if (typeof payload.iat === "number" && payload.iat > now + expected.clockToleranceSeconds) {
+    throw new AuthError("clock_skew", `iat is ${Math.round(payload.iat - now)} s in the future`);
   }
 
   const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];

@@ -121,7 +121,7 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
       issuer: this.issuer,
       clientId: this.clientId,
       algorithms: metadata.id_token_signing_alg_values_supported ?? ["RS256"],
-      clockToleranceSeconds: this.oidcOptions.clockToleranceSeconds ?? 60,
+      clockToleranceSeconds: this.oidcOptions.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
       maxAgeSeconds: LOGOUT_TOKEN_MAX_AGE_SECONDS,
     });
   }
@@ -218,7 +218,7 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
       clientId: this.clientId,
       nonce: deriveNonce(codeVerifier),
       algorithms: metadata.id_token_signing_alg_values_supported ?? ["RS256"],
-      clockToleranceSeconds: this.oidcOptions.clockToleranceSeconds ?? 60,
+      clockToleranceSeconds: this.oidcOptions.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
     });
     this.#validated.set(tokens, { idToken, claims });
     return tokens;
@@ -300,7 +300,7 @@ export namespace OIDCStrategy {
      * @example "oidc:acme"
      */
     cookieName?: string;
-    /** Allowed clock difference with the provider for `exp`/`iat`. @default 60 */
+    /** Allowed clock difference with the provider for `exp`/`iat`. @default 120 */
     clockToleranceSeconds?: number;
     /** Timeout for every request to the provider. @default 5000 */
     timeoutMs?: number;
@@ -338,6 +338,9 @@ export namespace OIDCStrategy {
 
   export type VerifyFunction<User> = (options: VerifyOptions) => Promise<User>;
 }
+
+/** Servers' clocks drift; two minutes either way is accepted, more is refused with its own message. */
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 120;
 
 /** Keycloak's logout tokens live 2 minutes; this leaves room for slow delivery. */
 export const LOGOUT_TOKEN_MAX_AGE_SECONDS = 5 * 60;
