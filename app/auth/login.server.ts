@@ -41,8 +41,8 @@ export async function completeLogin(request: Request, realm: string): Promise<Re
   for (const cookie of provider.strategy.clearStateCookies(request)) headers.append("Set-Cookie", cookie);
   const returnTo = readReturnTo(request);
   headers.append("Set-Cookie", returnToCookie(realm, "", 0));
-  // Without `state` the base class would start a new login: a callback never does.
-  if (!new URL(request.url).searchParams.has("state")) {
+  // Without a `state` (or an empty one) the base class would start a new login: a callback never does.
+  if (!new URL(request.url).searchParams.get("state")) {
     return failure(request, realm, new AuthError("state_mismatch", "callback without state"), headers);
   }
 

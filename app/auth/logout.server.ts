@@ -39,6 +39,10 @@ export async function logoutPage(request: Request) {
  * end-session endpoint so the single sign-on session ends too.
  */
 export async function logout(request: Request) {
+  // Remix hands PUT, PATCH and DELETE to the action too: only a POST logs out.
+  if (request.method !== "POST") {
+    return new Response("Method not allowed", { status: 405, headers: { Allow: "GET, POST", "Content-Type": "text/plain" } });
+  }
   // A cross-site form must not be able to log anyone out (nor anything else).
   if (isCrossSiteRequest(request.headers, getConfig().appUrl)) {
     return new Response("Cross-site logout refused", { status: 403, headers: { "Content-Type": "text/plain" } });
