@@ -40,7 +40,8 @@ export interface AppConfig {
 type Env = Record<string, string | undefined>;
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
-const DEV_SESSION_SECRET = "dev-only-session-secret-never-use-in-production";
+/** Used when SESSION_SECRET is unset outside production; the doctor flags it. */
+export const DEV_SESSION_SECRET = "dev-only-session-secret-never-use-in-production";
 const MIN_SECRET_LENGTH = 32;
 /** A realm or provider name must be usable as it is as one URL path segment and in a cookie name. */
 const NAME = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;

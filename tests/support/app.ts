@@ -21,6 +21,8 @@ export async function freePort(): Promise<number> {
 export interface RunningApp {
   url: string;
   port: number;
+  /** The server's process id (npm's, with `viaNpm`). */
+  pid: number;
   /** Everything the server printed so far (stdout and stderr). */
   output(): string;
   stop(): Promise<void>;
@@ -66,6 +68,7 @@ export async function startApp({
   return {
     url,
     port,
+    pid: child.pid!,
     output: () => output,
     stop: () => stopProcess(child),
   };

@@ -16,12 +16,14 @@ export interface StackOptions {
   oidcProviders?: { name: string; label?: string; endSession?: boolean }[];
   /** A client of its own for some realms, configured with KEYCLOAK_REALM_<NAME>_CLIENT_ID/_SECRET. */
   realmClients?: Record<string, { clientId: string; clientSecret: string }>;
+  /** The IdP's users, instead of demo and big. */
+  users?: Parameters<typeof startIdp>[0]["users"];
   env?: Record<string, string>;
 }
 
 /** The embedded IdP and the production build of the app, registered with each other. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const { realms = ["demo"], oidcProviders = [], realmClients = {}, env = {} } = options;
+  const { realms = ["demo"], oidcProviders = [], realmClients = {}, users, env = {} } = options;
   const port = await freePort();
   const appUrl = `http://localhost:${port}`;
   const client = (name: string) => ({
@@ -34,7 +36,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...realms.map((name) => [name, { clients: [client(name)] }]),
     ...oidcProviders.map(({ name, endSession }) => [name, { clients: [client(name)], endSession }]),
   ]);
-  const idp = await startIdp({ realms: idpRealms });
+  const idp = await startIdp({ realms: idpRealms, ...(users && { users }) });
 
   const appEnv: Record<string, string> = {
     KEYCLOAK_URL: idp.url,
