@@ -1,0 +1,103 @@
+// keycloak/realm-export.json must configure the client exactly as the
+// Keycloak tables in README.md and docs/DEPLOY.md say, with the attribute
+// names Keycloak's own exports use.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
+
+interface ClientRepresentation {
+  clientId: string;
+  enabled: boolean;
+  protocol: string;
+  publicClient: boolean;
+  bearerOnly: boolean;
+  clientAuthenticatorType: string;
+  secret: string;
+  standardFlowEnabled: boolean;
+  implicitFlowEnabled: boolean;
+  directAccessGrantsEnabled: boolean;
+  serviceAccountsEnabled: boolean;
+  frontchannelLogout: boolean;
+  redirectUris: string[];
+  attributes: Record<string, string>;
+}
+
+const realm = JSON.parse(read("keycloak/realm-export.json")) as {
+  realm: string;
+  enabled: boolean;
+  clients: ClientRepresentation[];
+  users: { username: string; enabled: boolean; email: string; emailVerified: boolean; firstName: string; lastName: string; credentials: { type: string; value: string; temporary: boolean }[] }[];
+};
+const client = realm.clients.find((c) => c.clientId === "remix-app")!;
+const APP_URL = "http://localhost:3000";
+
+describe("keycloak/realm-export.json", () => {
+  it("is the enabled realm demo with the client remix-app", () => {
+    expect(realm.realm).toBe("demo");
+    expect(realm.enabled).toBe(true);
+    expect(client).toBeDefined();
+    expect(client.enabled).toBe(true);
+    expect(client.protocol).toBe("openid-connect");
+  });
+
+  it("makes remix-app a confidential client with a placeholder secret", () => {
+    expect(client.publicClient).toBe(false);
+    expect(client.bearerOnly).toBe(false);
+    expect(client.clientAuthenticatorType).toBe("client-secret");
+    expect(client.secret).toMatch(/change-me/);
+  });
+
+  it("enables the standard flow only", () => {
+    expect(client.standardFlowEnabled).toBe(true);
+    expect(client.implicitFlowEnabled).toBe(false);
+    expect(client.directAccessGrantsEnabled).toBe(false);
+    expect(client.serviceAccountsEnabled).toBe(false);
+  });
+
+  it("requires PKCE S256 and registers the callback and post-logout URIs", () => {
+    expect(client.attributes["pkce.code.challenge.method"]).toBe("S256");
+    expect(client.redirectUris).toEqual([`${APP_URL}/auth/demo/callback`]);
+    expect(client.attributes["post.logout.redirect.uris"]).toBe(`${APP_URL}/*`);
+  });
+
+  it("turns front-channel logout off and back-channel logout on, with the session id", () => {
+    expect(client.frontchannelLogout).toBe(false);
+    expect(client.attributes["backchannel.logout.url"]).toBe(`${APP_URL}/auth/demo/backchannel-logout`);
+    expect(client.attributes["backchannel.logout.session.required"]).toBe("true");
+    expect(client.attributes["backchannel.logout.revoke.offline.tokens"]).toMatch(/^(true|false)$/);
+  });
+
+  it("has the user demo / demo with a permanent password and a full profile", () => {
+    const demo = realm.users.find((u) => u.username === "demo")!;
+    expect(demo).toMatchObject({ enabled: true, email: "demo@example.com", emailVerified: true });
+    expect(demo.firstName).toBeTruthy();
+    expect(demo.lastName).toBeTruthy();
+    expect(demo.credentials).toEqual([{ type: "password", value: "demo", temporary: false }]);
+  });
+});
+
+/** The value cell of the row whose first cell is `label` in a markdown table. */
+function row(markdown: string, label: string): string {
+  const line = markdown.split("\n").find((l) => l.startsWith(`| ${label} |`));
+  if (!line) throw new Error(`no table row "${label}"`);
+  return line.split("|")[2]!.trim();
+}
+/** `${APP_URL}/auth/{realm}/callback` -> the URL for APP_URL and realm demo. */
+const url = (cell: string) =>
+  /`([^`]+)`/.exec(cell)![1]!.replace("${APP_URL}", APP_URL).replace("{realm}", realm.realm);
+const onOff = (cell: string) => /^On\b/.test(cell);
+
+describe.each(["README.md", "docs/DEPLOY.md"])("the Keycloak client table in %s", (path) => {
+  const markdown = read(path);
+  it("describes the client of realm-export.json", () => {
+    expect(onOff(row(markdown, "Client authentication"))).toBe(!client.publicClient);
+    expect(onOff(row(markdown, "Standard flow"))).toBe(client.standardFlowEnabled);
+    expect(url(row(markdown, "Valid redirect URIs"))).toBe(client.redirectUris[0]);
+    expect(url(row(markdown, "Valid post logout redirect URIs"))).toBe(client.attributes["post.logout.redirect.uris"]);
+    expect(onOff(row(markdown, "Front channel logout"))).toBe(client.frontchannelLogout);
+    expect(url(row(markdown, "Backchannel logout URL"))).toBe(client.attributes["backchannel.logout.url"]);
+    expect(onOff(row(markdown, "Backchannel logout session required"))).toBe(client.attributes["backchannel.logout.session.required"] === "true");
+    expect(row(markdown, "Advanced > Proof Key for Code Exchange Code Challenge Method")).toBe(client.attributes["pkce.code.challenge.method"]);
+  });
+});
