@@ -197,6 +197,21 @@ describe("login and logout over HTTP", () => {
     expect(response.headers.get("location")).toBe("/");
   });
 
+  it("replaces a session planted in the browser (session fixation) with the user's own at login", async () => {
+    const attacker = new CookieJar();
+    const { page } = await startLogin(attacker);
+    const { action } = formOf(page.html!, page.url);
+    const done = await follow(attacker, await browse(attacker, action, { form: { username: "big", password: "big" } }), action, inIdp);
+    await browse(attacker, done.url);
+    const planted = attacker.header(app);
+
+    const victim = new CookieJar();
+    victim.store(app, new Response(null, { headers: planted.split("; ").map((pair) => ["set-cookie", `${pair}; Path=/`]) as [string, string][] }));
+    await logIn(victim);
+    expect(victim.header(app)).not.toBe(planted);
+    expect(textOf(await (await browse(victim, `${app}/account`)).text())).toMatch(/Signed in as demo/);
+  });
+
   it("treats a session cookie signed with another secret as no session", async () => {
     const forged = seal({ user: { realm: "demo", sub: "x", username: "mallory" }, idToken: "a.b.c", createdAt: Date.now() / 1000 }, "not-the-secret");
     const response = await fetch(`${app}/account`, { headers: { cookie: `__session=${forged}` }, redirect: "manual" });
