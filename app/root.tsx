@@ -1,18 +1,19 @@
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import {
-  isRouteErrorResponse,
   Link,
   Links,
   Meta,
   Outlet,
   Scripts,
   ScrollRestoration,
+  useLocation,
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { getUser } from "~/auth/session.server";
 import { LogoutForm } from "~/components/logout-form";
+import { describeRouteError } from "~/components/route-error";
 import { useNonce } from "~/nonce";
 import stylesHref from "~/styles.css";
 
@@ -29,6 +30,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const user = data?.user;
+  // Set only while the ErrorBoundary renders, when the failed routes' `meta` is not rendered.
+  const error = useRouteError();
   const nonce = useNonce();
   return (
     <html lang="en">
@@ -36,27 +39,33 @@ export function Layout({ children }: { children: ReactNode }) {
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
+        {error == null ? null : <title>{describeRouteError(error).title}</title>}
         <Links />
       </head>
       <body>
-        <header>
-          <Link to="/" className="brand">
-            Remix + Keycloak
-          </Link>
-          <nav className="who" aria-label="Account">
-            {user ? (
-              <>
-                <span>
-                  Signed in as <strong data-testid="username">{user.username}</strong>{" "}
-                  <span className="muted">({user.realm})</span>
-                </span>
-                <Link to="/account">Account</Link>
-                <LogoutForm />
-              </>
-            ) : (
-              <a href="/login">Log in</a>
-            )}
-          </nav>
+        <header className="site-header">
+          <div className="site-header-inner">
+            <Link to="/" className="brand">
+              <img src="/favicon.svg" alt="" />
+              Remix + Keycloak
+            </Link>
+            <nav className="account-nav" aria-label="Account">
+              {user ? (
+                <>
+                  <span className="signed-in">
+                    Signed in as <strong data-testid="username">{user.username}</strong>{" "}
+                    <span className="realm">({user.realm})</span>
+                  </span>
+                  <Link to="/account">Account</Link>
+                  <LogoutForm />
+                </>
+              ) : (
+                <a className="button" href="/login">
+                  Log in
+                </a>
+              )}
+            </nav>
+          </div>
         </header>
         <main>{children}</main>
         <ScrollRestoration nonce={nonce} />
@@ -70,26 +79,28 @@ export default function App() {
   return <Outlet />;
 }
 
+/** 404 and every unexpected error. Never a stack trace: the details are in the server log. */
 export function ErrorBoundary() {
-  const error = useRouteError();
-  if (isRouteErrorResponse(error) && error.status === 404) {
-    return (
-      <>
-        <h1>Page not found</h1>
-        <p>There is nothing at this address.</p>
-        <p>
-          <Link to="/">Back to home</Link>
-        </p>
-      </>
-    );
-  }
-  // Never a stack trace: the details are in the server log.
+  const { status, title, message } = describeRouteError(useRouteError());
+  const { pathname, search } = useLocation();
   return (
     <>
-      <h1>Something went wrong</h1>
-      <p>The page could not be shown. Please try again.</p>
-      <p>
-        <Link to="/">Back to home</Link>
+      <p className="status">Error {status}</p>
+      <h1>{title}</h1>
+      <p>{message}</p>
+      <p className="actions">
+        {status === 404 ? (
+          <a className="button" href="/">
+            Back to home
+          </a>
+        ) : (
+          <>
+            <a className="button" href={pathname + search}>
+              Try again
+            </a>
+            <a href="/">Back to home</a>
+          </>
+        )}
       </p>
     </>
   );

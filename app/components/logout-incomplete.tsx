@@ -15,10 +15,10 @@ export function LogoutIncomplete({ reason, realm, provider }: LogoutIncompleteVi
             Your identity provider, {provider}, could not be reached, so your single sign-on session there may still be
             active.
           </p>
-          <p>
+          <p className="actions">
             <a className="button" href={`/auth/${realm}/logout`}>
               Try again
-            </a>{" "}
+            </a>
             <a href="/">Back to home</a>
           </p>
         </>
@@ -28,8 +28,10 @@ export function LogoutIncomplete({ reason, realm, provider }: LogoutIncompleteVi
             Your identity provider, {provider}, does not offer single logout, so you may still be signed in there.
             Close the browser to end that session.
           </p>
-          <p>
-            <a href="/">Back to home</a>
+          <p className="actions">
+            <a className="button" href="/">
+              Back to home
+            </a>
           </p>
         </>
       )}

@@ -6,62 +6,107 @@ export const meta: MetaFunction = () => [{ title: "Your account" }];
 
 const TIME_CLAIMS = new Set(["exp", "iat", "auth_time", "nbf"]);
 
+const utcDateTime = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  hourCycle: "h23",
+  timeZone: "UTC",
+});
+
+/** Formatted here, on the server, so the browser hydrates the same text whatever its time zone. */
+function displayTime(seconds: unknown) {
+  if (typeof seconds !== "number") return null;
+  const date = new Date(seconds * 1000);
+  return { iso: date.toISOString().replace(".000Z", "Z"), text: `${utcDateTime.format(date)} UTC` };
+}
+
+/** Lists (a Keycloak user's groups, several audiences) read better as words than as JSON. */
+function claimText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) return value.map(claimText).join(", ");
+  return JSON.stringify(value);
+}
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const session = await requireSession(request);
-  const claims = Object.entries(getIdTokenClaims(session)).map(([name, value]) => ({
+  const idTokenClaims = getIdTokenClaims(session);
+  const claims = Object.entries(idTokenClaims).map(([name, value]) => ({
     name,
-    value:
-      TIME_CLAIMS.has(name) && typeof value === "number"
-        ? new Date(value * 1000).toISOString().replace(".000Z", "Z")
-        : typeof value === "string"
-          ? value
-          : JSON.stringify(value),
+    value: claimText(value),
+    time: TIME_CLAIMS.has(name) ? displayTime(value) : null,
   }));
-  return { user: session.user, claims };
+  return { user: session.user, sessionStartedAt: displayTime(idTokenClaims.auth_time), claims };
 }
 
 export default function Account() {
-  const { user, claims } = useLoaderData<typeof loader>();
+  const { user, sessionStartedAt, claims } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Your account</h1>
-      <dl>
-        <dt>Username</dt>
-        <dd data-testid="account-username">{user.username}</dd>
-        {user.name ? (
-          <>
-            <dt>Name</dt>
-            <dd>{user.name}</dd>
-          </>
-        ) : null}
-        {user.email ? (
-          <>
-            <dt>Email</dt>
-            <dd>{user.email}</dd>
-          </>
-        ) : null}
-        <dt>Realm</dt>
-        <dd>{user.realm}</dd>
-      </dl>
-      <h2>ID token claims</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Claim</th>
-            <th scope="col">Value</th>
-          </tr>
-        </thead>
-        <tbody>
-          {claims.map((claim) => (
-            <tr key={claim.name}>
-              <td>
-                <code>{claim.name}</code>
-              </td>
-              <td>{claim.value}</td>
+      <section className="card" aria-labelledby="profile">
+        <h2 id="profile">Profile</h2>
+        <dl className="facts">
+          {user.name ? (
+            <>
+              <dt>Name</dt>
+              <dd>{user.name}</dd>
+            </>
+          ) : null}
+          <dt>Username</dt>
+          <dd data-testid="account-username">{user.username}</dd>
+          {user.email ? (
+            <>
+              <dt>Email</dt>
+              <dd>{user.email}</dd>
+            </>
+          ) : null}
+          <dt>Realm</dt>
+          <dd>{user.realm}</dd>
+          {sessionStartedAt ? (
+            <>
+              <dt>Session started</dt>
+              <dd>
+                <time dateTime={sessionStartedAt.iso}>{sessionStartedAt.text}</time>
+              </dd>
+            </>
+          ) : null}
+        </dl>
+      </section>
+      <section aria-labelledby="claims">
+        <h2 id="claims">ID token claims</h2>
+        <p className="muted">What your identity provider said about you when you signed in. Times are in UTC.</p>
+        <table className="claims">
+          <thead>
+            <tr>
+              <th scope="col">Claim</th>
+              <th scope="col">Value</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {claims.map((claim) => (
+              <tr key={claim.name}>
+                <td>
+                  <code>{claim.name}</code>
+                </td>
+                <td>
+                  {claim.time ? (
+                    <>
+                      <time dateTime={claim.time.iso}>{claim.time.text}</time>
+                      <code className="raw">{claim.value}</code>
+                    </>
+                  ) : (
+                    claim.value
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
     </>
   );
 }

@@ -3,6 +3,8 @@ import { useLoaderData } from "@remix-run/react";
 import { startLogin } from "~/auth/login.server";
 import { AuthErrorPage } from "~/components/auth-error-page";
 
+export { authErrorMeta as meta } from "~/components/auth-error-page";
+
 export const loader = ({ request, params }: LoaderFunctionArgs) => startLogin(request, params.realm ?? "");
 
 export default function LoginFailed() {

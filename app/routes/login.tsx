@@ -20,12 +20,15 @@ export default function Login() {
       <ul className="providers">
         {options.map((option) => (
           <li key={option.name}>
-            <a className="button" href={option.href}>
+            <a className="button button-secondary" href={option.href}>
               {option.label}
             </a>
           </li>
         ))}
       </ul>
+      <p>
+        <a href="/">Back to home</a>
+      </p>
     </>
   );
 }

@@ -18,8 +18,11 @@ export default function Logout() {
     return (
       <>
         <h1>You are logged out</h1>
-        <p>
-          <a href="/">Back to home</a>
+        <p>No one is signed in to this app in this browser.</p>
+        <p className="actions">
+          <a className="button" href="/">
+            Back to home
+          </a>
         </p>
       </>
     );
@@ -31,7 +34,10 @@ export default function Logout() {
         You are signed in as <strong>{username}</strong>. Logging out also ends your session at the identity
         provider.
       </p>
-      <LogoutForm />
+      <div className="actions">
+        <LogoutForm />
+        <a href="/">Stay signed in</a>
+      </div>
     </>
   );
 }

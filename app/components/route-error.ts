@@ -1,0 +1,19 @@
+import { isRouteErrorResponse } from "@remix-run/react";
+
+export interface RouteErrorView {
+  status: number;
+  title: string;
+  message: string;
+}
+
+/** What the root ErrorBoundary says about an error: never its message or stack, which stay in the server log. */
+export function describeRouteError(error: unknown): RouteErrorView {
+  if (isRouteErrorResponse(error) && error.status === 404) {
+    return { status: 404, title: "Page not found", message: "There is nothing at this address. The link may be old or mistyped." };
+  }
+  return {
+    status: isRouteErrorResponse(error) ? error.status : 500,
+    title: "Something went wrong",
+    message: "The page could not be shown. Please try again in a moment.",
+  };
+}
