@@ -1,6 +1,8 @@
+import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_CLIENT } from "../support/app";
 import { browse, button, CookieJar, follow, formOf, textOf } from "../support/browserless";
+import { logInOverHttp, sessionIn } from "../support/login";
 import { startStack, type Stack } from "../support/stack";
 
 let stack: Stack;
@@ -15,25 +17,9 @@ const inIdp = (url: string) => url.startsWith(stack.idp.url);
 const endpoint = () => `${app}/auth/demo/backchannel-logout`;
 
 async function logIn(jar = new CookieJar()) {
-  const start = await browse(jar, `${app}/auth/demo/login`);
-  const page = await follow(jar, start, app, inIdp);
-  if (page.html) {
-    const { action } = formOf(page.html, page.url);
-    const done = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, inIdp);
-    expect((await browse(jar, done.url)).status).toBe(302);
-  } else {
-    expect((await browse(jar, page.url)).status).toBe(302);
-  }
-  const { idToken } = await sessionToken(jar);
-  const claims = JSON.parse(Buffer.from(idToken.split(".")[1]!, "base64url").toString());
-  return { jar, sid: claims.sid as string, sub: claims.sub as string };
-}
-
-async function sessionToken(jar: CookieJar) {
-  const { unseal } = await import("~/auth/sealed-cookie.server");
-  const { TEST_SESSION_SECRET } = await import("../support/app");
-  const sealed = jar.header(app).match(/__session=([^;]+)/)?.[1] ?? "";
-  return unseal(sealed, [TEST_SESSION_SECRET]) as { idToken: string };
+  expect((await logInOverHttp(jar, { app, idp: stack.idp.url })).status).toBe(302);
+  const { sid, sub } = decodeJwt(sessionIn(jar, app)!.idToken) as { sid: string; sub: string };
+  return { jar, sid, sub };
 }
 
 const signedIn = async (jar: CookieJar) => (await browse(jar, `${app}/account`)).status === 200;

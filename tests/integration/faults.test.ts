@@ -1,6 +1,7 @@
 // What the user sees when the identity provider misbehaves: never a hang, never a 500.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { browse, CookieJar, follow, formOf, textOf } from "../support/browserless";
+import { browse, CookieJar, textOf } from "../support/browserless";
+import { reachCallback as reachCallbackAt } from "../support/login";
 import { startStack, type Stack } from "../support/stack";
 
 let stack: Stack;
@@ -12,17 +13,9 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 afterEach(() => Object.assign(stack.idp.faults, { down: false, delayMs: 0, failTokenEndpoint: false, clockSkewSeconds: 0 }));
 
-const inIdp = (url: string) => url.startsWith(stack.idp.url);
-
-/** Signs in at the IdP and returns the callback URL, not yet visited, and the cookies the browser would send there. */
+/** Signs in at the IdP; returns the callback URL, not yet visited, and the cookies the browser would send there. */
 async function reachCallback(jar = new CookieJar()) {
-  const page = await follow(jar, await browse(jar, `${app}/auth/demo/login`), app, inIdp);
-  let callbackUrl = page.url;
-  if (page.html) {
-    const { action } = formOf(page.html, page.url);
-    callbackUrl = (await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, inIdp)).url;
-  }
-  expect(callbackUrl.startsWith(`${app}/auth/demo/callback?`)).toBe(true);
+  const callbackUrl = await reachCallbackAt(jar, { app, idp: stack.idp.url });
   return { jar, callbackUrl, cookie: jar.header(callbackUrl) };
 }
 

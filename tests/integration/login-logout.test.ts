@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seal, unseal } from "~/auth/sealed-cookie.server";
+import { seal } from "~/auth/sealed-cookie.server";
 import { freePort, startApp, TEST_SESSION_SECRET } from "../support/app";
-import { browse, button, CookieJar, follow, formOf, textOf } from "../support/browserless";
+import { browse, CookieJar, follow, formOf, textOf } from "../support/browserless";
+import { continueIdpLogout, sessionIn } from "../support/login";
 import { startStack, type Stack } from "../support/stack";
 
 let stack: Stack;
@@ -40,11 +41,7 @@ async function logIn(jar: CookieJar) {
   return callback;
 }
 
-function sessionOf(jar: CookieJar) {
-  const cookies = new Map(jar.header(app).split("; ").map((pair) => pair.split("=", 2) as [string, string]));
-  const sealed = [cookies.get("__session"), cookies.get("__session.1")].filter(Boolean).join("");
-  return unseal(sealed, [TEST_SESSION_SECRET]) as { idToken: string; user: { sub: string; realm: string } } | null;
-}
+const sessionOf = (jar: CookieJar) => sessionIn(jar, app);
 
 describe("login and logout over HTTP", () => {
   it("logs in with code + PKCE + nonce, comes back to the page asked for, and logs out at the IdP", async () => {
@@ -104,12 +101,9 @@ describe("login and logout over HTTP", () => {
     });
 
     const idpPage = await follow(jar, await browse(jar, endSession.action, { form: endSession.fields }), endSession.action, inIdp);
-    // The IdP's own logout page (auto-submitted, or its button without JavaScript).
-    const form = formOf(idpPage.html!, idpPage.url);
-    const fields = { ...form.fields, ...button(idpPage.html!, "Continue") };
-    const back = await follow(jar, await browse(jar, form.action, { form: fields }), form.action, inIdp);
-    expect(back.url).toBe(`${app}/logout/callback?state=${endSession.fields.state}`);
-    const loggedOut = await browse(jar, back.url);
+    const back = await continueIdpLogout(jar, idpPage, stack.idp.url);
+    expect(back).toBe(`${app}/logout/callback?state=${endSession.fields.state}`);
+    const loggedOut = await browse(jar, back);
     expect(loggedOut.status).toBe(200);
     expect(textOf(await loggedOut.text())).toContain("You are logged out");
     expect(loggedOut.headers.get("clear-site-data")).toBe('"cookies"');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_SESSION_SECRET } from "../support/app";
-import { browse, button, CookieJar, follow, formOf, textOf } from "../support/browserless";
+import { browse, CookieJar, follow, textOf } from "../support/browserless";
+import { continueIdpLogout, logInOverHttp, sessionIn } from "../support/login";
 import { startStack, type Stack } from "../support/stack";
 
 let stack: Stack;
@@ -15,22 +15,15 @@ const inIdp = (url: string) => url.startsWith(stack.idp.url);
 
 async function logIn() {
   const jar = new CookieJar();
-  const page = await follow(jar, await browse(jar, `${app}/auth/demo/login`), app, inIdp);
-  const { action } = formOf(page.html!, page.url);
-  const done = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, inIdp);
-  expect((await browse(jar, done.url)).status).toBe(302);
-  const { unseal } = await import("~/auth/sealed-cookie.server");
-  const sealed = jar.header(app).match(/__session=([^;]+)/)![1]!;
-  return { jar, idToken: (unseal(sealed, [TEST_SESSION_SECRET]) as { idToken: string }).idToken };
+  expect((await logInOverHttp(jar, { app, idp: stack.idp.url })).status).toBe(302);
+  return { jar, idToken: sessionIn(jar, app)!.idToken };
 }
 
 /** Logs out (redirect mode) and returns where the IdP sends the browser back, not yet visited. */
 async function logOutAtIdp(jar: CookieJar) {
   const logout = await browse(jar, `${app}/logout`, { form: {} });
-  const idpPage = await follow(jar, logout, app, inIdp);
-  const form = formOf(idpPage.html!, idpPage.url);
-  const back = await follow(jar, await browse(jar, form.action, { form: { ...form.fields, ...button(idpPage.html!, "Continue") } }), form.action, inIdp);
-  return { logout, callbackUrl: back.url };
+  const callbackUrl = await continueIdpLogout(jar, await follow(jar, logout, app, inIdp), stack.idp.url);
+  return { logout, callbackUrl };
 }
 
 describe("redirect mode (KEYCLOAK_LOGOUT_METHOD=redirect)", () => {

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { browse, CookieJar, follow, formOf } from "../support/browserless";
+import { browse, CookieJar, formOf } from "../support/browserless";
+import { logInOverHttp } from "../support/login";
 import { startStack, type Stack } from "../support/stack";
 
 let stack: Stack;
@@ -15,15 +16,7 @@ afterEach(() => {
 
 async function logIn() {
   const jar = new CookieJar();
-  const inIdp = (url: string) => url.startsWith(stack.idp.url);
-  const page = await follow(jar, await browse(jar, `${app}/auth/demo/login`), app, inIdp);
-  if (page.html) {
-    const { action } = formOf(page.html, page.url);
-    const done = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, inIdp);
-    await browse(jar, done.url);
-  } else {
-    await browse(jar, page.url);
-  }
+  await logInOverHttp(jar, { app, idp: stack.idp.url });
   expect((await browse(jar, `${app}/account`)).status).toBe(200);
   return jar;
 }

@@ -1,7 +1,8 @@
 // `npm run build && npm start` as a deployment runs it: a real process on a real port.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startApp, TEST_CLIENT, type RunningApp } from "../support/app";
-import { browse, button, CookieJar, follow, formOf } from "../support/browserless";
+import { browse, CookieJar, follow, formOf } from "../support/browserless";
+import { continueIdpLogout, logInOverHttp } from "../support/login";
 import { startIdp } from "../../dev/idp/index.js";
 
 let idp: Awaited<ReturnType<typeof startIdp>>;
@@ -31,10 +32,7 @@ const inIdp = (url: string) => url.startsWith(idp.url);
 describe("npm start in production", () => {
   it("logs in and out against the IdP, with one request id across the access and auth log lines", async () => {
     const jar = new CookieJar();
-    const page = await follow(jar, await browse(jar, `${app.url}/auth/demo/login`), app.url, inIdp);
-    const { action } = formOf(page.html!, page.url);
-    const done = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, inIdp);
-    const callback = await browse(jar, done.url);
+    const callback = await logInOverHttp(jar, { app: app.url, idp: idp.url });
     expect(callback.status).toBe(302);
     const requestId = callback.headers.get("x-request-id")!;
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
@@ -52,9 +50,7 @@ describe("npm start in production", () => {
     const logout = await browse(jar, `${app.url}/logout`, { form: {} });
     const endSession = formOf(await logout.text(), app.url);
     const idpPage = await follow(jar, await browse(jar, endSession.action, { form: endSession.fields }), endSession.action, inIdp);
-    const confirm = formOf(idpPage.html!, idpPage.url);
-    const back = await follow(jar, await browse(jar, confirm.action, { form: { ...confirm.fields, ...button(idpPage.html!, "Continue") } }), confirm.action, inIdp);
-    expect((await browse(jar, back.url)).status).toBe(200);
+    expect((await browse(jar, await continueIdpLogout(jar, idpPage, idp.url))).status).toBe(200);
     expect(app.output()).not.toContain(endSession.fields.id_token_hint);
   });
 

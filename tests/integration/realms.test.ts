@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { unseal } from "~/auth/sealed-cookie.server";
-import { TEST_CLIENT, TEST_SESSION_SECRET } from "../support/app";
+import { TEST_CLIENT } from "../support/app";
 import { browse, CookieJar, follow, formOf, textOf } from "../support/browserless";
+import { sessionIn } from "../support/login";
 import { startStack, type Stack } from "../support/stack";
 
 let stack: Stack;
@@ -31,10 +31,7 @@ async function signIn(jar: CookieJar, page: { url: string; html?: string }) {
   return (await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, inIdp)).url;
 }
 
-function session(jar: CookieJar) {
-  const sealed = jar.header(app).match(/__session=([^;]+)/)?.[1] ?? "";
-  return unseal(sealed, [TEST_SESSION_SECRET]) as { idToken: string; user: { realm: string } } | null;
-}
+const session = (jar: CookieJar) => sessionIn(jar, app);
 
 describe("several realms and a generic provider", () => {
   it("offers a picker at /login that keeps returnTo", async () => {

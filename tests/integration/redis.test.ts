@@ -1,8 +1,10 @@
 // Two app instances behind a load balancer share back-channel logouts through Redis.
+import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIdp } from "../../dev/idp/index.js";
 import { freePort, startApp, TEST_CLIENT, type RunningApp } from "../support/app";
-import { browse, CookieJar, follow, formOf } from "../support/browserless";
+import { CookieJar } from "../support/browserless";
+import { logInOverHttp, sessionIn } from "../support/login";
 import { startRedis } from "../support/redis";
 
 let redis: Awaited<ReturnType<typeof startRedis>>;
@@ -43,24 +45,11 @@ const onInstance = (instance: RunningApp, cookie: string) =>
 describe("revocations shared through Redis", () => {
   it("a back-channel logout received by instance A ends the session on instance B", async () => {
     const jar = new CookieJar();
-    const start = await browse(jar, `${a.url}/auth/demo/login`);
-    const page = await follow(jar, start, a.url, (url) => url.startsWith(idp.url));
-    const { action } = formOf(page.html!, page.url);
-    const done = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, (url) =>
-      url.startsWith(idp.url),
-    );
-    const callback = await browse(jar, done.url);
-    expect(callback.status).toBe(302);
+    expect((await logInOverHttp(jar, { app: a.url, idp: idp.url })).status).toBe(302);
     const cookie = jar.header(a.url);
     expect((await onInstance(a, cookie)).status).toBe(200);
     expect((await onInstance(b, cookie)).status).toBe(200);
-
-    const session = cookie.match(/__session=[^;]+/)![0];
-    const { decodeJwt } = await import("jose");
-    const { unseal } = await import("~/auth/sealed-cookie.server");
-    const { TEST_SESSION_SECRET } = await import("../support/app");
-    const { idToken } = unseal(session.slice("__session=".length), [TEST_SESSION_SECRET]) as { idToken: string };
-    const { sid, sub } = decodeJwt(idToken) as { sid: string; sub: string };
+    const { sid, sub } = decodeJwt(sessionIn(jar, a.url)!.idToken) as { sid: string; sub: string };
 
     const token = idp.logoutToken("demo", { clientId: TEST_CLIENT.clientId, sid, sub });
     const response = await fetch(`${a.url}/auth/demo/backchannel-logout`, {

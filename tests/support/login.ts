@@ -1,0 +1,56 @@
+import { expect } from "vitest";
+import { unseal } from "~/auth/sealed-cookie.server";
+import type { SessionData } from "~/auth/session.server";
+import { TEST_SESSION_SECRET } from "./app";
+import { browse, button, CookieJar, follow, formOf } from "./browserless";
+
+export interface LoginTarget {
+  /** The app's origin. */
+  app: string;
+  /** The IdP's base URL (`idp.url`). */
+  idp: string;
+  realm?: string;
+  username?: string;
+  password?: string;
+}
+
+/**
+ * Walks a browser's login over HTTP up to the app's callback URL, without
+ * visiting it: the app's login route, the IdP's form (skipped when the IdP
+ * session answers silently), the redirects.
+ */
+export async function reachCallback(jar: CookieJar, target: LoginTarget): Promise<string> {
+  const { app, idp, realm = "demo", username = "demo", password = username } = target;
+  const inIdp = (url: string) => url.startsWith(idp);
+  const page = await follow(jar, await browse(jar, `${app}/auth/${realm}/login`), app, inIdp);
+  let callbackUrl = page.url;
+  if (page.html) {
+    const { action } = formOf(page.html, page.url);
+    callbackUrl = (await follow(jar, await browse(jar, action, { form: { username, password } }), action, inIdp)).url;
+  }
+  expect(callbackUrl.startsWith(`${app}/auth/${realm}/callback?`)).toBe(true);
+  return callbackUrl;
+}
+
+/** A full login over HTTP; the jar then holds the session. Returns the callback's answer (a 302 on success). */
+export async function logInOverHttp(jar: CookieJar, target: LoginTarget): Promise<Response> {
+  return browse(jar, await reachCallback(jar, target));
+}
+
+/** The session the jar's cookies hold for `app`, unsealed with the tests' secret; `null` when there is none. */
+export function sessionIn(jar: CookieJar, app: string): SessionData | null {
+  const cookies = new Map(jar.header(app).split("; ").map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]));
+  const sealed = [cookies.get("__session"), cookies.get("__session.1"), cookies.get("__session.2")].filter(Boolean).join("");
+  return sealed ? (unseal(sealed, [TEST_SESSION_SECRET]) as SessionData | null) : null;
+}
+
+/**
+ * Presses "Continue" on the IdP's own logout page (what its script does with
+ * JavaScript on) and follows the redirects back out of the IdP: returns the
+ * URL the IdP sends the browser to.
+ */
+export async function continueIdpLogout(jar: CookieJar, page: { url: string; html?: string }, idp: string): Promise<string> {
+  const form = formOf(page.html!, page.url);
+  const fields = { ...form.fields, ...button(page.html!, "Continue") };
+  return (await follow(jar, await browse(jar, form.action, { form: fields }), form.action, (url) => url.startsWith(idp))).url;
+}
