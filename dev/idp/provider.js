@@ -2,7 +2,8 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 
 import Provider from "oidc-provider";
 // The exported default adapter prints a "development-only" warning; the factory does not.
-import { createMemoryAdapter } from "oidc-provider/lib/adapters/memory_adapter.js";
+import MemoryAdapter from "oidc-provider/lib/adapters/memory_adapter.js";
+import LRU from "oidc-provider/lib/helpers/lru.js";
 
 import { messagePage, page } from "./pages.js";
 import { userClaims } from "./users.js";
@@ -52,7 +53,11 @@ export function generateSigningKey() {
  * @returns {(key: SigningKey) => Provider}
  */
 export function realmProviderFactory(opts) {
-  const shared = { adapter: createMemoryAdapter(15), cookieKeys: [randomBytes(32).toString("base64url")] };
+  // oidc-provider's default store keeps 1,000 entries: under load it evicts logins
+  // in progress ("Your login attempt timed out"). Entries still expire by their TTL.
+  const store = new LRU({ maxSize: 200_000 });
+  const adapter = (/** @type {string} */ model) => new MemoryAdapter(model, store, 15);
+  const shared = { adapter, cookieKeys: [randomBytes(32).toString("base64url")] };
   return (key) => createProvider({ ...opts, ...shared, key });
 }
 
