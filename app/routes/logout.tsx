@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { logout, logoutPage } from "~/auth/logout.server";
+import { EndSessionForm } from "~/components/end-session-form";
 import { LogoutForm } from "~/components/logout-form";
 import { LogoutIncomplete } from "~/components/logout-incomplete";
 
@@ -13,6 +14,8 @@ export const loader = ({ request }: LoaderFunctionArgs) => logoutPage(request);
 
 export default function Logout() {
   const { ended, username } = useLoaderData<typeof loader>();
+  const submitted = useActionData<typeof action>();
+  if (submitted?.endSession) return <EndSessionForm {...submitted.endSession} />;
   if (ended) return <LogoutIncomplete {...ended} />;
   if (!username) {
     return (

@@ -73,6 +73,20 @@ test("shows the logged-out page for a replayed or forged logout state, and logs 
   }
 });
 
+test("logs out also when /logout is submitted by fetch (a Remix form without reloadDocument)", async ({ page, stack, signIn }) => {
+  const app = stack.app.url;
+  await page.goto(`${app}/login`);
+  await signIn("demo");
+  await expect(page.getByTestId("username")).toHaveText("demo");
+  const idpLogout = page.waitForRequest((request) => isIdpLogout(stack)(request.url()));
+  await page.evaluate(() => {
+    const router = (window as unknown as { __remixRouter: { navigate(to: string, options: object): void } }).__remixRouter;
+    router.navigate("/logout", { formMethod: "post", formData: new FormData() });
+  });
+  expect((await idpLogout).method()).toBe("POST");
+  await expectLoggedOutPage(page, app);
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
