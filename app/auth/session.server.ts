@@ -137,10 +137,27 @@ function unsealSession(request: Request): SessionData | null {
   }
   if (chunks.length === 0) return null;
 
-  const { sessionSecrets, sessionMaxAge } = getConfig();
-  const data = unseal(chunks.join(""), sessionSecrets);
+  const data = unsealCached(chunks.join(""));
+  if (!data || data.createdAt + getConfig().sessionMaxAge <= Date.now() / 1000) return null;
+  return data;
+}
+
+/**
+ * Sealed value -> verified session, for the sessions seen last: every request
+ * of a session carries the same cookie, and checking the HMAC and inflating it
+ * each time was most of what authentication cost per request. Only values that
+ * verified are kept; expiry and revocation are still checked on every request.
+ */
+const verified = new Map<string, SessionData>();
+const VERIFIED_CACHE_SIZE = 1000;
+
+function unsealCached(sealed: string): SessionData | null {
+  const cached = verified.get(sealed);
+  if (cached) return cached;
+  const data = unseal(sealed, getConfig().sessionSecrets);
   if (!isSessionData(data)) return null;
-  if (data.createdAt + sessionMaxAge <= Date.now() / 1000) return null;
+  if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+  verified.set(sealed, Object.freeze(data));
   return data;
 }
 
