@@ -14,7 +14,9 @@ const host = process.env.HOST;
 const app = express();
 app.disable("x-powered-by");
 app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
-app.use(express.static("public", { maxAge: "1h" }));
+// Every file in public/ has an extension: other paths skip a disk lookup per request.
+const publicFiles = express.static("public", { maxAge: "1h", index: false });
+app.use((request, response, next) => (/\.\w+$/.test(request.path) ? publicFiles(request, response, next) : next()));
 app.use(assignRequestId);
 app.use(logRequest);
 app.use(refuseCrossOriginWrites);
