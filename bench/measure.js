@@ -1,0 +1,119 @@
+// The measurements: HTTP load with autocannon, full logins per second, RSS
+// peaks, and the IdP's view of a login.
+import autocannon from "autocannon";
+import { logIn } from "./login.js";
+import { cpuTimeOf, rssOf } from "./servers.js";
+
+export const median = (values) => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/**
+ * One bounded autocannon run. Every response must have the expected status
+ * class (2xx pages, 3xx logout) and none may fail, or the run throws: a fast
+ * error page must never pass for a fast page. With the server's `pid`, also
+ * the CPU time it spent per request: steadier than req/s on a shared machine.
+ */
+export async function load({ url, method = "GET", headers = {}, body, seconds, connections = 10, expect = "2xx", pid }) {
+  const cpuBefore = cpuTimeOf(pid);
+  const result = await autocannon({ url, method, headers, body, duration: seconds, connections, pipelining: 1 });
+  const cpu = cpuTimeOf(pid) - cpuBefore;
+  const unexpected = result.requests.total - result[expect];
+  if (result.errors || result.timeouts || unexpected > connections) {
+    throw new Error(`${method} ${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${unexpected} responses not ${expect}`);
+  }
+  return {
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuPerRequest: cpu / result.requests.total,
+  };
+}
+
+/**
+ * Full logins (fresh browser each: app → IdP authorize → login form → POST →
+ * app callback → session) by `workers` concurrent loops for `seconds`; the
+ * last logins started finish before it returns.
+ */
+export async function loginLoad({ loginUrl, idpUrl, seconds, workers = 4, pid }) {
+  const deadline = Date.now() + seconds * 1000;
+  const cpuBefore = cpuTimeOf(pid);
+  const durations = [];
+  let errors = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (Date.now() < deadline) {
+        const begin = performance.now();
+        try {
+          await logIn({ loginUrl, idpUrl });
+          durations.push(performance.now() - begin);
+        } catch (error) {
+          if (++errors > 5) throw error;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  const cpuPerLogin = (cpuTimeOf(pid) - cpuBefore) / durations.length;
+  return { logins: durations.length, errors, perSecond: durations.length / elapsed, p50: median(durations), cpuPerLogin };
+}
+
+/**
+ * How a logout request sends the browser to the IdP: a 302 redirect, or a 200
+ * page whose form posts there. Sent twice with the same cookie: the load
+ * reuses one session cookie, so the answer must not change.
+ */
+export async function probeLogout({ url, method = "GET", headers, body }, idpUrl) {
+  const answers = new Set();
+  for (let i = 0; i < 2; i++) {
+    const response = await fetch(url, { method, headers, body, redirect: "manual" });
+    const html = await response.text();
+    if (response.status === 302 && response.headers.get("location")?.startsWith(idpUrl)) answers.add("302 redirect to the IdP");
+    else if (response.status === 200 && /<form\b[^>]*method="post"/i.test(html) && html.includes(`action="${idpUrl}/`)) answers.add("200 page posting to the IdP");
+    else throw new Error(`${method} ${url} answered ${response.status} ${response.headers.get("location") ?? html.slice(0, 200)}`);
+  }
+  if (answers.size > 1) throw new Error(`${method} ${url} answered differently with the same cookie`);
+  const [answer] = answers;
+  return { answer, expect: answer.startsWith("302") ? "3xx" : "2xx" };
+}
+
+/** Samples the RSS of processes every 100 ms; `stop()` returns the peak of each, in bytes. */
+export function sampleRss(pids) {
+  const peaks = Object.fromEntries(Object.entries(pids).map(([name]) => [name, 0]));
+  const sample = () => {
+    for (const [name, pid] of Object.entries(pids)) peaks[name] = Math.max(peaks[name], rssOf(pid));
+  };
+  sample();
+  const timer = setInterval(sample, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return peaks;
+    },
+  };
+}
+
+/** The server-to-server requests a login makes at the IdP, by kind; the browser's own requests are left out. */
+const BACK_CHANNEL = {
+  discovery: (path) => path.endsWith("/.well-known/openid-configuration"),
+  jwks: (path) => path.endsWith("/protocol/openid-connect/certs"),
+  token: (path) => path.endsWith("/protocol/openid-connect/token"),
+  userinfo: (path) => path.endsWith("/protocol/openid-connect/userinfo"),
+};
+
+export function countBackChannel(requests) {
+  const counts = Object.fromEntries(Object.keys(BACK_CHANNEL).map((kind) => [kind, 0]));
+  for (const { path } of requests) {
+    for (const [kind, matches] of Object.entries(BACK_CHANNEL)) if (matches(path)) counts[kind]++;
+  }
+  return counts;
+}
+
+/** Logins started at the IdP (its authorization endpoint), for the given client. */
+export const authorizeRequests = (requests, clientId) =>
+  requests.filter((r) => r.path.endsWith("/protocol/openid-connect/auth") && r.query.client_id === clientId).length;

@@ -1,0 +1,54 @@
+// The benchmark's peer: the same two pages as the app, served by Express with
+// Auth0's express-openid-connect against the same IdP. Started as a child
+// process by bench/servers.js, so its CPU and memory are its own.
+import express from "express";
+import eoc from "express-openid-connect"; // CommonJS: a default export only
+
+const { auth, requiresAuth } = eoc;
+const env = process.env;
+
+const escapeHtml = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const page = (title, body) =>
+  `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
+
+const app = express();
+app.disable("x-powered-by");
+app.get("/healthz", (_req, res) => res.json({ status: "ok" }));
+app.use(
+  auth({
+    issuerBaseURL: env.ISSUER,
+    baseURL: env.BASE_URL,
+    clientID: env.CLIENT_ID,
+    clientSecret: env.CLIENT_SECRET,
+    secret: env.SESSION_SECRET,
+    authRequired: false,
+    idpLogout: true,
+    enableTelemetry: false,
+    authorizationParams: { response_type: "code", scope: "openid profile email" },
+  }),
+);
+
+app.get("/", (req, res) => {
+  const user = req.oidc.user;
+  res.type("html").send(
+    page(
+      "Home",
+      user
+        ? `<h1>Home</h1><p>Signed in as <strong>${escapeHtml(user.preferred_username)}</strong>. <a href="/account">Account</a></p>`
+        : `<h1>Home</h1><p><a href="/login">Log in</a></p>`,
+    ),
+  );
+});
+
+app.get("/account", requiresAuth(), (req, res) => {
+  const claims = req.oidc.idTokenClaims;
+  res.type("html").send(
+    page(
+      "Your account",
+      `<h1>Your account</h1><p>Signed in as <strong>${escapeHtml(claims.preferred_username)}</strong></p><pre>${escapeHtml(JSON.stringify(claims, null, 2))}</pre>`,
+    ),
+  );
+});
+
+const server = app.listen(Number(env.PORT), env.HOST);
+for (const signal of ["SIGTERM", "SIGINT"]) process.once(signal, () => server.close());

@@ -1,0 +1,169 @@
+// The results as a Markdown table (with the targets) and an SVG bar chart, no library.
+
+const MAX_COOKIE_BYTES = 4096;
+
+const number = (value, digits = 0) =>
+  Number.isFinite(value) ? value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }) : "–";
+const ms = (value) => number(value, value < 10 ? 2 : 1);
+const ratio = (a, b) => (b ? number(a / b, 2) : "–");
+const mb = (bytes) => number(bytes / 2 ** 20, 1);
+const largestCookie = (size) => Math.max(...size.perCookie);
+const cookieCell = (size) =>
+  `${size.perCookie.map((n) => number(n)).join(" + ")}${size.perCookie.length > 1 ? ` = ${number(size.total)}` : ""}${size.complete ? "" : " (data lost)"}`;
+const idpCell = ({ discovery, jwks, token, userinfo, total }) =>
+  `${number(total, 2)} (${[discovery, jwks, token, userinfo].map((n) => number(n, 2)).join(" / ")})`;
+
+/** Each target: what it asks, what the app measured, and whether that meets it. */
+export function evaluateTargets({ app, peer }) {
+  const [authRatio, peerAuthRatio] = [app.authRatio, peer.authRatio];
+  const cookiesFit = ["demo", "big"].every((user) => largestCookie(app.cookies[user]) <= MAX_COOKIE_BYTES && app.cookies[user].complete);
+  return [
+    {
+      target: "Authenticated / anonymous throughput of `/` ≥ 0.97",
+      measured: `${number(authRatio, 2)} (peer ${number(peerAuthRatio, 2)})`,
+      met: authRatio >= 0.97,
+    },
+    {
+      target: "Logout action throughput ≥ the peer's",
+      measured: `${number(app.logout.rps)} vs ${number(peer.logout.rps)} req/s (${ratio(app.logout.rps, peer.logout.rps)}×)`,
+      met: app.logout.rps >= peer.logout.rps,
+    },
+    {
+      target: "Exactly 1 IdP request per login after warm-up (the token exchange)",
+      measured: `${number(app.idpPerLogin.total, 2)}: token ${number(app.idpPerLogin.token, 2)}, discovery ${number(app.idpPerLogin.discovery, 2)}, JWKS ${number(app.idpPerLogin.jwks, 2)}, userinfo ${number(app.idpPerLogin.userinfo, 2)}`,
+      met: app.idpPerLogin.total === 1 && app.idpPerLogin.token === 1,
+    },
+    {
+      target: `Session cookie ≤ ${MAX_COOKIE_BYTES} bytes per cookie, for both token sizes, nothing lost`,
+      measured: `largest ${number(largestCookie(app.cookies.demo))} (demo), ${number(largestCookie(app.cookies.big))} (big, ${app.cookies.big.perCookie.length} cookies)`,
+      met: cookiesFit,
+    },
+  ];
+}
+
+/** The rows of the results table: label, app, peer, app/peer. */
+function rows({ app, peer }) {
+  const load = (name, label) => [
+    [`${label}: req/s`, number(app[name].rps), number(peer[name].rps), ratio(app[name].rps, peer[name].rps)],
+    [
+      `${label}: p50 / p99 latency (ms)`,
+      `${ms(app[name].p50)} / ${ms(app[name].p99)}`,
+      `${ms(peer[name].p50)} / ${ms(peer[name].p99)}`,
+      `${ratio(app[name].p50, peer[name].p50)} / ${ratio(app[name].p99, peer[name].p99)}`,
+    ],
+    [`${label}: server CPU per request (µs)`, number(app[name].cpuPerRequest), number(peer[name].cpuPerRequest), ratio(app[name].cpuPerRequest, peer[name].cpuPerRequest)],
+  ];
+  const authCost = (s) => s.authRatio;
+  const authCpu = (s) => s.authCpuRatio;
+  return [
+    ...load("anonymous", "`/` anonymous"),
+    ...load("authenticated", "`/` authenticated"),
+    ["**Cost of auth**: authenticated / anonymous req/s of `/`", `**${number(authCost(app), 2)}**`, number(authCost(peer), 2), ratio(authCost(app), authCost(peer))],
+    ["Cost of auth in server CPU: authenticated / anonymous µs per request", number(authCpu(app), 2), number(authCpu(peer), 2), ratio(authCpu(app), authCpu(peer))],
+    ...load("protected", "`/account` (protected)"),
+    ...load("logout", `Logout action (app \`POST /logout\`: ${app.logoutAnswer}; peer \`GET /logout\`: ${peer.logoutAnswer})`),
+    ["Full logins/s (authorize → IdP form → callback)", number(app.login.perSecond, 1), number(peer.login.perSecond, 1), ratio(app.login.perSecond, peer.login.perSecond)],
+    ["Full login: p50 duration (ms)", ms(app.login.p50), ms(peer.login.p50), ratio(app.login.p50, peer.login.p50)],
+    ["Full login: server CPU per login (µs; the IdP's not included)", number(app.login.cpuPerLogin), number(peer.login.cpuPerLogin), ratio(app.login.cpuPerLogin, peer.login.cpuPerLogin)],
+    ["IdP requests per login after warm-up: total (discovery / JWKS / token / userinfo)", idpCell(app.idpPerLogin), idpCell(peer.idpPerLogin), ratio(app.idpPerLogin.total, peer.idpPerLogin.total)],
+    ["Session cookie bytes, `demo` (per cookie = total)", cookieCell(app.cookies.demo), cookieCell(peer.cookies.demo), ratio(app.cookies.demo.total, peer.cookies.demo.total)],
+    ["Session cookie bytes, `big`, 60 groups (per cookie = total)", cookieCell(app.cookies.big), cookieCell(peer.cookies.big), ratio(app.cookies.big.total, peer.cookies.big.total)],
+    ["Peak RSS under load (MiB)", mb(app.peakRss), mb(peer.peakRss), ratio(app.peakRss, peer.peakRss)],
+  ];
+}
+
+export function renderMarkdown(results, meta) {
+  const table = [
+    "| Measurement | App (Remix) | Peer (express-openid-connect) | App / peer |",
+    "|---|---:|---:|---:|",
+    ...rows(results).map((cells) => `| ${cells.join(" | ")} |`),
+  ];
+  const targets = [
+    "| Target | App measured | Met? |",
+    "|---|---|---|",
+    ...evaluateTargets(results).map(({ target, measured, met }) => `| ${target} | ${measured} | ${met ? "✅ met" : "❌ not met"} |`),
+  ];
+  const idpDuringPages = ["app", "peer"].filter((key) => results[key].idpDuringPages > 0);
+  return `# Benchmark results
+
+${meta.date}, Node ${meta.node}, ${meta.cpus} CPUs, \`npm run bench\`. Medians of ${meta.rounds} rounds × ${meta.seconds} s per
+measurement, app and peer alternating which goes first; the cost of auth is the median of each round's ratio
+(anonymous and authenticated run back to back). autocannon with ${meta.connections} connections, one session cookie
+reused; full logins by ${meta.workers} concurrent workers, each login a fresh browser (cookie jar) through the IdP's
+form. Server CPU is the server process's user + system time over the load, per request. Cookie bytes are
+\`name=value\` per \`Set-Cookie\` (browsers keep at most ${MAX_COOKIE_BYTES} per cookie); "data lost" would mean the
+protected page of the \`big\` session no longer shows the user and all 60 groups.
+
+${table.join("\n")}
+
+## Targets
+
+${targets.join("\n")}
+${idpDuringPages.length ? `\nIdP requests during page loads (should be 0): ${idpDuringPages.map((key) => `${key} ${results[key].idpDuringPages}`).join(", ")}\n` : ""}
+![App vs peer](results.svg)
+`;
+}
+
+/** Horizontal bars, app and peer per measurement, each row scaled to its larger value. */
+export function renderSvg({ app, peer }, meta) {
+  const sections = [
+    {
+      title: "Throughput: higher is better",
+      rows: [
+        ["/ anonymous (req/s)", app.anonymous.rps, peer.anonymous.rps, 0],
+        ["/ authenticated (req/s)", app.authenticated.rps, peer.authenticated.rps, 0],
+        ["/account protected (req/s)", app.protected.rps, peer.protected.rps, 0],
+        ["logout action (req/s)", app.logout.rps, peer.logout.rps, 0],
+        ["full logins/s", app.login.perSecond, peer.login.perSecond, 1],
+        ["auth cost: auth/anon req/s", app.authRatio, peer.authRatio, 2],
+      ],
+    },
+    {
+      title: "Cost: lower is better",
+      rows: [
+        ["/ authenticated p99 (ms)", app.authenticated.p99, peer.authenticated.p99, 1],
+        ["logout p99 (ms)", app.logout.p99, peer.logout.p99, 1],
+        ["IdP requests per login", app.idpPerLogin.total, peer.idpPerLogin.total, 2],
+        ["largest cookie, big (bytes)", largestCookie(app.cookies.big), largestCookie(peer.cookies.big), 0],
+        ["all cookies, big (bytes)", app.cookies.big.total, peer.cookies.big.total, 0],
+        ["peak RSS (MiB)", app.peakRss / 2 ** 20, peer.peakRss / 2 ** 20, 1],
+      ],
+    },
+  ];
+  const colors = { app: "#2563eb", peer: "#9ca3af" };
+  const labelWidth = 210;
+  const barWidth = 380;
+  const width = labelWidth + barWidth + 90;
+  const parts = [];
+  let y = 28;
+  parts.push(`<text x="10" y="20" font-size="15" font-weight="bold">App (Remix) vs peer (express-openid-connect): ${escapeXml(meta.date.slice(0, 10))}</text>`);
+  parts.push(`<rect x="${labelWidth}" y="${y}" width="12" height="12" fill="${colors.app}"/><text x="${labelWidth + 16}" y="${y + 11}">app</text>`);
+  parts.push(`<rect x="${labelWidth + 60}" y="${y}" width="12" height="12" fill="${colors.peer}"/><text x="${labelWidth + 76}" y="${y + 11}">peer</text>`);
+  y += 24;
+  for (const section of sections) {
+    y += 18;
+    parts.push(`<text x="10" y="${y}" font-weight="bold">${escapeXml(section.title)}</text>`);
+    y += 8;
+    for (const [label, appValue, peerValue, digits] of section.rows) {
+      const max = Math.max(appValue, peerValue) || 1;
+      parts.push(`<text x="${labelWidth - 8}" y="${y + 18}" text-anchor="end">${escapeXml(label)}</text>`);
+      [
+        ["app", appValue],
+        ["peer", peerValue],
+      ].forEach(([key, value], index) => {
+        const barY = y + 4 + index * 16;
+        const w = Number.isFinite(value) ? Math.max(1, (value / max) * barWidth) : 0;
+        parts.push(`<rect x="${labelWidth}" y="${barY}" width="${w.toFixed(1)}" height="13" fill="${colors[key]}"/>`);
+        parts.push(`<text x="${(labelWidth + w + 4).toFixed(1)}" y="${barY + 11}" font-size="11">${escapeXml(number(value, digits))}</text>`);
+      });
+      y += 40;
+    }
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 10}" viewBox="0 0 ${width} ${y + 10}" font-family="system-ui, sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="#fff"/>
+${parts.join("\n")}
+</svg>
+`;
+}
+
+const escapeXml = (value) => String(value).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);

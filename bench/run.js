@@ -1,0 +1,172 @@
+// `npm run bench`: the app against an express-openid-connect peer, same IdP,
+// same machine, same run. `npm run bench -- --profile` profiles the app instead.
+// Options: --rounds N (5), --seconds S (3), --connections C (10), --workers W (4).
+import { writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { parseArgs } from "node:util";
+import { logIn, sessionCookies } from "./login.js";
+import { authorizeRequests, countBackChannel, load, loginLoad, median, probeLogout, sampleRss } from "./measure.js";
+import { profileApp } from "./profile.js";
+import { renderMarkdown, renderSvg } from "./report.js";
+import { APP_CLIENT, appLogoutRequest, buildIfStale, PEER_CLIENT, startApp, startIdentityProvider, startPeer } from "./servers.js";
+
+const { values: options } = parseArgs({
+  options: {
+    profile: { type: "boolean", default: false },
+    rounds: { type: "string", default: "5" },
+    seconds: { type: "string", default: "3" },
+    connections: { type: "string", default: "10" },
+    workers: { type: "string", default: "4" },
+  },
+});
+const [rounds, seconds, connections, workers] = ["rounds", "seconds", "connections", "workers"].map((name) => Number(options[name]));
+
+const log = (message) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+const children = [];
+// Every load stops by itself; this is the backstop for a hang.
+setTimeout(() => {
+  log("still running after 6 minutes: giving up");
+  for (const child of children) child.kill();
+  process.exit(2);
+}, 6 * 60_000).unref();
+
+if (buildIfStale()) log("built the app (npm run build)");
+const { idp, appUrl, peerUrl } = await startIdentityProvider();
+try {
+  if (options.profile) {
+    await profileApp({ idp, appUrl, seconds: Math.max(seconds, 5), connections, log, children });
+  } else {
+    children.push(await startApp({ url: appUrl, idp }), await startPeer({ url: peerUrl, idp }));
+    await benchmark(children);
+  }
+} finally {
+  await Promise.all(children.map((child) => child.stop()));
+  await idp.close();
+}
+
+async function benchmark([app, peer]) {
+  log(`app ${app.url} (pid ${app.pid}), peer ${peer.url} (pid ${peer.pid}), IdP ${idp.url}`);
+  const targets = [
+    {
+      key: "app",
+      server: app,
+      clientId: APP_CLIENT.clientId,
+      loginUrl: `${app.url}/auth/demo/login`,
+      cookiePrefix: "__session",
+      logout: (cookie) => appLogoutRequest(app.url, cookie),
+    },
+    {
+      key: "peer",
+      server: peer,
+      clientId: PEER_CLIENT.clientId,
+      loginUrl: `${peer.url}/login`,
+      cookiePrefix: "appSession",
+      logout: (cookie) => ({ url: `${peer.url}/logout`, headers: { cookie } }),
+    },
+  ];
+  const results = {};
+  for (const target of targets) {
+    results[target.key] = { cookies: await sessionSizes(target), runs: {}, logins: 0, idp: countBackChannel([]), idpDuringPages: 0 };
+    Object.assign(target, await checkedSession(target));
+    results[target.key].logoutAnswer = target.logoutAnswer;
+  }
+
+  const requests = {
+    anonymous: (t) => ({ url: `${t.server.url}/` }),
+    authenticated: (t) => ({ url: `${t.server.url}/`, headers: { cookie: t.cookie } }),
+    protected: (t) => ({ url: `${t.server.url}/account`, headers: { cookie: t.cookie } }),
+    logout: (t) => ({ ...t.logout(t.cookie), expect: t.logoutExpect }),
+  };
+  const run = (scenario, target, duration) =>
+    scenario === "login"
+      ? loginLoad({ loginUrl: target.loginUrl, idpUrl: idp.url, seconds: duration, workers, pid: target.server.pid })
+      : load({ ...requests[scenario](target), seconds: duration, connections, pid: target.server.pid });
+  // Anonymous and authenticated back to back, so their ratio (the cost of auth) sees the same conditions.
+  const groups = [["anonymous", "authenticated"], ["protected"], ["logout"], ["login"]];
+
+  const rss = sampleRss(Object.fromEntries(targets.map((t) => [t.key, t.server.pid])));
+  log("warm-up: 1 s of each load per app");
+  for (const target of targets) for (const scenario of groups.flat()) await run(scenario, target, 1);
+
+  for (let round = 1; round <= rounds; round++) {
+    log(`round ${round}/${rounds}: ${groups.flat().length} loads x 2 apps x ${seconds} s`);
+    // Alternate which app, and which of a pair, goes first: drift (heat, other load) then favours neither.
+    const alternate = (list) => (round % 2 ? list : [...list].reverse());
+    for (const group of groups) {
+      for (const target of alternate(targets)) {
+        for (const scenario of alternate(group)) {
+          idp.clearRequests();
+          const measured = await run(scenario, target, seconds);
+          const summary = results[target.key];
+          (summary.runs[scenario] ??= []).push(measured);
+          if (scenario !== "login") {
+            summary.idpDuringPages += idp.requests.length;
+            continue;
+          }
+          const other = targets.find((t) => t !== target);
+          if (authorizeRequests(idp.requests, other.clientId) > 0) throw new Error(`${other.key} logged in during ${target.key}'s round`);
+          summary.logins += measured.logins;
+          for (const [kind, count] of Object.entries(countBackChannel(idp.requests))) summary.idp[kind] += count;
+        }
+      }
+    }
+  }
+  const peaks = rss.stop();
+
+  for (const target of targets) {
+    const summary = results[target.key];
+    const { runs } = summary;
+    for (const [scenario, measured] of Object.entries(runs)) {
+      summary[scenario] = Object.fromEntries(Object.keys(measured[0]).map((field) => [field, median(measured.map((m) => m[field]))]));
+    }
+    // The cost of auth: median of each round's authenticated / anonymous pair.
+    summary.authRatio = median(runs.authenticated.map((auth, i) => auth.rps / runs.anonymous[i].rps));
+    summary.authCpuRatio = median(runs.authenticated.map((auth, i) => auth.cpuPerRequest / runs.anonymous[i].cpuPerRequest));
+    const total = Object.values(summary.idp).reduce((a, b) => a + b, 0);
+    summary.idpPerLogin = { ...Object.fromEntries(Object.entries(summary.idp).map(([kind, n]) => [kind, n / summary.logins])), total: total / summary.logins };
+    summary.peakRss = peaks[target.key];
+    delete summary.runs;
+  }
+
+  const meta = { date: new Date().toISOString(), node: process.version, cpus: availableParallelism(), rounds, seconds, connections, workers };
+  const markdown = renderMarkdown(results, meta);
+  writeFileSync(new URL("results.md", import.meta.url), markdown);
+  writeFileSync(new URL("results.svg", import.meta.url), renderSvg(results, meta));
+  console.log(markdown);
+  log("wrote bench/results.md and bench/results.svg");
+}
+
+/**
+ * Logs `demo` in and checks what the loads rely on: the session shows the user
+ * on `/` (and only then), opens the protected page, and logout sends the
+ * browser to the IdP, the same way twice with the same cookie (so one cookie
+ * serves every logout request). Returns the `Cookie` header and that answer.
+ */
+async function checkedSession(target) {
+  const { callback } = await logIn({ loginUrl: target.loginUrl, idpUrl: idp.url, username: "demo" });
+  const cookie = sessionCookies(callback, target.cookiePrefix).join("; ");
+  const get = (path, headers) => fetch(`${target.server.url}${path}`, { headers, redirect: "manual" });
+  const home = await (await get("/", { cookie })).text();
+  const anonymous = await (await get("/")).text();
+  if (!home.includes(">demo<") || anonymous.includes(">demo<")) throw new Error(`${target.key}: / does not show who is signed in`);
+  if ((await get("/account", { cookie })).status !== 200) throw new Error(`${target.key}: the session does not open /account`);
+  const { answer, expect } = await probeLogout(target.logout(cookie), idp.url);
+  return { cookie, logoutAnswer: answer, logoutExpect: expect };
+}
+
+/** Session cookie sizes (`name=value` bytes) for a small and a 60-group ID token, and whether the protected page still shows everything. */
+async function sessionSizes(target) {
+  const sizes = {};
+  for (const username of ["demo", "big"]) {
+    const { callback } = await logIn({ loginUrl: target.loginUrl, idpUrl: idp.url, username });
+    const cookies = sessionCookies(callback, target.cookiePrefix);
+    const page = await (await fetch(`${target.server.url}/account`, { headers: { cookie: cookies.join("; ") }, redirect: "manual" })).text();
+    const groups = new Set([...page.matchAll(/department-(\d\d)\/team-[0-9a-f]{40}/g)].map((m) => m[1]));
+    sizes[username] = {
+      perCookie: cookies.map((pair) => Buffer.byteLength(pair)),
+      total: cookies.reduce((sum, pair) => sum + Buffer.byteLength(pair), 0),
+      complete: page.includes(`>${username}<`) && groups.size === (username === "big" ? 60 : 0),
+    };
+  }
+  return sizes;
+}
