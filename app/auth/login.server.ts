@@ -7,7 +7,6 @@ import { logAuthEvent } from "./log.server";
 import { sanitizeReturnTo } from "./return-to";
 import { createUserSession } from "./session.server";
 
-
 const RETURN_TO_COOKIE = "oidc-return-to";
 const callbackPath = (realm: string) => `/auth/${realm}/callback`;
 
