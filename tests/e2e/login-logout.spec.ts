@@ -78,6 +78,7 @@ test("logs out also when /logout is submitted by fetch (a Remix form without rel
   await page.goto(`${app}/login`);
   await signIn("demo");
   await expect(page.getByTestId("username")).toHaveText("demo");
+  await page.waitForFunction(() => "__remixRouter" in window); // hydrated
   const idpLogout = page.waitForRequest((request) => isIdpLogout(stack)(request.url()));
   await page.evaluate(() => {
     const router = (window as unknown as { __remixRouter: { navigate(to: string, options: object): void } }).__remixRouter;
