@@ -30,6 +30,8 @@ export default async function handleRequest(
   for (const [name, value] of Object.entries(pageSecurityHeaders({ nonce, formTargets, path: new URL(request.url).pathname }))) responseHeaders.set(name, value);
   return new Promise<Response>((resolve, reject) => {
     let status = responseStatusCode;
+    // Cleared once rendered: a pending timer would keep each render's memory for seconds under load.
+    let timeout: ReturnType<typeof setTimeout> | undefined;
     const { pipe, abort } = renderToPipeableStream(
       <NonceContext.Provider value={nonce}>
         <RemixServer context={remixContext} url={request.url} abortDelay={RENDER_TIMEOUT_MS} nonce={nonce} />
@@ -38,19 +40,23 @@ export default async function handleRequest(
         // The pages are small: render them whole, for browsers and bots alike.
         nonce,
         onAllReady() {
+          clearTimeout(timeout);
           const body = new PassThrough();
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
           resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status }));
           pipe(body);
         },
-        onShellError: reject,
+        onShellError(error: unknown) {
+          clearTimeout(timeout);
+          reject(error);
+        },
         onError(error: unknown) {
           status = 500;
           console.error(error);
         },
       },
     );
-    setTimeout(abort, RENDER_TIMEOUT_MS + 1_000);
+    timeout = setTimeout(abort, RENDER_TIMEOUT_MS + 1_000);
   });
 }
 

@@ -56,7 +56,7 @@ export function Layout({ children }: { children: ReactNode }) {
                     Signed in as <strong data-testid="username">{user.username}</strong>{" "}
                     <span className="realm">({user.realm})</span>
                   </span>
-                  <Link to="/account">Account</Link>
+                  <a href="/account">Account</a>
                   <LogoutForm />
                 </>
               ) : (

@@ -17,10 +17,7 @@ const users = Array.from({ length: userCount }, (_, i) => {
 
 let stack: Stack;
 beforeAll(async () => {
-  // With a small heap, RSS follows live memory: V8 otherwise grows a roomy heap
-  // lazily (on this 24 GB machine, 370 -> 660 MB in 40 s with no leak). A leak
-  // then shows as growth, or as an out-of-memory crash.
-  stack = await startStack({ users, env: { NODE_OPTIONS: "--max-old-space-size=128" } });
+  stack = await startStack({ users });
 }, 60_000);
 afterAll(() => stack?.stop());
 
