@@ -86,7 +86,7 @@ export function renderMarkdown(results, meta) {
   const idpDuringPages = ["app", "peer"].filter((key) => results[key].idpDuringPages > 0);
   return `# Benchmark results
 
-${meta.date}, Node ${meta.node}, ${meta.cpus} CPUs, \`npm run bench\`. Medians of ${meta.rounds} rounds × ${meta.seconds} s per
+${meta.date}, commit ${meta.commit}, Node ${meta.node}, ${meta.cpus} CPUs, \`npm run bench\`. Medians of ${meta.rounds} rounds × ${meta.seconds} s per
 measurement, app and peer alternating which goes first; the cost of auth is the median of each round's ratio
 (anonymous and authenticated run back to back). autocannon with ${meta.connections} connections, one session cookie
 reused; full logins by ${meta.workers} concurrent workers, each login a fresh browser (cookie jar) through the IdP's

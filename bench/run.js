@@ -1,6 +1,7 @@
 // `npm run bench`: the app against an express-openid-connect peer, same IdP,
 // same machine, same run. `npm run bench -- --profile` profiles the app instead.
 // Options: --rounds N (5), --seconds S (3), --connections C (10), --workers W (4).
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
@@ -128,12 +129,23 @@ async function benchmark([app, peer]) {
     delete summary.runs;
   }
 
-  const meta = { date: new Date().toISOString(), node: process.version, cpus: availableParallelism(), rounds, seconds, connections, workers };
+  const meta = { date: new Date().toISOString(), node: process.version, cpus: availableParallelism(), commit: describeCommit(), rounds, seconds, connections, workers };
   const markdown = renderMarkdown(results, meta);
   writeFileSync(new URL("results.md", import.meta.url), markdown);
   writeFileSync(new URL("results.svg", import.meta.url), renderSvg(results, meta));
   console.log(markdown);
   log("wrote bench/results.md and bench/results.svg");
+}
+
+/** The commit measured, and whether the app's sources differ from it. */
+function describeCommit() {
+  try {
+    const git = (...args) => execFileSync("git", args, { cwd: new URL("..", import.meta.url), encoding: "utf8" }).trim();
+    const dirty = git("status", "--porcelain", "--", "app", "server.js", "remix.config.js") !== "";
+    return `${git("rev-parse", "--short", "HEAD")}${dirty ? " + uncommitted app changes" : ""}`;
+  } catch {
+    return "unknown";
+  }
 }
 
 /**
