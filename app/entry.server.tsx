@@ -7,7 +7,6 @@ import { loadConfigOrExit } from "~/auth/config.server";
 import { endSessionPageFor } from "~/auth/logout.server";
 import { NonceContext } from "~/nonce";
 import { createNonce, pageSecurityHeaders } from "~/security-headers.server";
-import { staleSessionHeaders } from "~/auth/session.server";
 
 // Validate the configuration when the server starts, not on the first request.
 const config = loadConfigOrExit();
@@ -25,7 +24,6 @@ export default async function handleRequest(
   const endSessionPage = endSessionPageFor(remixContext.staticHandlerContext.actionData?.["routes/logout"], responseHeaders);
   if (endSessionPage) return endSessionPage;
 
-  await clearStaleSession(request, responseHeaders);
   const nonce = createNonce();
   for (const [name, value] of Object.entries(pageSecurityHeaders({ nonce, formTargets, path: new URL(request.url).pathname }))) responseHeaders.set(name, value);
   return new Promise<Response>((resolve, reject) => {
@@ -60,14 +58,7 @@ export default async function handleRequest(
   });
 }
 
-export const handleDataRequest: HandleDataRequestFunction = async (response, { request }) => {
-  await clearStaleSession(request, response.headers);
+export const handleDataRequest: HandleDataRequestFunction = (response) => {
   response.headers.set("Cache-Control", "no-store");
   return response;
 };
-
-/** A session that ended (expired, revoked by a back-channel logout, forged) also leaves the browser. */
-async function clearStaleSession(request: Request, headers: Headers) {
-  if (headers.getSetCookie().some((cookie) => cookie.startsWith("__session"))) return;
-  for (const cookie of (await staleSessionHeaders(request)).getSetCookie()) headers.append("Set-Cookie", cookie);
-}

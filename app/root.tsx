@@ -1,4 +1,4 @@
-import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { data, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
 import {
   Link,
   Links,
@@ -11,7 +11,7 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { getUser } from "~/auth/session.server";
+import { getUser, staleSessionHeaders } from "~/auth/session.server";
 import { LogoutForm } from "~/components/logout-form";
 import { describeRouteError } from "~/components/route-error";
 import { useNonce } from "~/nonce";
@@ -24,7 +24,8 @@ export const links: LinksFunction = () => [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getUser(request);
-  return { user: user && { username: user.username, realm: user.realm } };
+  // A session that ended (expired, revoked by a back-channel logout, forged) also leaves the browser.
+  return data({ user: user && { username: user.username, realm: user.realm } }, { headers: await staleSessionHeaders(request) });
 }
 
 export function Layout({ children }: { children: ReactNode }) {

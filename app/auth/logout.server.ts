@@ -1,8 +1,8 @@
 import { data } from "@remix-run/node";
-import { getProvider } from "./authenticator.server";
+import { getProvider, type Provider } from "./authenticator.server";
 import { getConfig } from "./config.server";
 import { endSessionPage } from "./end-session-page.server";
-import { buildEndSessionForm, buildEndSessionUrl, type EndSessionForm, type EndSessionRequest } from "./end-session.server";
+import { buildEndSessionForm, buildEndSessionUrl, type EndSessionForm } from "./end-session.server";
 import { AuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
 import { createLogoutState, LOGOUT_CALLBACK_PATH, verifyLogoutState } from "./logout-state.server";
@@ -60,25 +60,21 @@ export async function logout(request: Request) {
     return localOnly();
   }
 
-  const { state, cookie } = createLogoutState();
-  let endSession: EndSessionRequest | null;
+  let prepared: Awaited<ReturnType<typeof prepareEndSession>>;
   try {
-    endSession = await provider.strategy.endSessionRequest({
-      idToken: session.idToken,
-      postLogoutRedirectUri: `${getConfig().appUrl}${LOGOUT_CALLBACK_PATH}`,
-      state,
-    });
+    prepared = await prepareEndSession(provider, session.idToken);
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
     logAuthEvent(request, "logout", { realm, sub, outcome: "idp_unreachable", code: error.code, detail: error.detail });
     return incomplete("idp_unreachable", realm, headers);
   }
-  if (!endSession) {
+  if (!prepared) {
     logAuthEvent(request, "logout", { realm, sub, outcome: "local_only", detail: "provider has no end_session_endpoint" });
     return incomplete("local_only", realm, headers);
   }
 
-  headers.append("Set-Cookie", cookie);
+  const { endSession, stateCookie } = prepared;
+  headers.append("Set-Cookie", stateCookie);
   logAuthEvent(request, "logout", { realm, sub, outcome: `${provider.strategy.logoutMethod}_to_idp` });
   if (provider.strategy.logoutMethod === "post") {
     headers.delete("Location");
@@ -125,19 +121,29 @@ export async function retryProviderLogout(realm: string): Promise<Response> {
   const provider = getProvider(realm);
   if (!provider) return new Response("Unknown realm", { status: 404, headers: { "Content-Type": "text/plain" } });
   const headers = new Headers({ "Cache-Control": "no-store" });
-  const { state, cookie } = createLogoutState();
   try {
-    const endSession = await provider.strategy.endSessionRequest({
-      idToken: null,
-      postLogoutRedirectUri: `${getConfig().appUrl}${LOGOUT_CALLBACK_PATH}`,
-      state,
-    });
-    if (!endSession) return incomplete("local_only", realm, headers);
-    headers.append("Set-Cookie", cookie);
-    headers.set("Location", buildEndSessionUrl(endSession).toString());
+    const prepared = await prepareEndSession(provider, null);
+    if (!prepared) return incomplete("local_only", realm, headers);
+    headers.append("Set-Cookie", prepared.stateCookie);
+    headers.set("Location", buildEndSessionUrl(prepared.endSession).toString());
     return new Response(null, { status: 302, headers });
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
     return incomplete("idp_unreachable", realm, headers);
   }
+}
+
+/**
+ * The provider's end-session request for this logout (or `null` when it has
+ * none), with a fresh `state` and the cookie that binds it to this browser.
+ * Throws an AuthError when the provider cannot be reached.
+ */
+async function prepareEndSession(provider: Provider, idToken: string | null) {
+  const { state, cookie } = createLogoutState();
+  const endSession = await provider.strategy.endSessionRequest({
+    idToken,
+    postLogoutRedirectUri: `${getConfig().appUrl}${LOGOUT_CALLBACK_PATH}`,
+    state,
+  });
+  return endSession && { endSession, stateCookie: cookie };
 }
