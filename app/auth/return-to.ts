@@ -1,4 +1,5 @@
 const BASE = "http://app.invalid";
+const CONTROL_OR_BACKSLASH = /[\\\u0000-\u001f\u007f]/;
 
 /**
  * `value` when it is a same-origin path (`/account?tab=1`), otherwise `/`.
@@ -6,17 +7,23 @@ const BASE = "http://app.invalid";
  * control-character tricks, encoded or not, by checking what a browser would resolve.
  */
 export function sanitizeReturnTo(value: string | null | undefined): string {
-  if (!value || value.length > 2048) return "/";
+  if (!value || value.length > 2048 || !isPlainPath(value)) return "/";
+  const url = new URL(value, BASE);
+  if (url.origin !== BASE) return "/";
+  const path = url.pathname + url.search + url.hash;
+  // Dot segments are resolved only now ("/..//evil" becomes "//evil"): check the result too.
+  return isPlainPath(path) ? path : "/";
+}
+
+/** Starts with one "/" and, decoded or not, holds no second leading "/", no "\" and no control character. */
+function isPlainPath(value: string): boolean {
   // Browsers strip tabs/newlines and read "\" as "/" in URLs: refuse both outright.
-  if (!value.startsWith("/") || /[\\\u0000-\u001f\u007f]/.test(value)) return "/";
+  if (!value.startsWith("/") || CONTROL_OR_BACKSLASH.test(value)) return false;
   let decoded: string;
   try {
     decoded = decodeURIComponent(value);
   } catch {
-    return "/";
+    return false;
   }
-  if (decoded.startsWith("//") || /[\\\u0000-\u001f\u007f]/.test(decoded)) return "/";
-  const url = new URL(value, BASE);
-  if (url.origin !== BASE) return "/";
-  return url.pathname + url.search + url.hash;
+  return !decoded.startsWith("//") && !CONTROL_OR_BACKSLASH.test(decoded);
 }

@@ -44,6 +44,14 @@ describe("several realms and a generic provider", () => {
     expect(textOf(html)).toContain("Partner SSO");
   });
 
+  it("never puts a returnTo in the picker's links that dot segments turn into another origin", async () => {
+    for (const returnTo of ["/..//evil.test", "/a/..//evil.test/account", "/%2e%2e//evil.test"]) {
+      const html = await (await fetch(`${app}/login?${new URLSearchParams({ returnTo })}`)).text();
+      const hrefs = [...html.matchAll(/href="(\/auth\/[^"]+)"/g)].map(([, href]) => href!.replaceAll("&amp;", "&"));
+      expect(hrefs).toEqual(["/auth/demo/login", "/auth/acme/login", "/auth/partner/login"]);
+    }
+  });
+
   it("logs in to acme with acme's client and logs out at acme's end-session endpoint", async () => {
     const jar = new CookieJar();
     const { authorizeUrl, page } = await startLogin(jar, "acme");

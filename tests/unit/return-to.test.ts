@@ -9,6 +9,8 @@ describe("sanitizeReturnTo", () => {
     ["/", "/"],
     ["/%C3%A9t%C3%A9", "/%C3%A9t%C3%A9"],
     ["/./account", "/account"],
+    ["/a/../account", "/account"],
+    ["/../account", "/account"],
   ])("keeps the same-origin path %s", (input, expected) => {
     expect(sanitizeReturnTo(input)).toBe(expected);
   });
@@ -40,6 +42,14 @@ describe("sanitizeReturnTo", () => {
     "/\u0000/evil.example",
     "/%E0%A4%A",
     " /account",
+    // Dot segments that resolve to a protocol-relative path.
+    "/..//evil.test",
+    "/.//evil.test",
+    "/a/..//evil.test",
+    "/a/b/../..//evil.test",
+    "/%2e%2e//evil.test",
+    "/.%2E//evil.test",
+    "/..//evil.test/account?x=1#y",
     `/${"a".repeat(3000)}`,
   ])("falls back to / for %j", (input) => {
     expect(sanitizeReturnTo(input)).toBe("/");
