@@ -44,6 +44,18 @@ describe("several realms and a generic provider", () => {
     expect(textOf(html)).toContain("Partner SSO");
   });
 
+  it("answers 50 concurrent /healthz?deep=1 with at most one discovery fetch per provider", async () => {
+    stack.idp.clearRequests();
+    const answers = await Promise.all(Array.from({ length: 50 }, () => fetch(`${app}/healthz?deep=1`)));
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({ status: "ok", providers: { demo: "ok", acme: "ok", partner: "ok" } });
+    }
+    const discoveryFetches = (realm: string) =>
+      stack.idp.requests.filter((request) => request.realm === realm && request.path.endsWith("/.well-known/openid-configuration")).length;
+    for (const realm of ["demo", "acme", "partner"]) expect(discoveryFetches(realm)).toBeLessThanOrEqual(1);
+  });
+
   it("never puts a returnTo in the picker's links that dot segments turn into another origin", async () => {
     for (const returnTo of ["/..//evil.test", "/a/..//evil.test/account", "/%2e%2e//evil.test"]) {
       const html = await (await fetch(`${app}/login?${new URLSearchParams({ returnTo })}`)).text();
