@@ -1,4 +1,5 @@
 import { getProvider } from "./authenticator.server";
+import { orderedNow } from "./clock";
 import { getConfig } from "./config.server";
 import { AuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
@@ -31,7 +32,7 @@ export async function handleBackchannelLogout(request: Request, realm: string): 
     }
     // Sessions end within SESSION_MAX_AGE anyway: the record need not outlive them.
     const keys = revocationKeys(realm, claims.sid ? { sid: claims.sid } : { sub: claims.sub });
-    const now = Math.floor(Date.now() / 1000);
+    const now = orderedNow();
     for (const key of keys) await store.revoke(key, now, getConfig().sessionMaxAge);
     logAuthEvent(request, "backchannel_logout", { realm, sub: claims.sub, outcome: "success" });
     return answer(200);

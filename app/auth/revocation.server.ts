@@ -6,7 +6,7 @@ import { getConfig } from "./config.server";
  * sessions they ended as logged out.
  */
 export interface RevocationStore {
-  /** Sessions matching `key` and created at or before `at` (epoch seconds) are ended; forgotten after `ttlSeconds`. */
+  /** Sessions matching `key` and created at or before `at` (`orderedNow()`) are ended; forgotten after `ttlSeconds`. */
   revoke(key: string, at: number, ttlSeconds: number): Promise<void>;
   /** The latest revocation time of any of `keys`, or `null`. */
   revokedAt(keys: readonly string[]): Promise<number | null>;

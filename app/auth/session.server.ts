@@ -1,5 +1,6 @@
 import { redirect } from "@remix-run/node";
 import { decodeJwt, type JWTPayload } from "jose";
+import { orderedNow } from "./clock";
 import { getConfig } from "./config.server";
 import type { OIDCStrategy } from "./oidc-strategy.server";
 import { parseCookieHeader, serializeCookie } from "./cookies.server";
@@ -86,7 +87,7 @@ export function createUserSession(
   headers: Headers = new Headers(),
 ): Response {
   const { sessionSecrets, sessionMaxAge } = getConfig();
-  const sealed = seal({ ...data, createdAt: Math.floor(Date.now() / 1000) } satisfies SessionData, sessionSecrets[0]!);
+  const sealed = seal({ ...data, createdAt: orderedNow() } satisfies SessionData, sessionSecrets[0]!);
   const chunks = splitIntoChunks(sealed);
   if (chunks.length > MAX_CHUNKS) {
     throw new AuthError("session_too_large", `sealed session is ${sealed.length} bytes`);
