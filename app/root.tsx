@@ -11,6 +11,7 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { getProvider } from "~/auth/authenticator.server";
 import { getUser, staleSessionHeaders } from "~/auth/session.server";
 import { LogoutForm } from "~/components/logout-form";
 import { describeRouteError } from "~/components/route-error";
@@ -25,7 +26,16 @@ export const links: LinksFunction = () => [
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getUser(request);
   // A session that ended (expired, revoked by a back-channel logout, forged) also leaves the browser.
-  return data({ user: user && { username: user.username, realm: user.realm } }, { headers: await staleSessionHeaders(request) });
+  return data(
+    { user: user && { username: user.username, provider: providerLabel(user) } },
+    { headers: await staleSessionHeaders(request) },
+  );
+}
+
+/** The label of the provider the user signed in with, for the header; `null` when it would only repeat the username. */
+function providerLabel({ realm, username }: { realm: string; username: string }): string | null {
+  const label = getProvider(realm)?.label ?? realm;
+  return label.toLowerCase() === username.toLowerCase() ? null : label;
 }
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -54,8 +64,8 @@ export function Layout({ children }: { children: ReactNode }) {
               {user ? (
                 <>
                   <span className="signed-in">
-                    Signed in as <strong data-testid="username">{user.username}</strong>{" "}
-                    <span className="realm">({user.realm})</span>
+                    Signed in as <strong data-testid="username">{user.username}</strong>
+                    {user.provider ? <span className="realm"> ({user.provider})</span> : null}
                   </span>
                   <a href="/account">Account</a>
                   <LogoutForm />

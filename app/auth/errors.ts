@@ -51,7 +51,7 @@ const pages: Record<AuthErrorCode, AuthErrorPage> = {
   },
   state_mismatch: {
     status: 400,
-    title: "This sign-in link has expired",
+    title: "This sign-in attempt has expired",
     message:
       "The sign-in attempt could not be matched to this browser. It may have expired, been used already, or been started in another browser.",
   },
@@ -95,4 +95,50 @@ const pages: Record<AuthErrorCode, AuthErrorPage> = {
 
 export function describeAuthError(code: AuthErrorCode): AuthErrorPage {
   return pages[code];
+}
+
+type ProviderErrorText = Pick<AuthErrorPage, "title" | "message">;
+
+const REFUSED_REQUEST: ProviderErrorText = {
+  title: "The identity provider refused this app's sign-in request",
+  message: "The app and the identity provider are not set up to work together this way. The administrator finds the details in the server log.",
+};
+const PROVIDER_BUSY: ProviderErrorText = {
+  title: "The identity provider could not sign you in just now",
+  message: "It reported a problem on its side. Please try again in a moment.",
+};
+const NEEDS_YOU: ProviderErrorText = {
+  title: "The identity provider needs you to sign in again",
+  message: "It could not complete the sign-in without asking you. Start again and follow its steps.",
+};
+
+/** What the `error` a provider sent back to the callback means (RFC 6749 4.1.2.1, OpenID Connect Core 3.1.2.6). */
+const providerErrors: Record<string, ProviderErrorText> = {
+  access_denied: {
+    title: "You cancelled the sign-in",
+    message: "The sign-in was cancelled or declined at the identity provider, so you are not signed in.",
+  },
+  temporarily_unavailable: PROVIDER_BUSY,
+  server_error: PROVIDER_BUSY,
+  login_required: NEEDS_YOU,
+  interaction_required: NEEDS_YOU,
+  consent_required: NEEDS_YOU,
+  account_selection_required: NEEDS_YOU,
+  invalid_request: REFUSED_REQUEST,
+  unauthorized_client: REFUSED_REQUEST,
+  unsupported_response_type: REFUSED_REQUEST,
+  invalid_scope: REFUSED_REQUEST,
+  invalid_request_uri: REFUSED_REQUEST,
+  invalid_request_object: REFUSED_REQUEST,
+  request_not_supported: REFUSED_REQUEST,
+  request_uri_not_supported: REFUSED_REQUEST,
+  registration_not_supported: REFUSED_REQUEST,
+};
+
+/**
+ * The words for a provider's `error` code at the callback, which name the real
+ * cause better than the check that stopped the callback; `null` for codes not known.
+ */
+export function describeProviderError(code: string | null): ProviderErrorText | null {
+  return code !== null && Object.hasOwn(providerErrors, code) ? providerErrors[code]! : null;
 }

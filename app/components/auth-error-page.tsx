@@ -1,20 +1,34 @@
+import { useSearchParams } from "@remix-run/react";
+import { describeProviderError } from "~/auth/errors";
+
 export interface AuthErrorView {
   title: string;
   message: string;
   retryUrl: string;
 }
 
+/**
+ * The words for the page: when the provider sent the browser back with an
+ * `error` (the user cancelled, the provider was busy), that is the real cause,
+ * whatever check then stopped the callback.
+ */
+function wordsFor(error: AuthErrorView, search: URLSearchParams) {
+  return describeProviderError(search.get("error")) ?? error;
+}
+
 /** The `meta` of the routes that render an `AuthErrorPage`: the error's title is the page's. */
-export const authErrorMeta = ({ data }: { data?: { error?: AuthErrorView } }) => [
-  { title: data?.error?.title ?? "Sign-in problem" },
+export const authErrorMeta = ({ data, location }: { data?: { error?: AuthErrorView }; location: { search: string } }) => [
+  { title: data?.error ? wordsFor(data.error, new URLSearchParams(location.search)).title : "Sign-in problem" },
 ];
 
 export function AuthErrorPage({ error }: { error: AuthErrorView }) {
+  const [search] = useSearchParams();
+  const { title, message } = wordsFor(error, search);
   return (
     <>
       <p className="status">Sign-in problem</p>
-      <h1>{error.title}</h1>
-      <p>{error.message}</p>
+      <h1>{title}</h1>
+      <p>{message}</p>
       <p className="actions">
         <a className="button" href={error.retryUrl}>
           Try again

@@ -82,7 +82,8 @@ describe("login and logout over HTTP", () => {
 
     const account = await browse(jar, `${app}/account`);
     expect(account.status).toBe(200);
-    expect(textOf(await account.text())).toMatch(/Signed in as demo \(\s*demo\s*\)/);
+    // The realm's label is "demo" too: the header does not repeat it.
+    expect(textOf(await account.text())).toMatch(/Signed in as demo Account/);
 
     const { idToken } = sessionOf(jar)!;
     stack.idp.clearRequests();
@@ -133,7 +134,7 @@ describe("login and logout over HTTP", () => {
     );
     expect(response.status).toBe(400);
     const html = await response.text();
-    expect(textOf(html)).toContain("Sign-in was not completed");
+    expect(textOf(html)).toContain("You cancelled the sign-in");
     expect(html).toContain('href="/auth/demo/login"');
     expect(html).not.toContain(description);
     expect(jar.names(`${app}/auth/demo/callback`)).toEqual([]);
@@ -149,7 +150,7 @@ describe("login and logout over HTTP", () => {
     const { authorizeUrl } = await startLogin(jar);
     const response = await browse(jar, `${app}/auth/demo/callback?${query(authorizeUrl.searchParams.get("state")!)}`);
     expect(response.status).toBe(400);
-    expect(textOf(await response.text())).toMatch(/This sign-in link has expired|Sign-in could not be completed/);
+    expect(textOf(await response.text())).toMatch(/This sign-in attempt has expired|Sign-in could not be completed/);
     expect(response.headers.getSetCookie().some((cookie) => cookie.startsWith("__session="))).toBe(false);
   });
 

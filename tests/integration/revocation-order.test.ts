@@ -8,7 +8,7 @@ let idp: Awaited<ReturnType<typeof startIdp>>;
 let redis: Awaited<ReturnType<typeof startRedis>>;
 
 beforeAll(async () => {
-  [idp, redis] = await Promise.all([startIdp({ realms: { demo: { clients: [TEST_CLIENT] } } }), startRedis()]);
+  [idp, redis] = await Promise.all([startIdp({ realms: { demo: { clients: [{ ...TEST_CLIENT, redirectUris: [], postLogoutRedirectUris: [] }] } } }), startRedis()]);
 });
 afterAll(async () => {
   await idp?.close();
