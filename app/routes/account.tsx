@@ -24,12 +24,12 @@ function displayTime(seconds: unknown) {
   return { iso: date.toISOString().replace(".000Z", "Z"), text: `${utcDateTime.format(date)} UTC` };
 }
 
-/** Lists (a Keycloak user's groups, several audiences) read better as words than as JSON. */
 function claimText(value: unknown): string {
-  if (typeof value === "string") return value;
-  if (Array.isArray(value)) return value.map(claimText).join(", ");
-  return JSON.stringify(value);
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
+
+/** Items shown before the rest of a list folds away (a Keycloak user can have hundreds of groups). */
+const LIST_SHOWN = 5;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const session = await requireSession(request);
@@ -37,6 +37,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const claims = Object.entries(idTokenClaims).map(([name, value]) => ({
     name,
     value: claimText(value),
+    // Lists (a user's groups, several audiences) read better as lists than as JSON.
+    items: Array.isArray(value) ? value.map(claimText) : null,
     time: TIME_CLAIMS.has(name) ? displayTime(value) : null,
   }));
   return { user: session.user, sessionStartedAt: displayTime(idTokenClaims.auth_time), claims };
@@ -93,7 +95,9 @@ export default function Account() {
                   <code>{claim.name}</code>
                 </td>
                 <td>
-                  {claim.time ? (
+                  {claim.items ? (
+                    <ClaimList items={claim.items} />
+                  ) : claim.time ? (
                     <>
                       <time dateTime={claim.time.iso}>{claim.time.text}</time>
                       <code className="raw">{claim.value}</code>
@@ -108,5 +112,36 @@ export default function Account() {
         </table>
       </section>
     </>
+  );
+}
+
+/** The count, the first few items, and the rest folded in a `<details>` (no JavaScript needed). */
+function ClaimList({ items }: { items: string[] }) {
+  // Folding away a single item would save nothing.
+  const shown = items.length > LIST_SHOWN + 1 ? items.slice(0, LIST_SHOWN) : items;
+  const rest = items.slice(shown.length);
+  return (
+    <>
+      <span className="claim-count">
+        {items.length} {items.length === 1 ? "value" : "values"}
+      </span>
+      {shown.length > 0 ? <ItemList items={shown} /> : null}
+      {rest.length > 0 ? (
+        <details className="claim-more">
+          <summary>{rest.length} more</summary>
+          <ItemList items={rest} />
+        </details>
+      ) : null}
+    </>
+  );
+}
+
+function ItemList({ items }: { items: string[] }) {
+  return (
+    <ul className="claim-list">
+      {items.map((item, index) => (
+        <li key={index}>{item}</li>
+      ))}
+    </ul>
   );
 }
