@@ -1,6 +1,6 @@
 /**
- * The few ways authentication can fail. Each code maps to one status and one
- * safe message in `describeAuthError`; the `detail` is for the log only.
+ * The few ways authentication can fail. Each code shown to a user maps to one
+ * status and one safe message in `describeAuthError`; the `detail` is for the log only.
  */
 export type AuthErrorCode =
   | "unknown_realm"
@@ -43,7 +43,10 @@ export interface AuthErrorPage {
   message: string;
 }
 
-const pages: Record<AuthErrorCode, AuthErrorPage> = {
+/** A refused logout token is answered to the provider as JSON (backchannel.server.ts), never shown as a page. */
+type PageErrorCode = Exclude<AuthErrorCode, "invalid_logout_token">;
+
+const pages: Record<PageErrorCode, AuthErrorPage> = {
   unknown_realm: {
     status: 404,
     title: "Unknown sign-in realm",
@@ -75,11 +78,6 @@ const pages: Record<AuthErrorCode, AuthErrorPage> = {
     title: "Sign-in could not be verified",
     message: "The identity provider's answer could not be verified. Please start again.",
   },
-  invalid_logout_token: {
-    status: 400,
-    title: "Invalid logout token",
-    message: "The logout token was refused.",
-  },
   clock_skew: {
     status: 503,
     title: "The clocks of this app and the identity provider differ",
@@ -94,7 +92,8 @@ const pages: Record<AuthErrorCode, AuthErrorPage> = {
 };
 
 export function describeAuthError(code: AuthErrorCode): AuthErrorPage {
-  return pages[code];
+  // Only a verification gone wrong could bring a logout token's code here: say that.
+  return code === "invalid_logout_token" ? pages.invalid_id_token : pages[code];
 }
 
 type ProviderErrorText = Pick<AuthErrorPage, "title" | "message">;

@@ -102,10 +102,6 @@ export class RedisRevocationStore implements RevocationStore {
     });
     return stored === "OK";
   }
-
-  async close() {
-    if (this.#connection) (await this.#connection).destroy();
-  }
 }
 
 let store: RevocationStore | undefined;

@@ -60,10 +60,6 @@ export async function requireSession(request: Request): Promise<SessionData> {
   });
 }
 
-export async function requireUser(request: Request): Promise<SessionUser> {
-  return (await requireSession(request)).user;
-}
-
 /** `Set-Cookie` headers deleting session cookies that no longer hold a valid session (none when all is well). */
 export async function staleSessionHeaders(request: Request): Promise<Headers> {
   if (presentChunkNames(request).length === 0 || (await getSession(request))) return new Headers();

@@ -1,5 +1,5 @@
 import { decodeJwt } from "jose";
-import { endSessionParams, expect, expectLoggedOutPage, expectSignedOut, isIdpLogout, test } from "./fixtures";
+import { endSessionParams, expect, expectLoggedOutPage, isIdpLogout, test } from "./fixtures";
 
 test("logs in through the IdP, then logs out of the app and of the IdP", async ({ page, stack, signIn }) => {
   const app = stack.app.url;
