@@ -34,13 +34,11 @@ const LIST_SHOWN = 5;
 export async function loader({ request }: LoaderFunctionArgs) {
   const session = await requireSession(request);
   const idTokenClaims = getIdTokenClaims(session);
-  const claims = Object.entries(idTokenClaims).map(([name, value]) => ({
-    name,
-    value: claimText(value),
+  const claims = Object.entries(idTokenClaims).map(([name, value]) => {
     // Lists (a user's groups, several audiences) read better as lists than as JSON.
-    items: Array.isArray(value) ? value.map(claimText) : null,
-    time: TIME_CLAIMS.has(name) ? displayTime(value) : null,
-  }));
+    const items = Array.isArray(value) ? value.map(claimText) : null;
+    return { name, value: items ? null : claimText(value), items, time: TIME_CLAIMS.has(name) ? displayTime(value) : null };
+  });
   return { user: session.user, sessionStartedAt: displayTime(idTokenClaims.auth_time), claims };
 }
 
