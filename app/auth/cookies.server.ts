@@ -29,3 +29,23 @@ export function serializeCookie(name: string, value: string, attributes: CookieA
   }
   return parts.join("; ");
 }
+
+/**
+ * The entries of a cookie that holds a few `key=value` pairs, oldest first
+ * (e.g. the logins in progress of one provider, by `state`).
+ */
+export function readEntries(header: string | null, name: string): URLSearchParams {
+  return new URLSearchParams(parseCookieHeader(header).get(name) ?? "");
+}
+
+/** Adds an entry and keeps only the newest `limit`, so a flood of logins cannot grow the cookie. */
+export function withEntry(entries: URLSearchParams, key: string, value: string, limit: number): URLSearchParams {
+  const kept = [...entries].filter(([existing]) => existing !== key).slice(-(limit - 1));
+  return new URLSearchParams([...kept, [key, value]]);
+}
+
+/** The `Set-Cookie` that stores `entries`, or deletes the cookie when there are none left. */
+export function serializeEntries(name: string, entries: URLSearchParams, attributes: CookieAttributes): string {
+  const value = entries.toString();
+  return serializeCookie(name, value, value ? attributes : { ...attributes, maxAge: 0 });
+}

@@ -12,7 +12,7 @@ export async function healthCheck(request: Request): Promise<Response> {
   const results = await Promise.all(
     listProviders().map(async ({ name, strategy }) => {
       try {
-        await strategy.checkDiscovery();
+        await (await strategy()).checkDiscovery();
         return [name, "ok"] as const;
       } catch {
         return [name, "unreachable"] as const;

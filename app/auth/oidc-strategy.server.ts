@@ -1,34 +1,48 @@
 import { createHash } from "node:crypto";
 import { OAuth2Tokens } from "arctic";
 import type { JWTVerifyGetKey } from "jose";
-import { OAuth2RequestError, OAuth2Strategy } from "remix-auth-oauth2";
-import { parseCookieHeader, serializeCookie } from "./cookies.server";
+import * as oauth from "oauth4webapi";
+import type { Strategy } from "remix-auth/strategy";
+import { OAuth2Strategy } from "remix-auth-oauth2";
+import { readEntries, serializeEntries, withEntry } from "./cookies.server";
 import type { EndSessionRequest, LogoutMethod } from "./end-session.server";
-import { AuthError } from "./errors";
-import { createRotatingKeySet, validateIdToken, type IdTokenClaims } from "./id-token.server";
+import { AuthError, type AuthErrorCode } from "./errors";
+import { createRotatingKeySet, type IdTokenClaims } from "./id-token.server";
 import { validateLogoutToken, type LogoutTokenClaims } from "./logout-token.server";
 
-/** The parts of an OpenID Provider's discovery document this strategy uses. */
-export interface ProviderMetadata {
-  issuer: string;
-  authorization_endpoint: string;
-  token_endpoint: string;
-  jwks_uri: string;
-  end_session_endpoint?: string;
-  id_token_signing_alg_values_supported?: string[];
+/** A provider's discovery document, checked by oauth4webapi, with the endpoints a login needs. */
+export type ProviderMetadata = oauth.AuthorizationServer & { authorization_endpoint: string; token_endpoint: string; jwks_uri: string };
+
+/**
+ * Reads the provider's discovery document from `issuer` + `/.well-known/openid-configuration`
+ * (one trailing slash of the issuer dropped first); its `issuer` must equal `issuer`.
+ * Every failure is an {@link AuthError} `idp_unreachable`.
+ */
+export async function discover(issuer: string, { timeoutMs = 5000 } = {}): Promise<ProviderMetadata> {
+  const url = new URL(issuer);
+  const metadata = await attempt("idp_unreachable", "discovery", async () =>
+    oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, httpOptions(url, timeoutMs))),
+  );
+  for (const field of ["authorization_endpoint", "token_endpoint", "jwks_uri"] as const) {
+    if (typeof metadata[field] !== "string") throw new AuthError("idp_unreachable", `discovery of ${issuer} has no ${field}`);
+  }
+  return metadata as ProviderMetadata;
 }
 
 /**
- * A remix-auth strategy for any OpenID Connect provider: discovery, the code
- * flow with PKCE S256, `state` and a `nonce` bound to the browser, and a fully
- * validated ID token handed to the verify callback.
+ * A remix-auth strategy for any OpenID Connect provider, built from its
+ * discovery document: the code flow with PKCE S256, `state` and a `nonce`
+ * bound to the browser, the RFC 9207 `iss` check, client authentication as
+ * the provider supports it, and a validated ID token (plus userinfo when the
+ * token carries no profile) handed to the verify callback. The protocol work
+ * is oauth4webapi's.
  *
  * @example
  * ```ts
+ * const metadata = await discover("https://login.example.com");
  * authenticator.use(
  *   new OIDCStrategy(
- *     { issuer: "https://login.example.com", clientId: "app", clientSecret: "s3cret",
- *       redirectURI: "https://app.example.com/auth/example/callback" },
+ *     { metadata, clientId: "app", clientSecret: "s3cret", redirectURI: "https://app.example.com/auth/example/callback" },
  *     async ({ claims, idToken }) => ({ sub: claims.sub, idToken }),
  *   ),
  *   "example",
@@ -37,76 +51,104 @@ export interface ProviderMetadata {
  */
 export class OIDCStrategy<User> extends OAuth2Strategy<User> {
   override name = "oidc";
+  /** The issuer exactly as discovery (and the configuration) names it. */
   readonly issuer: string;
   readonly clientId: string;
+  /** How the browser goes to the end-session endpoint. */
+  readonly logoutMethod: LogoutMethod;
+  readonly metadata: ProviderMetadata;
   protected readonly oidcOptions: OIDCStrategy.Options;
-  readonly #stateCookie: { name: string; path: string; secure: boolean };
-  #metadata: Promise<{ metadata: ProviderMetadata; keys: JWTVerifyGetKey }> | undefined;
-  /** Validated claims of the tokens being handed to `verify`, so the verify callback gets them without re-parsing. */
-  #validated = new WeakMap<OAuth2Tokens, { idToken: string; claims: IdTokenClaims }>();
+  /** oauth4webapi caches the JWKS per metadata object: a fresh copy makes it fetch the keys again. */
+  #as: ProviderMetadata;
+  readonly #client: oauth.Client;
+  readonly #http: ReturnType<typeof httpOptions>;
+  readonly #cookie: { name: string; path: string; secure: boolean; maxAge: number };
+  #keysReloadedAt = 0;
+  #logoutKeys: JWTVerifyGetKey | undefined;
 
   constructor(options: OIDCStrategy.Options, verify: OIDCStrategy.VerifyFunction<User>) {
-    const callbackUrl = new URL(options.redirectURI);
-    const stateCookie = {
-      name: options.cookieName ?? "oidc",
-      path: callbackUrl.pathname,
-      secure: callbackUrl.protocol === "https:",
-    };
+    const { metadata } = options;
     super(
       {
         clientId: options.clientId,
         clientSecret: options.clientSecret,
         redirectURI: options.redirectURI,
         scopes: options.scopes ?? ["openid", "profile", "email"],
-        // Replaced by the discovered endpoints before first use.
-        authorizationEndpoint: options.issuer,
-        tokenEndpoint: options.issuer,
-        cookie: {
-          name: stateCookie.name,
-          path: stateCookie.path,
-          sameSite: "Lax",
-          httpOnly: true,
-          ...(stateCookie.secure && { secure: true }),
-        },
+        authorizationEndpoint: metadata.authorization_endpoint,
+        tokenEndpoint: metadata.token_endpoint,
+        tokenRevocationEndpoint: metadata.revocation_endpoint,
       },
-      () => Promise.reject(new Error("unreachable: replaced below")),
+      // The base class types verify with its own options; authenticate always passes OIDCStrategy.VerifyOptions.
+      verify as Strategy.VerifyFunction<User, OAuth2Strategy.VerifyOptions>,
     );
-    this.issuer = options.issuer.replace(/\/+$/, "");
+    this.issuer = metadata.issuer;
     this.clientId = options.clientId;
+    this.logoutMethod = options.logoutMethod ?? "redirect";
+    this.metadata = this.#as = metadata;
     this.oidcOptions = options;
-    this.#stateCookie = stateCookie;
-    this.verify = async ({ request, tokens }) => {
-      const validated = this.#validated.get(tokens);
-      if (!validated) throw new AuthError("invalid_id_token", "tokens were not validated");
-      return verify({ request, tokens, ...validated, profile: this.profile(validated.claims) });
-    };
+    this.#client = { client_id: options.clientId, [oauth.clockTolerance]: this.clockToleranceSeconds };
+    this.#http = httpOptions(new URL(metadata.issuer), options.timeoutMs ?? 5000);
+    const callback = new URL(options.redirectURI);
+    // Scoped to the callback's folder, so the login route (a sibling) sees the logins already in progress.
+    const path = new URL(".", callback).pathname;
+    this.#cookie = { name: options.cookieName ?? "oidc", path, secure: callback.protocol === "https:", maxAge: 300 };
   }
 
   /**
-   * Starts a login (a request without `state`: throws the redirect to the
-   * provider) or completes one (returns the verified user). Every failure is
-   * an {@link AuthError}; redirects are thrown as `Response`s.
+   * Starts a login (throws the redirect to the provider) or completes one
+   * (returns the verified user). Every failure is an {@link AuthError}.
    */
   override async authenticate(request: Request): Promise<User> {
-    try {
-      await this.discover();
-      return await super.authenticate(request);
-    } catch (error) {
-      throw toAuthError(error);
-    }
+    const url = new URL(request.url);
+    if (!["state", "code", "error"].some((name) => url.searchParams.has(name))) throw this.redirectToProvider(request);
+
+    const state = url.searchParams.get("state") ?? "";
+    const codeVerifier = this.#pendingLogins(request).get(state);
+    if (!state || !codeVerifier) throw new AuthError("state_mismatch", "no login in progress in this browser has this state");
+    const params = await attempt("invalid_id_token", "authorization response", () =>
+      oauth.validateAuthResponse(this.#as, this.#client, url, state),
+    );
+    const tokens = await attempt("invalid_id_token", "token request", async () => {
+      const auth = clientAuthentication(this.#as, this.oidcOptions);
+      const response = await oauth.authorizationCodeGrantRequest(this.#as, this.#client, auth, params, this.oidcOptions.redirectURI, codeVerifier, this.#http);
+      const result = await oauth.processAuthorizationCodeResponse(this.#as, this.#client, response, {
+        expectedNonce: deriveNonce(codeVerifier),
+        requireIdToken: true,
+      });
+      await this.#validateSignature(response);
+      return result;
+    });
+    const claims = oauth.getValidatedIdTokenClaims(tokens) as IdTokenClaims;
+    // oauth4webapi checks exp and nbf with the tolerance; an iat from the future means the clocks differ too.
+    if (claims.iat! > Date.now() / 1000 + this.clockToleranceSeconds) throw new AuthError("clock_skew", "iat is in the future");
+    const userinfo = await this.#fetchUserinfoIfNeeded(tokens.access_token, claims);
+    const verified: OIDCStrategy.VerifyOptions = {
+      request,
+      tokens: new OAuth2Tokens(tokens),
+      idToken: tokens.id_token!,
+      claims,
+      userinfo,
+      profile: this.profile({ ...userinfo, ...claims }),
+    };
+    return this.verify(verified);
+  }
+
+  /** The `Set-Cookie` that forgets the login this callback answers, whatever its outcome; other tabs' logins stay. */
+  finishLoginCookie(request: Request): string {
+    const pending = this.#pendingLogins(request);
+    pending.delete(new URL(request.url).searchParams.get("state") ?? "");
+    return serializeEntries(this.#cookie.name, pending, this.#cookie);
   }
 
   /**
    * What to send to the provider's end-session endpoint for this logout, or
    * `null` when it has none (logout is then local only). Override it to add
-   * parameters such as `uiLocales` or `state`; the URL itself is always built
-   * by `buildEndSessionUrl`.
+   * parameters such as `uiLocales`; the URL itself is always built by `buildEndSessionUrl`.
    */
   async endSessionRequest(logout: OIDCStrategy.Logout): Promise<EndSessionRequest | null> {
-    const { metadata } = await this.discover();
-    if (!metadata.end_session_endpoint) return null;
+    if (!this.metadata.end_session_endpoint) return null;
     return {
-      endSessionEndpoint: metadata.end_session_endpoint,
+      endSessionEndpoint: this.metadata.end_session_endpoint,
       idTokenHint: logout.idToken,
       postLogoutRedirectUri: logout.postLogoutRedirectUri,
       clientId: this.clientId,
@@ -116,86 +158,33 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
 
   /** Validates a back-channel logout token from this provider (replays are the caller's to catch). */
   async validateLogoutToken(token: string): Promise<LogoutTokenClaims> {
-    const { metadata, keys } = await this.discover();
-    return validateLogoutToken(token, keys, {
+    this.#logoutKeys ??= createRotatingKeySet(new URL(this.metadata.jwks_uri), { timeoutMs: this.oidcOptions.timeoutMs ?? 5000 });
+    return validateLogoutToken(token, this.#logoutKeys, {
       issuer: this.issuer,
       clientId: this.clientId,
-      algorithms: metadata.id_token_signing_alg_values_supported ?? ["RS256"],
-      clockToleranceSeconds: this.oidcOptions.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
+      algorithms: this.metadata.id_token_signing_alg_values_supported ?? ["RS256"],
+      clockToleranceSeconds: this.clockToleranceSeconds,
       maxAgeSeconds: LOGOUT_TOKEN_MAX_AGE_SECONDS,
     });
   }
 
-  /** Maps the ID token's claims to what the app shows. Override it for providers with other claim names. */
+  /** Maps the claims (the ID token's, completed by userinfo) to what the app shows. Override it for other claim names. */
   profile(claims: IdTokenClaims): OIDCStrategy.Profile {
-    return {
-      username: claims.preferred_username ?? claims.email ?? claims.sub,
-      name: claims.name,
-      email: claims.email,
-    };
+    return { username: claims.preferred_username ?? claims.email ?? claims.sub, name: claims.name, email: claims.email };
   }
 
-  /**
-   * `Set-Cookie` headers that delete the state/PKCE cookie of the login this
-   * callback answers. The base class leaves it behind; other tabs' logins
-   * in progress keep theirs.
-   */
-  clearStateCookies(request: Request): string[] {
-    const state = new URL(request.url).searchParams.get("state");
-    if (!state) return [];
-    const { name, path, secure } = this.#stateCookie;
-    const headers: string[] = [];
-    for (const [cookieName, value] of parseCookieHeader(request.headers.get("Cookie"))) {
-      if (cookieName.startsWith(`${name}:`) && new URLSearchParams(value).has(state)) {
-        headers.push(serializeCookie(cookieName, "", { path, secure, maxAge: 0 }));
-      }
-    }
-    return headers;
-  }
-
-  /** Fetches discovery afresh (not from the cache): for health checks. Throws an AuthError when the provider is unreachable. */
+  /** Fetches discovery afresh: for health checks. Throws an AuthError when the provider is unreachable. */
   async checkDiscovery(): Promise<void> {
-    await this.fetchMetadata();
+    await discover(this.issuer, { timeoutMs: this.oidcOptions.timeoutMs });
   }
 
-  /** Fetches and caches discovery and the JWKS; a failure is not cached, the next call tries again. */
-  protected discover(): Promise<{ metadata: ProviderMetadata; keys: JWTVerifyGetKey }> {
-    this.#metadata ??= this.fetchMetadata().then(
-      (metadata) => {
-        this.options.authorizationEndpoint = metadata.authorization_endpoint;
-        this.options.tokenEndpoint = metadata.token_endpoint;
-        const keys = createRotatingKeySet(new URL(metadata.jwks_uri), { timeoutMs: this.timeoutMs });
-        return { metadata, keys };
-      },
-      (error: unknown) => {
-        this.#metadata = undefined;
-        throw error;
-      },
-    );
-    return this.#metadata;
-  }
-
-  protected async fetchMetadata(): Promise<ProviderMetadata> {
-    const url = `${this.issuer}/.well-known/openid-configuration`;
-    let body: Partial<ProviderMetadata>;
-    try {
-      const response = await fetch(url, {
-        headers: { Accept: "application/json" },
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      if (!response.ok) throw new Error(`discovery answered HTTP ${response.status}`);
-      body = (await response.json()) as Partial<ProviderMetadata>;
-    } catch (error) {
-      throw new AuthError("idp_unreachable", `discovery at ${url} failed: ${describe(error)}`, { cause: error });
-    }
-    // Mix-up protection: the document must describe the issuer we asked for.
-    if (body.issuer !== this.issuer) {
-      throw new AuthError("idp_unreachable", `discovery at ${url} names issuer "${body.issuer}", expected "${this.issuer}"`);
-    }
-    for (const field of ["authorization_endpoint", "token_endpoint", "jwks_uri"] as const) {
-      if (typeof body[field] !== "string") throw new AuthError("idp_unreachable", `discovery at ${url} has no ${field}`);
-    }
-    return body as ProviderMetadata;
+  /** The redirect to the authorization endpoint, remembering this login next to the (few) others in progress. */
+  protected redirectToProvider(request: Request): Response {
+    const { state, codeVerifier, url } = this.createAuthorizationURL();
+    url.search = this.authorizationParams(url.searchParams, request).toString();
+    const pending = withEntry(this.#pendingLogins(request), state, codeVerifier, MAX_PENDING_LOGINS);
+    const headers = { Location: url.toString(), "Set-Cookie": serializeEntries(this.#cookie.name, pending, this.#cookie) };
+    return new Response(null, { status: 302, headers });
   }
 
   /** Adds the `nonce`, derived from the PKCE verifier that only this browser's state cookie holds. */
@@ -205,102 +194,66 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
     return authorization;
   }
 
-  /** Exchanges the code (with a timeout) and validates the ID token against this browser's nonce. */
-  protected override async validateAuthorizationCode(code: string, codeVerifier: string): Promise<OAuth2Tokens> {
-    const { metadata, keys } = await this.discover();
-    const tokens = await this.requestTokens(metadata.token_endpoint, code, codeVerifier);
-    const idToken = tokens.data && (tokens.data as { id_token?: unknown }).id_token;
-    if (typeof idToken !== "string") {
-      throw new AuthError("invalid_id_token", "the token response has no id_token (is the openid scope granted?)");
-    }
-    const claims = await validateIdToken(idToken, keys, {
-      issuer: this.issuer,
-      clientId: this.clientId,
-      nonce: deriveNonce(codeVerifier),
-      algorithms: metadata.id_token_signing_alg_values_supported ?? ["RS256"],
-      clockToleranceSeconds: this.oidcOptions.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
-    });
-    this.#validated.set(tokens, { idToken, claims });
-    return tokens;
+  protected get clockToleranceSeconds(): number {
+    return this.oidcOptions.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
   }
 
-  protected async requestTokens(tokenEndpoint: string, code: string, codeVerifier: string): Promise<OAuth2Tokens> {
-    const body = new URLSearchParams({
-      grant_type: "authorization_code",
-      code,
-      redirect_uri: this.oidcOptions.redirectURI,
-      code_verifier: codeVerifier,
-    });
-    const headers = new Headers({ "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" });
-    if (this.oidcOptions.clientSecret) {
-      // RFC 6749 2.3.1: both parts are form-encoded before Basic encoding.
-      const credentials = `${formEncode(this.clientId)}:${formEncode(this.oidcOptions.clientSecret)}`;
-      headers.set("Authorization", `Basic ${Buffer.from(credentials).toString("base64")}`);
-    } else {
-      body.set("client_id", this.clientId);
-    }
+  /** `state` -> PKCE verifier of the logins in progress in this browser, oldest first. */
+  #pendingLogins(request: Request): URLSearchParams {
+    return readEntries(request.headers.get("Cookie"), this.#cookie.name);
+  }
 
-    let response: Response;
-    let json: Record<string, unknown>;
+  /** The ID token's signature; after the provider rotated its keys, an unknown `kid` reloads the JWKS (at most every 5 s). */
+  async #validateSignature(response: Response): Promise<void> {
     try {
-      response = await fetch(tokenEndpoint, {
-        method: "POST",
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      json = (await response.json()) as Record<string, unknown>;
+      await oauth.validateApplicationLevelSignature(this.#as, response, this.#http);
     } catch (error) {
-      throw new AuthError("idp_unreachable", `token endpoint failed: ${describe(error)}`, { cause: error });
+      const unknownKey = error instanceof oauth.OperationProcessingError && error.code === oauth.KEY_SELECTION;
+      if (!unknownKey || Date.now() - this.#keysReloadedAt < 5_000) throw error;
+      this.#keysReloadedAt = Date.now();
+      this.#as = { ...this.#as };
+      await oauth.validateApplicationLevelSignature(this.#as, response, this.#http);
     }
-    if (response.status >= 500) {
-      throw new AuthError("idp_unreachable", `token endpoint answered HTTP ${response.status}`);
-    }
-    if (!response.ok) {
-      const reason = [json.error, json.error_description].filter((part) => typeof part === "string").join(": ");
-      throw new AuthError("token_exchange_failed", `token endpoint answered HTTP ${response.status} ${reason}`);
-    }
-    return new OAuth2Tokens(json);
   }
 
-  /** How the browser goes to the end-session endpoint. */
-  get logoutMethod(): LogoutMethod {
-    return this.oidcOptions.logoutMethod ?? "redirect";
-  }
-
-  private get timeoutMs(): number {
-    return this.oidcOptions.timeoutMs ?? 5000;
+  /** OpenID Connect Core 5.4: the code flow's ID token may carry only `sub`; the profile is then at userinfo. */
+  async #fetchUserinfoIfNeeded(accessToken: string, claims: IdTokenClaims): Promise<oauth.UserInfoResponse | undefined> {
+    if (!this.#as.userinfo_endpoint || PROFILE_CLAIMS.some((name) => claims[name] !== undefined)) return undefined;
+    return attempt("invalid_id_token", "userinfo", async () => {
+      const response = await oauth.userInfoRequest(this.#as, this.#client, accessToken, this.#http);
+      return oauth.processUserInfoResponse(this.#as, this.#client, claims.sub, response);
+    });
   }
 }
 
 export namespace OIDCStrategy {
   export interface Options {
-    /**
-     * The issuer identifier; discovery is read from `${issuer}/.well-known/openid-configuration`
-     * and its `issuer` must match exactly.
-     * @example "https://sso.example.com/realms/demo"
-     */
-    issuer: string;
+    /** The provider's discovery document, from {@link discover}: the issuer and every endpoint come from it. */
+    metadata: ProviderMetadata;
     /** @example "remix-app" */
     clientId: string;
-    /** `null` for a public client (PKCE only). Sent with HTTP Basic authentication. */
+    /**
+     * `null` for a public client (PKCE only). Sent as discovery's
+     * `token_endpoint_auth_methods_supported` allows: HTTP Basic when listed, else in the form.
+     */
     clientSecret: string | null;
     /**
+     * Authenticates the client with a signed JWT (`private_key_jwt`, RFC 7523; Keycloak's
+     * "Signed JWT") instead of the secret. Serve its public key where the provider can fetch it.
+     * @example { key: await importPKCS8(pem, "RS256"), kid: "app-2026" }
+     */
+    clientPrivateKey?: oauth.PrivateKey;
+    /**
      * Absolute callback URL registered at the provider. The state cookie is
-     * scoped to its path.
+     * scoped to its folder, which must also hold the login route.
      * @example "https://app.example.com/auth/demo/callback"
      */
     redirectURI: string;
     /** @default ["openid", "profile", "email"] */
     scopes?: string[];
-    /**
-     * Prefix of the state/PKCE cookie; give each strategy its own so logins
-     * to two providers in two tabs cannot mix.
-     * @default "oidc"
-     * @example "oidc:acme"
-     */
+    /** Name of the cookie holding the logins in progress (at most 3, 5 minutes). @default "oidc" */
     cookieName?: string;
-    /** Allowed clock difference with the provider for `exp`/`iat`. @default 120 */
+    /** Allowed clock difference with the provider for `exp`, `nbf` and `iat`. @default 120 */
     clockToleranceSeconds?: number;
     /** Timeout for every request to the provider. @default 5000 */
     timeoutMs?: number;
@@ -332,6 +285,8 @@ export namespace OIDCStrategy {
     idToken: string;
     /** The validated claims of the ID token. */
     claims: IdTokenClaims;
+    /** The userinfo response, fetched only when the ID token has no profile claims (its `sub` is checked). */
+    userinfo?: oauth.UserInfoResponse;
     /** The claims mapped by {@link OIDCStrategy.profile}. */
     profile: Profile;
   }
@@ -345,28 +300,66 @@ export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 120;
 /** Keycloak's logout tokens live 2 minutes; this leaves room for slow delivery. */
 export const LOGOUT_TOKEN_MAX_AGE_SECONDS = 5 * 60;
 
+/** Logins of one provider in progress in one browser (tabs); a flood of login links only replaces the oldest. */
+export const MAX_PENDING_LOGINS = 3;
+
+/** When the ID token has none of these, the profile is read from userinfo. */
+const PROFILE_CLAIMS = ["name", "preferred_username", "email"] as const;
+
 /** A nonce only the browser holding the PKCE verifier can reproduce, so no server-side state is needed. */
 export function deriveNonce(codeVerifier: string): string {
   return createHash("sha256").update(`nonce:${codeVerifier}`).digest("base64url");
 }
 
-/** Wraps the base class's plain errors into AuthErrors; redirects (Responses) pass through. */
-function toAuthError(error: unknown): unknown {
-  if (error instanceof Response || error instanceof AuthError) return error;
-  if (error instanceof OAuth2RequestError) {
-    return new AuthError("idp_error", `${error.code}: ${error.description ?? ""}`, { cause: error });
-  }
-  if (error instanceof ReferenceError || error instanceof RangeError) {
-    return new AuthError("state_mismatch", error.message, { cause: error });
-  }
-  return error;
+/** Discovery's `token_endpoint_auth_methods_supported` decides; absent, it means `client_secret_basic`. */
+function clientAuthentication(metadata: ProviderMetadata, options: OIDCStrategy.Options): oauth.ClientAuth {
+  if (options.clientPrivateKey) return oauth.PrivateKeyJwt(options.clientPrivateKey);
+  if (!options.clientSecret) return oauth.None();
+  const methods = metadata.token_endpoint_auth_methods_supported ?? ["client_secret_basic"];
+  const post = !methods.includes("client_secret_basic") && methods.includes("client_secret_post");
+  return post ? oauth.ClientSecretPost(options.clientSecret) : oauth.ClientSecretBasic(options.clientSecret);
 }
 
-function formEncode(value: string): string {
-  return encodeURIComponent(value).replace(/%20/g, "+");
+/** Every request to the provider times out, and a provider that cannot answer (network, 5xx) is "unreachable". */
+function httpOptions(issuer: URL, timeoutMs: number) {
+  return {
+    signal: () => AbortSignal.timeout(timeoutMs),
+    [oauth.customFetch]: fetchOrUnreachable,
+    // An http issuer is a deliberate choice of the configuration (development, loopback).
+    [oauth.allowInsecureRequests]: issuer.protocol === "http:",
+  };
+}
+
+async function fetchOrUnreachable(url: string, init: RequestInit): Promise<Response> {
+  const { pathname } = new URL(url);
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch (error) {
+    throw new AuthError("idp_unreachable", `${pathname}: ${describe(error)}`, { cause: error });
+  }
+  if (response.status >= 500) throw new AuthError("idp_unreachable", `${pathname} answered HTTP ${response.status}`);
+  return response;
+}
+
+/** Runs one protocol step; oauth4webapi's errors become AuthErrors, `code` for those without a more precise one. */
+async function attempt<T>(code: AuthErrorCode, step: string, run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof AuthError) throw error;
+    if (error instanceof oauth.AuthorizationResponseError) {
+      throw new AuthError("idp_error", `${error.error}: ${error.error_description ?? ""}`, { cause: error });
+    }
+    if (error instanceof oauth.ResponseBodyError || error instanceof oauth.WWWAuthenticateChallengeError) {
+      throw new AuthError("token_exchange_failed", `${step}: HTTP ${error.status} ${describe(error)}`, { cause: error });
+    }
+    const clock = error instanceof oauth.OperationProcessingError && error.code === oauth.JWT_TIMESTAMP_CHECK;
+    throw new AuthError(clock ? "clock_skew" : code, `${step}: ${describe(error)}`, { cause: error });
+  }
 }
 
 function describe(error: unknown): string {
-  if (error instanceof Error) return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
-  return String(error);
+  if (error instanceof oauth.ResponseBodyError) return `${error.error}: ${error.error_description ?? ""}`;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
