@@ -119,7 +119,8 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
       return result;
     });
     const claims = oauth.getValidatedIdTokenClaims(tokens) as IdTokenClaims;
-    // oauth4webapi checks exp and nbf with the tolerance; an iat from the future means the clocks differ too.
+    // oauth4webapi checks azp only with several audiences, and exp and nbf but not an iat from the future.
+    if (claims.azp !== undefined && claims.azp !== this.clientId) throw new AuthError("invalid_id_token", "azp is another client");
     if (claims.iat! > Date.now() / 1000 + this.clockToleranceSeconds) throw new AuthError("clock_skew", "iat is in the future");
     const userinfo = await this.#fetchUserinfoIfNeeded(tokens.access_token, claims);
     const verified: OIDCStrategy.VerifyOptions = {
