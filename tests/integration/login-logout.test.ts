@@ -153,6 +153,28 @@ describe("login and logout over HTTP", () => {
     expect(response.headers.getSetCookie().some((cookie) => cookie.startsWith("__session="))).toBe(false);
   });
 
+  it("brings each of two tabs logging in at once back to the page it asked for", async () => {
+    const jar = new CookieJar();
+    const tabA = await startLogin(jar, "/auth/demo/login?returnTo=%2Faccount");
+    const tabB = await startLogin(jar, "/auth/demo/login?returnTo=%2F");
+    const callbackB = await signInAtIdp(jar, tabB.page);
+    const callbackA = await signInAtIdp(jar, tabA.page);
+    expect((await browse(jar, callbackB)).headers.get("location")).toBe("/");
+    expect((await browse(jar, callbackA)).headers.get("location")).toBe("/account");
+  });
+
+  it("keeps at most 3 logins in progress, so a flood of login links cannot make the next callback fail (431)", async () => {
+    const jar = new CookieJar();
+    for (let i = 0; i < 150; i++) expect((await browse(jar, `${app}/auth/demo/login?returnTo=%2Faccount`)).status).toBe(302);
+    const callbackPath = `${app}/auth/demo/callback`;
+    expect(jar.names(callbackPath).sort()).toEqual(["oidc-return-to", "oidc:demo"]);
+    expect(jar.header(callbackPath).length).toBeLessThan(1024);
+    const { page } = await startLogin(jar, "/auth/demo/login?returnTo=%2Faccount");
+    const callback = await browse(jar, await signInAtIdp(jar, page));
+    expect(callback.status).toBe(302);
+    expect(callback.headers.get("location")).toBe("/account");
+  });
+
   it("refuses a replayed callback URL in another browser", async () => {
     const jar = new CookieJar();
     const { page } = await startLogin(jar);
