@@ -1,15 +1,23 @@
 import { data } from "@remix-run/node";
 import { getAuthenticator, getProvider, listProviders } from "./authenticator.server";
 import { getConfig } from "./config.server";
-import { readEntries, serializeEntries, withEntry } from "./cookies.server";
+import { BoundedEntriesCookie } from "./cookies.server";
 import { AuthError, describeAuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
 import { MAX_PENDING_LOGINS } from "./oidc-strategy.server";
 import { sanitizeReturnTo } from "./return-to";
 import { createUserSession } from "./session.server";
 
-/** `state` -> the path to return to, for the logins in progress in this browser: each tab comes back where it started. */
-const RETURN_TO_COOKIE = "oidc-return-to";
+/**
+ * `state` -> the path to return to, for the logins in progress in this browser: each tab comes back where it
+ * started. Scoped like the strategy's state cookie: the login route adds to it, the callback reads it.
+ */
+const returnTos = (realm: string) =>
+  new BoundedEntriesCookie(
+    "oidc-return-to",
+    { path: `/auth/${realm}/`, secure: getConfig().secureCookies, maxAge: 300 },
+    MAX_PENDING_LOGINS,
+  );
 
 /** Redirects to the realm's provider; `?returnTo=` is kept, sanitized, for the way back. */
 export async function startLogin(request: Request, realm: string): Promise<Response | LoginFailure> {
@@ -25,8 +33,7 @@ export async function startLogin(request: Request, realm: string): Promise<Respo
   } catch (thrown) {
     if (thrown instanceof Response) {
       const state = new URL(thrown.headers.get("Location")!).searchParams.get("state")!;
-      const returnTos = withEntry(readReturnTos(request), state, returnTo, MAX_PENDING_LOGINS);
-      thrown.headers.append("Set-Cookie", returnToCookie(realm, returnTos));
+      thrown.headers.append("Set-Cookie", returnTos(realm).add(request, state, returnTo));
       noStore(thrown.headers);
       return thrown;
     }
@@ -43,10 +50,8 @@ export async function completeLogin(request: Request, realm: string): Promise<Re
 
   const headers = new Headers();
   const state = new URL(request.url).searchParams.get("state");
-  const returnTos = readReturnTos(request);
-  const returnTo = sanitizeReturnTo(state && returnTos.get(state));
-  returnTos.delete(state ?? "");
-  headers.append("Set-Cookie", returnToCookie(realm, returnTos));
+  const returnTo = sanitizeReturnTo(state && returnTos(realm).read(request).get(state));
+  headers.append("Set-Cookie", returnTos(realm).remove(request, state ?? ""));
   // Without a `state` (or an empty one) the strategy would start a new login: a callback never does.
   if (!state) return failure(request, realm, new AuthError("state_mismatch", "callback without state"), headers);
 
@@ -89,13 +94,4 @@ function noStore(headers: Headers): Headers {
   headers.set("Cache-Control", "no-store");
   headers.set("Referrer-Policy", "no-referrer");
   return headers;
-}
-
-function readReturnTos(request: Request): URLSearchParams {
-  return readEntries(request.headers.get("Cookie"), RETURN_TO_COOKIE);
-}
-
-/** Scoped like the strategy's state cookie: the login route adds to it, the callback reads it. */
-function returnToCookie(realm: string, returnTos: URLSearchParams): string {
-  return serializeEntries(RETURN_TO_COOKIE, returnTos, { path: `/auth/${realm}/`, secure: getConfig().secureCookies, maxAge: 300 });
 }
