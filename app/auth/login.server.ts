@@ -19,6 +19,8 @@ const returnTos = (realm: string) =>
     MAX_PENDING_LOGINS,
   );
 
+const MAX_KEPT_RETURN_TO = 400;
+
 /** Redirects to the realm's provider; `?returnTo=` is kept, sanitized, for the way back. */
 export async function startLogin(request: Request, realm: string): Promise<Response | LoginFailure> {
   const provider = getProvider(realm);
@@ -33,7 +35,9 @@ export async function startLogin(request: Request, realm: string): Promise<Respo
   } catch (thrown) {
     if (thrown instanceof Response) {
       const state = new URL(thrown.headers.get("Location")!).searchParams.get("state")!;
-      thrown.headers.append("Set-Cookie", returnTos(realm).add(request, state, returnTo));
+      // Three encoded return paths must fit one cookie (4 KB): a longer one comes back to the home page.
+      const kept = returnTo.length <= MAX_KEPT_RETURN_TO ? returnTo : "/";
+      thrown.headers.append("Set-Cookie", returnTos(realm).add(request, state, kept));
       noStore(thrown.headers);
       return thrown;
     }
