@@ -107,9 +107,9 @@ export type Discovery =
   | { ok: true; url: string; document: Discovered }
   | { ok: false; url: string; result: CheckResult };
 
-/** Fetches `${issuer}/.well-known/openid-configuration`; the result of the "discovery" check. */
+/** Fetches `${issuer}/.well-known/openid-configuration` (one trailing slash of the issuer dropped); the "discovery" check. */
 export async function discover(provider: ProviderConfig, timeoutMs: number): Promise<Discovery> {
-  const url = `${provider.issuer}/.well-known/openid-configuration`;
+  const url = `${provider.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
   const name = `${provider.name}: discovery`;
   const shown = withoutCredentials(url);
   const vars = variables(provider);

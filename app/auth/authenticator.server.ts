@@ -1,7 +1,8 @@
 import { Authenticator } from "remix-auth";
+import { importClientKey } from "./client-keys.server";
 import { getConfig, type ProviderConfig } from "./config.server";
 import { KeycloakStrategy } from "./keycloak.server";
-import { OIDCStrategy } from "./oidc-strategy.server";
+import { discover, OIDCStrategy } from "./oidc-strategy.server";
 import { customStrategies } from "./providers.server";
 import type { SessionData } from "./session.server";
 
@@ -10,7 +11,8 @@ export type LoginResult = Omit<SessionData, "createdAt">;
 
 /**
  * Builds the strategy of one provider from the options derived from its
- * configuration. Add one to `customStrategies` to customise a provider in code.
+ * configuration and its discovery document. Add one to `customStrategies` to
+ * customise a provider in code.
  */
 export type StrategyFactory = (
   options: OIDCStrategy.Options,
@@ -21,7 +23,11 @@ export type StrategyFactory = (
 export interface Provider {
   name: string;
   label: string;
-  strategy: OIDCStrategy<LoginResult>;
+  /**
+   * Its strategy, built from the provider's discovery document on first use.
+   * Throws an AuthError `idp_unreachable` when discovery fails; the next call tries again.
+   */
+  strategy(): Promise<OIDCStrategy<LoginResult>>;
 }
 
 let registry: { authenticator: Authenticator<LoginResult>; providers: Map<string, Provider> } | undefined;
@@ -36,34 +42,29 @@ export function listProviders(): Provider[] {
   return [...getRegistry().providers.values()];
 }
 
+/** The Authenticator; a provider's strategy is registered in it under the provider's name once discovered. */
 export function getAuthenticator(): Authenticator<LoginResult> {
   return getRegistry().authenticator;
 }
 
-/** One Authenticator, one strategy per configured provider, registered under the provider's name. */
 function getRegistry() {
   if (registry) return registry;
-  const config = getConfig();
   const authenticator = new Authenticator<LoginResult>();
   const providers = new Map<string, Provider>();
-  for (const provider of config.providers) {
-    const options: OIDCStrategy.Options = {
-      issuer: provider.issuer,
-      clientId: provider.clientId,
-      clientSecret: provider.clientSecret,
-      redirectURI: `${config.appUrl}/auth/${provider.name}/callback`,
-      cookieName: `oidc:${provider.name}`,
-      timeoutMs: config.idpTimeoutMs,
-      logoutMethod: provider.logoutMethod,
-    };
-    const verify: OIDCStrategy.VerifyFunction<LoginResult> = async ({ idToken, claims, profile }) => ({
-      idToken,
-      user: { realm: provider.name, sub: claims.sub, sid: claims.sid, ...profile },
-    });
-    const factory = customStrategies[provider.name] ?? defaultFactory;
-    const strategy = factory(options, verify, provider);
-    authenticator.use(strategy, provider.name);
-    providers.set(provider.name, { name: provider.name, label: provider.label, strategy });
+  for (const config of getConfig().providers) {
+    let strategy: Promise<OIDCStrategy<LoginResult>> | undefined;
+    const discovered = () =>
+      (strategy ??= createStrategy(config).then(
+        (created) => {
+          authenticator.use(created, config.name);
+          return created;
+        },
+        (error: unknown) => {
+          strategy = undefined;
+          throw error;
+        },
+      ));
+    providers.set(config.name, { name: config.name, label: config.label, strategy: discovered });
   }
   for (const name of Object.keys(customStrategies)) {
     if (!providers.has(name)) console.warn(`customStrategies.${name} is unused: no realm or provider is named "${name}"`);
@@ -72,7 +73,25 @@ function getRegistry() {
   return registry;
 }
 
+async function createStrategy(provider: ProviderConfig): Promise<OIDCStrategy<LoginResult>> {
+  const { appUrl, idpTimeoutMs } = getConfig();
+  const options: OIDCStrategy.Options = {
+    metadata: await discover(provider.issuer, { timeoutMs: idpTimeoutMs }),
+    clientId: provider.clientId,
+    clientSecret: provider.clientSecret,
+    ...(provider.clientPrivateKey && { clientPrivateKey: await importClientKey(provider.clientPrivateKey) }),
+    redirectURI: `${appUrl}/auth/${provider.name}/callback`,
+    cookieName: `oidc:${provider.name}`,
+    timeoutMs: idpTimeoutMs,
+    logoutMethod: provider.logoutMethod,
+  };
+  const verify: OIDCStrategy.VerifyFunction<LoginResult> = async ({ idToken, claims, profile }) => ({
+    idToken,
+    user: { realm: provider.name, sub: claims.sub, sid: claims.sid, ...profile },
+  });
+  const factory = customStrategies[provider.name] ?? defaultFactory;
+  return factory(options, verify, provider);
+}
+
 const defaultFactory: StrategyFactory = (options, verify, provider) =>
-  provider.kind === "keycloak"
-    ? new KeycloakStrategy({ ...options, url: provider.keycloakUrl!, realm: provider.name }, verify)
-    : new OIDCStrategy(options, verify);
+  provider.kind === "keycloak" ? new KeycloakStrategy(options, verify) : new OIDCStrategy(options, verify);

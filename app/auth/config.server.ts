@@ -1,5 +1,7 @@
+import { createHash, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import type { LogoutMethod } from "./end-session.server";
 import { ConfigError } from "./errors";
+import { keycloakIssuer } from "./keycloak.server";
 
 /** One place users can log in: a Keycloak realm or another OpenID provider. */
 export interface ProviderConfig {
@@ -8,13 +10,24 @@ export interface ProviderConfig {
   kind: "keycloak" | "oidc";
   /** What the login picker shows. */
   label: string;
+  /** Exactly as configured (an issuer is an identifier: a trailing slash is part of it). */
   issuer: string;
   /** Keycloak's base URL, for `kind: "keycloak"`. */
   keycloakUrl?: string;
   clientId: string;
   /** `null` for a public client. */
   clientSecret: string | null;
-  logoutMethod: LogoutMethod;
+  /** For `private_key_jwt` client authentication; its public half is served at `/auth/jwks.json`. */
+  clientPrivateKey: ClientPrivateKey | null;
+  /** Unset: the provider's default (`post` for Keycloak, `redirect` for others). */
+  logoutMethod?: LogoutMethod;
+}
+
+/** A client's private signing key, as a JWK with the `kid` and `alg` it signs with. */
+export interface ClientPrivateKey {
+  jwk: JsonWebKey;
+  kid: string;
+  alg: "RS256" | "ES256" | "ES384" | "EdDSA";
 }
 
 export interface AppConfig {
@@ -66,7 +79,8 @@ export function parseConfig(env: Env): AppConfig {
   const realmNames = unique([defaultRealm, ...list(read("KEYCLOAK_REALMS"))]);
   const oidcNames = unique(list(read("OIDC_PROVIDERS")));
 
-  const keycloakLogoutMethod = parseLogoutMethod("KEYCLOAK_LOGOUT_METHOD", read("KEYCLOAK_LOGOUT_METHOD"), "post", problems);
+  const keycloakLogoutMethod = parseLogoutMethod("KEYCLOAK_LOGOUT_METHOD", read("KEYCLOAK_LOGOUT_METHOD"), problems);
+  const keycloakPrivateKey = parsePrivateKey("KEYCLOAK_CLIENT_PRIVATE_KEY", read("KEYCLOAK_CLIENT_PRIVATE_KEY"), problems);
   const providers: ProviderConfig[] = [];
   for (const name of realmNames) {
     if (!validName(name, name === defaultRealm ? "KEYCLOAK_REALM" : "KEYCLOAK_REALMS", problems)) continue;
@@ -77,13 +91,13 @@ export function parseConfig(env: Env): AppConfig {
       name,
       kind: "keycloak",
       label: read(`${prefix}_LABEL`) ?? name,
-      issuer: `${keycloakUrl?.replace(/\/+$/, "")}/realms/${name}`,
+      issuer: keycloakIssuer({ url: keycloakUrl ?? "", realm: name }),
       keycloakUrl: keycloakUrl?.replace(/\/+$/, ""),
       clientId: clientId ?? "",
       clientSecret: read(`${prefix}_CLIENT_SECRET`) ?? read("KEYCLOAK_CLIENT_SECRET") ?? null,
-      logoutMethod: read(`${prefix}_LOGOUT_METHOD`)
-        ? parseLogoutMethod(`${prefix}_LOGOUT_METHOD`, read(`${prefix}_LOGOUT_METHOD`), "post", problems)
-        : keycloakLogoutMethod,
+      clientPrivateKey:
+        parsePrivateKey(`${prefix}_CLIENT_PRIVATE_KEY`, read(`${prefix}_CLIENT_PRIVATE_KEY`), problems) ?? keycloakPrivateKey,
+      logoutMethod: parseLogoutMethod(`${prefix}_LOGOUT_METHOD`, read(`${prefix}_LOGOUT_METHOD`), problems) ?? keycloakLogoutMethod,
     });
   }
   for (const name of oidcNames) {
@@ -99,10 +113,11 @@ export function parseConfig(env: Env): AppConfig {
       name,
       kind: "oidc",
       label: read(`${prefix}_LABEL`) ?? name,
-      issuer: issuer?.replace(/\/+$/, "") ?? "",
+      issuer: issuer ?? "",
       clientId: clientId ?? "",
       clientSecret: read(`${prefix}_CLIENT_SECRET`) ?? null,
-      logoutMethod: parseLogoutMethod(`${prefix}_LOGOUT_METHOD`, read(`${prefix}_LOGOUT_METHOD`), "redirect", problems),
+      clientPrivateKey: parsePrivateKey(`${prefix}_CLIENT_PRIVATE_KEY`, read(`${prefix}_CLIENT_PRIVATE_KEY`), problems),
+      logoutMethod: parseLogoutMethod(`${prefix}_LOGOUT_METHOD`, read(`${prefix}_LOGOUT_METHOD`), problems),
     });
   }
 
@@ -186,11 +201,40 @@ function parseSecrets(value: string | undefined, production: boolean, problems: 
   return secrets;
 }
 
-function parseLogoutMethod(name: string, value: string | undefined, fallback: LogoutMethod, problems: string[]): LogoutMethod {
-  if (value === undefined) return fallback;
-  if (value === "redirect" || value === "post") return value;
+function parseLogoutMethod(name: string, value: string | undefined, problems: string[]): LogoutMethod | undefined {
+  if (value === undefined || value === "redirect" || value === "post") return value;
   problems.push(`${name} must be "redirect" or "post", got "${value}"`);
-  return fallback;
+  return undefined;
+}
+
+/** A PEM private key (`\n` escapes allowed, as .env files write them) or a private JWK in JSON. */
+function parsePrivateKey(name: string, value: string | undefined, problems: string[]): ClientPrivateKey | null {
+  if (value === undefined) return null;
+  let key: KeyObject;
+  try {
+    key = value.startsWith("{")
+      ? createPrivateKey({ key: JSON.parse(value) as JsonWebKey, format: "jwk" })
+      : createPrivateKey(value.replace(/\\n/g, "\n"));
+  } catch {
+    problems.push(`${name} is not a private key: give a PEM ("-----BEGIN PRIVATE KEY-----…") or a private JWK in JSON`);
+    return null;
+  }
+  const alg = signingAlgorithm(key);
+  if (!alg) {
+    problems.push(`${name}: use an RSA (2048 bits or more), EC P-256/P-384 or Ed25519 key`);
+    return null;
+  }
+  const given = value.startsWith("{") ? (JSON.parse(value) as { kid?: unknown }).kid : undefined;
+  const spki = createPublicKey(key).export({ format: "der", type: "spki" });
+  const kid = typeof given === "string" && given ? given : createHash("sha256").update(spki).digest("base64url");
+  return { jwk: key.export({ format: "jwk" }), kid, alg };
+}
+
+function signingAlgorithm(key: KeyObject): ClientPrivateKey["alg"] | null {
+  const { asymmetricKeyType: type, asymmetricKeyDetails: details } = key;
+  if (type === "rsa") return (details?.modulusLength ?? 0) >= 2048 ? "RS256" : null;
+  if (type === "ec") return details?.namedCurve === "prime256v1" ? "ES256" : details?.namedCurve === "secp384r1" ? "ES384" : null;
+  return type === "ed25519" ? "EdDSA" : null;
 }
 
 function parsePositiveInt(name: string, value: string | undefined, fallback: number, problems: string[]): number {

@@ -29,3 +29,38 @@ export function serializeCookie(name: string, value: string, attributes: CookieA
   }
   return parts.join("; ");
 }
+
+/**
+ * A cookie holding a few `key=value` entries, oldest first, e.g. the logins in
+ * progress of one provider by their `state`. Adding one drops the oldest beyond
+ * `limit`, so a flood of logins cannot grow it; the last one removed deletes it.
+ */
+export class BoundedEntriesCookie {
+  constructor(
+    readonly name: string,
+    readonly attributes: CookieAttributes,
+    readonly limit: number,
+  ) {}
+
+  read(request: Request): URLSearchParams {
+    return new URLSearchParams(parseCookieHeader(request.headers.get("Cookie")).get(this.name) ?? "");
+  }
+
+  /** The `Set-Cookie` that adds an entry. */
+  add(request: Request, key: string, value: string): string {
+    const kept = [...this.read(request)].filter(([existing]) => existing !== key).slice(-(this.limit - 1));
+    return this.#serialize(new URLSearchParams([...kept, [key, value]]));
+  }
+
+  /** The `Set-Cookie` that removes an entry. */
+  remove(request: Request, key: string): string {
+    const entries = this.read(request);
+    entries.delete(key);
+    return this.#serialize(entries);
+  }
+
+  #serialize(entries: URLSearchParams): string {
+    const value = entries.toString();
+    return serializeCookie(this.name, value, value ? this.attributes : { ...this.attributes, maxAge: 0 });
+  }
+}

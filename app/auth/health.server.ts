@@ -34,7 +34,7 @@ async function checkEveryProvider(): Promise<DeepResult> {
   const results = await Promise.all(
     listProviders().map(async ({ name, strategy }) => {
       try {
-        await strategy.checkDiscovery();
+        await (await strategy()).checkDiscovery();
         return [name, "ok"] as const;
       } catch {
         return [name, "unreachable"] as const;

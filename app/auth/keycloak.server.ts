@@ -1,46 +1,29 @@
 import { OIDCStrategy } from "./oidc-strategy.server";
 
 /**
- * OIDCStrategy for one Keycloak realm: the issuer, the state cookie and the
- * strategy name follow from `{ url, realm }`.
+ * Everything the app knows about Keycloak that other OpenID providers do not
+ * share. A realm's issuer follows from Keycloak's base URL and the realm name.
+ */
+export function keycloakIssuer({ url, realm }: { url: string; realm: string }): string {
+  return `${url.replace(/\/+$/, "")}/realms/${encodeURIComponent(realm)}`;
+}
+
+/**
+ * OIDCStrategy for one Keycloak realm: it logs out by form POST by default,
+ * since Keycloak's end-session endpoint takes the same parameters as a form
+ * and a large ID token then stays out of URLs.
  *
  * @example
  * ```ts
- * new KeycloakStrategy(
- *   { url: "https://sso.example.com", realm: "demo", clientId: "remix-app", clientSecret: "…",
- *     redirectURI: "https://app.example.com/auth/demo/callback" },
- *   verify,
- * );
+ * const options = { issuer: keycloakIssuer({ url: "https://sso.example.com", realm: "demo" }),
+ *   clientId: "remix-app", clientSecret: "…", redirectURI: "https://app.example.com/auth/demo/callback" };
+ * new KeycloakStrategy({ ...options, metadata: await discover(options.issuer) }, verify);
  * ```
  */
 export class KeycloakStrategy<User> extends OIDCStrategy<User> {
   override name = "keycloak";
-  readonly realm: string;
 
-  constructor(options: KeycloakStrategy.Options, verify: OIDCStrategy.VerifyFunction<User>) {
-    const { url, realm, ...rest } = options;
-    super(
-      {
-        ...rest,
-        issuer: `${url.replace(/\/+$/, "")}/realms/${encodeURIComponent(realm)}`,
-        cookieName: rest.cookieName ?? `oidc:${realm}`,
-        // Keycloak's end-session endpoint takes the same parameters as a form POST.
-        logoutMethod: rest.logoutMethod ?? "post",
-      },
-      verify,
-    );
-    this.realm = realm;
-  }
-}
-
-export namespace KeycloakStrategy {
-  export interface Options extends Omit<OIDCStrategy.Options, "issuer"> {
-    /**
-     * Keycloak's base URL (with `/auth` for Keycloak before 17).
-     * @example "https://sso.example.com"
-     */
-    url: string;
-    /** @example "demo" */
-    realm: string;
+  constructor(options: OIDCStrategy.Options, verify: OIDCStrategy.VerifyFunction<User>) {
+    super({ ...options, logoutMethod: options.logoutMethod ?? "post" }, verify);
   }
 }

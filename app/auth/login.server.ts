@@ -1,27 +1,43 @@
 import { data } from "@remix-run/node";
 import { getAuthenticator, getProvider, listProviders } from "./authenticator.server";
 import { getConfig } from "./config.server";
-import { parseCookieHeader, serializeCookie } from "./cookies.server";
+import { BoundedEntriesCookie } from "./cookies.server";
 import { AuthError, describeAuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
+import { MAX_PENDING_LOGINS } from "./oidc-strategy.server";
 import { sanitizeReturnTo } from "./return-to";
 import { createUserSession } from "./session.server";
 
-const RETURN_TO_COOKIE = "oidc-return-to";
-const callbackPath = (realm: string) => `/auth/${realm}/callback`;
+/**
+ * `state` -> the path to return to, for the logins in progress in this browser: each tab comes back where it
+ * started. Scoped like the strategy's state cookie: the login route adds to it, the callback reads it.
+ */
+const returnTos = (realm: string) =>
+  new BoundedEntriesCookie(
+    "oidc-return-to",
+    { path: `/auth/${realm}/`, secure: getConfig().secureCookies, maxAge: 300 },
+    MAX_PENDING_LOGINS,
+  );
+
+const MAX_KEPT_RETURN_TO = 400;
 
 /** Redirects to the realm's provider; `?returnTo=` is kept, sanitized, for the way back. */
 export async function startLogin(request: Request, realm: string): Promise<Response | LoginFailure> {
-  if (!getProvider(realm)) return unknownRealm(request, realm);
+  const provider = getProvider(realm);
+  if (!provider) return unknownRealm(request, realm);
   const url = new URL(request.url);
   const returnTo = sanitizeReturnTo(url.searchParams.get("returnTo"));
-  // Without its query, so the base class never mistakes a stray `state` for a callback.
+  // Without its query, so the strategy never mistakes a stray `state` for a callback.
   const loginRequest = new Request(new URL(url.pathname, url), { headers: request.headers });
   try {
+    await provider.strategy();
     await getAuthenticator().authenticate(realm, loginRequest);
   } catch (thrown) {
     if (thrown instanceof Response) {
-      thrown.headers.append("Set-Cookie", returnToCookie(realm, encodeURIComponent(returnTo), 300));
+      const state = new URL(thrown.headers.get("Location")!).searchParams.get("state")!;
+      // Three encoded return paths must fit one cookie (4 KB): a longer one comes back to the home page.
+      const kept = returnTo.length <= MAX_KEPT_RETURN_TO ? returnTo : "/";
+      thrown.headers.append("Set-Cookie", returnTos(realm).add(request, state, kept));
       noStore(thrown.headers);
       return thrown;
     }
@@ -37,15 +53,15 @@ export async function completeLogin(request: Request, realm: string): Promise<Re
   if (!provider) return unknownRealm(request, realm);
 
   const headers = new Headers();
-  for (const cookie of provider.strategy.clearStateCookies(request)) headers.append("Set-Cookie", cookie);
-  const returnTo = readReturnTo(request);
-  headers.append("Set-Cookie", returnToCookie(realm, "", 0));
-  // Without a `state` (or an empty one) the base class would start a new login: a callback never does.
-  if (!new URL(request.url).searchParams.get("state")) {
-    return failure(request, realm, new AuthError("state_mismatch", "callback without state"), headers);
-  }
+  const state = new URL(request.url).searchParams.get("state");
+  const returnTo = sanitizeReturnTo(state && returnTos(realm).read(request).get(state));
+  headers.append("Set-Cookie", returnTos(realm).remove(request, state ?? ""));
+  // Without a `state` (or an empty one) the strategy would start a new login: a callback never does.
+  if (!state) return failure(request, realm, new AuthError("state_mismatch", "callback without state"), headers);
 
   try {
+    const strategy = await provider.strategy();
+    headers.append("Set-Cookie", strategy.finishLoginCookie(request));
     const result = await getAuthenticator().authenticate(realm, request);
     const response = createUserSession(request, result, returnTo, noStore(headers));
     logAuthEvent(request, "login", { realm, sub: result.user.sub, outcome: "success" });
@@ -82,22 +98,4 @@ function noStore(headers: Headers): Headers {
   headers.set("Cache-Control", "no-store");
   headers.set("Referrer-Policy", "no-referrer");
   return headers;
-}
-
-function readReturnTo(request: Request): string {
-  const value = parseCookieHeader(request.headers.get("Cookie")).get(RETURN_TO_COOKIE);
-  if (!value) return "/";
-  try {
-    return sanitizeReturnTo(decodeURIComponent(value));
-  } catch {
-    return "/";
-  }
-}
-
-function returnToCookie(realm: string, value: string, maxAge: number): string {
-  return serializeCookie(RETURN_TO_COOKIE, value, {
-    path: callbackPath(realm),
-    secure: getConfig().secureCookies,
-    maxAge,
-  });
 }

@@ -73,10 +73,10 @@ export async function logout(request: Request) {
     return incomplete("local_only", realm, headers);
   }
 
-  const { endSession, stateCookie } = prepared;
+  const { endSession, stateCookie, logoutMethod } = prepared;
   headers.append("Set-Cookie", stateCookie);
-  logAuthEvent(request, "logout", { realm, sub, outcome: `${provider.strategy.logoutMethod}_to_idp` });
-  if (provider.strategy.logoutMethod === "post") {
+  logAuthEvent(request, "logout", { realm, sub, outcome: `${logoutMethod}_to_idp` });
+  if (logoutMethod === "post") {
     headers.delete("Location");
     return data({ endSession: { form: buildEndSessionForm(endSession), provider: provider.label } }, { headers });
   }
@@ -140,10 +140,11 @@ export async function retryProviderLogout(realm: string): Promise<Response> {
  */
 async function prepareEndSession(provider: Provider, idToken: string | null) {
   const { state, cookie } = createLogoutState();
-  const endSession = await provider.strategy.endSessionRequest({
+  const strategy = await provider.strategy();
+  const endSession = await strategy.endSessionRequest({
     idToken,
     postLogoutRedirectUri: `${getConfig().appUrl}${LOGOUT_CALLBACK_PATH}`,
     state,
   });
-  return endSession && { endSession, stateCookie: cookie };
+  return endSession && { endSession, stateCookie: cookie, logoutMethod: strategy.logoutMethod };
 }

@@ -1,4 +1,4 @@
-import { randomUUID, sign } from "node:crypto";
+import { constants, randomUUID, sign } from "node:crypto";
 
 /** @typedef {import("./provider.js").SigningKey} SigningKey */
 
@@ -27,8 +27,8 @@ export function signLogoutToken({ issuer, key, now, clientId, sub, sid }, overri
   };
   for (const name of Object.keys(claims)) if (claims[name] === undefined) delete claims[name];
   const encode = (/** @type {object} */ part) => Buffer.from(JSON.stringify(part)).toString("base64url");
-  const input = `${encode({ alg: "RS256", typ: "logout+jwt", kid: key.kid })}.${encode(claims)}`;
-  return `${input}.${sign("sha256", Buffer.from(input), key.privateKey).toString("base64url")}`;
+  const input = `${encode({ alg: key.alg, typ: "logout+jwt", kid: key.kid })}.${encode(claims)}`;
+  return `${input}.${signJws(key, input).toString("base64url")}`;
 }
 
 /**
@@ -51,4 +51,16 @@ export async function postLogoutToken(uri, logoutToken, signal) {
   } catch {
     return null;
   }
+}
+
+/**
+ * A JWS signature with the key's algorithm.
+ * @param {SigningKey} key
+ * @param {string} input
+ */
+function signJws({ alg, privateKey }, input) {
+  if (alg === "EdDSA") return sign(null, Buffer.from(input), privateKey);
+  if (alg === "ES256") return sign("sha256", Buffer.from(input), { key: privateKey, dsaEncoding: "ieee-p1363" });
+  if (alg === "PS256") return sign("sha256", Buffer.from(input), { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+  return sign("sha256", Buffer.from(input), privateKey);
 }

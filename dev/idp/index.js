@@ -18,6 +18,7 @@ export { DEFAULT_USERS };
  * @typedef {object} RealmConfig
  * @property {ClientConfig[]} clients
  * @property {boolean} [endSession]  false = no end_session_endpoint (the logout path answers 404); default true
+ * @property {import("./provider.js").Personality} [personality]  how the realm differs from Keycloak; default none
  */
 
 /**
@@ -53,7 +54,7 @@ export { DEFAULT_USERS };
 /**
  * @typedef {object} RunningIdp
  * @property {string} url                        e.g. "http://127.0.0.1:8080" (the KEYCLOAK_URL)
- * @property {(realm: string) => string} issuer  `${url}/realms/${realm}`
+ * @property {(realm: string) => string} issuer  `${url}/realms/${realm}` (with a "/" for issuerTrailingSlash)
  * @property {RecordedRequest[]} requests        every request received, in order
  * @property {() => void} clearRequests
  * @property {IdpFaults} faults                  mutable; reset them after use
@@ -103,17 +104,19 @@ export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = D
   });
   const { port: actualPort } = /** @type {import("node:net").AddressInfo} */ (server.address());
   const url = `http://${host}:${actualPort}`;
-  const issuer = (/** @type {string} */ realm) => `${url}/realms/${realm}`;
+  const issuer = (/** @type {string} */ realm) =>
+    `${url}/realms/${realm}${realms[realm]?.personality?.issuerTrailingSlash ? "/" : ""}`;
 
   /** @param {string} name */
   function setUpRealm(name) {
-    const { clients, endSession = true } = realms[name];
+    const { clients, endSession = true, personality = {} } = realms[name];
     const newProvider = realmProviderFactory({
       realm: name,
       issuer: issuer(name),
       clients,
       users,
       endSession,
+      personality,
       clockSkew: () => faults.clockSkewSeconds,
       backchannelLogout: (clientId, uri, sub, sid) => {
         const time = Date.now();
@@ -134,7 +137,8 @@ export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = D
       clients,
       users,
       endSession,
-      ...withKey(generateSigningKey()),
+      personality,
+      ...withKey(generateSigningKey(personality.signingAlg)),
       /** A new provider with the new key; it keeps the sessions (see realmProviderFactory). */
       useKey: (/** @type {import("./provider.js").SigningKey} */ key) => Object.assign(realm, withKey(key)),
     };
@@ -185,6 +189,13 @@ export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = D
       return;
     }
 
+    // oidc-provider accepts a secret in either place; a provider that lists only client_secret_post refuses Basic (Apple's does).
+    const basicRefused = realm.personality.tokenAuthMethods && !realm.personality.tokenAuthMethods.includes("client_secret_basic");
+    if (basicRefused && rest === `${OIDC_PATH}/token` && /^basic /i.test(req.headers.authorization ?? "")) {
+      send(res, 401, "application/json", JSON.stringify({ error: "invalid_client", error_description: "HTTP Basic is not supported" }));
+      return;
+    }
+
     const login = /^\/login-actions\/([\w-]+)$/.exec(rest);
     if (login) {
       await handleLogin(realm, login[1], req, res, pathname);
@@ -230,7 +241,7 @@ export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = D
       return signLogoutToken({ issuer, key, now: now(), clientId, sub, sid }, overrides);
     },
     rotateKeys: (name) => {
-      const key = generateSigningKey();
+      const key = generateSigningKey(realmNamed(name).key.alg);
       realmNamed(name).useKey(key);
       return key.kid;
     },

@@ -7,10 +7,10 @@ import { compactVerify } from "jose";
  * enforce the same way. Returns the 400 error text, or null to let oidc-provider
  * end the session.
  * @param {Record<string, string>} params  query (GET) or form body (POST)
- * @param {{ issuer: string, publicKey: import("node:crypto").KeyObject, clients: ClientConfig[] }} realm
+ * @param {{ issuer: string, publicKey: import("node:crypto").KeyObject, key: { alg: string }, clients: ClientConfig[] }} realm
  * @returns {Promise<string | null>}
  */
-export async function logoutParamError(params, { issuer, publicKey, clients }) {
+export async function logoutParamError(params, { issuer, publicKey, key, clients }) {
   // The pre-18 parameter is rejected outright.
   if ("redirect_uri" in params) return "Invalid parameter: redirect_uri";
 
@@ -21,7 +21,7 @@ export async function logoutParamError(params, { issuer, publicKey, clients }) {
   if (hint) {
     try {
       // Signature and issuer only: like Keycloak, an expired hint is still accepted.
-      const { payload } = await compactVerify(hint, publicKey, { algorithms: ["RS256"] });
+      const { payload } = await compactVerify(hint, publicKey, { algorithms: [key.alg] });
       const claims = JSON.parse(new TextDecoder().decode(payload));
       if (claims.iss !== issuer) throw new Error("issuer mismatch");
       clientId ||= Array.isArray(claims.aud) ? claims.aud[0] : claims.aud;

@@ -17,11 +17,26 @@ import { userClaims } from "./users.js";
  * @property {string[]} redirectUris
  * @property {string[]} postLogoutRedirectUris
  * @property {string} [backchannelLogoutUri]  receives OIDC Back-Channel Logout tokens
+ * @property {"client_secret_basic" | "client_secret_post" | "private_key_jwt"} [tokenEndpointAuthMethod]
+ *   how a confidential client authenticates; default client_secret_basic (Keycloak's "Client Id and Secret")
+ * @property {string} [jwksUri]  where the client publishes its keys, for private_key_jwt
  */
+
+/**
+ * How a realm differs from Keycloak, to try the app against other providers' habits.
+ * @typedef {object} Personality
+ * @property {boolean} [issuerTrailingSlash]  the issuer ends in "/" (as Auth0's does)
+ * @property {string[]} [tokenAuthMethods]    token_endpoint_auth_methods_supported; others are refused
+ * @property {SigningAlg} [signingAlg]         the ID token's algorithm; default RS256
+ * @property {boolean} [profileInIdToken]     false: the ID token carries only sub (profile at userinfo); default true
+ */
+
+/** @typedef {"RS256" | "PS256" | "ES256" | "EdDSA"} SigningAlg */
 
 /**
  * @typedef {object} SigningKey
  * @property {string} kid
+ * @property {SigningAlg} alg
  * @property {import("node:crypto").KeyObject} privateKey
  * @property {import("node:crypto").KeyObject} publicKey
  * @property {Record<string, unknown>} jwk  private JWK, for oidc-provider
@@ -30,11 +45,20 @@ import { userClaims } from "./users.js";
 /** Path prefix of every realm endpoint, relative to `/realms/{realm}`. */
 export const OIDC_PATH = "/protocol/openid-connect";
 
-/** A fresh RS256 key pair with a random `kid`. */
-export function generateSigningKey() {
-  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+/**
+ * A fresh key pair for `alg` with a random `kid`.
+ * @param {SigningAlg} [alg]
+ * @returns {SigningKey}
+ */
+export function generateSigningKey(alg = "RS256") {
+  const { privateKey, publicKey } =
+    alg === "ES256"
+      ? generateKeyPairSync("ec", { namedCurve: "P-256" })
+      : alg === "EdDSA"
+        ? generateKeyPairSync("ed25519")
+        : generateKeyPairSync("rsa", { modulusLength: 2048 });
   const kid = randomBytes(16).toString("base64url");
-  return { kid, privateKey, publicKey, jwk: { ...privateKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" } };
+  return { kid, alg, privateKey, publicKey, jwk: { ...privateKey.export({ format: "jwk" }), kid, alg, use: "sig" } };
 }
 
 /**
@@ -45,6 +69,7 @@ export function generateSigningKey() {
  * @param {string} opts.realm
  * @param {string} opts.issuer
  * @param {ClientConfig[]} opts.clients
+ * @param {Personality} opts.personality
  * @param {IdpUser[]} opts.users
  * @param {boolean} opts.endSession  false = no RP-initiated logout endpoint
  * @param {() => number} opts.clockSkew  seconds to add to the times in ID tokens
@@ -62,14 +87,18 @@ export function realmProviderFactory(opts) {
 }
 
 /** @param {Parameters<typeof realmProviderFactory>[0] & { key: SigningKey, adapter: any, cookieKeys: string[] }} opts */
-function createProvider({ realm, issuer, clients, users, endSession, clockSkew, backchannelLogout, key, adapter, cookieKeys }) {
+function createProvider({ realm, issuer, clients, users, endSession, personality, clockSkew, backchannelLogout, key, adapter, cookieKeys }) {
+  const { tokenAuthMethods, profileInIdToken = true } = personality;
   const provider = new Provider(issuer, {
     adapter,
     clients: clients.map((c) => ({
       client_id: c.clientId,
-      ...(c.clientSecret
-        ? { client_secret: c.clientSecret, token_endpoint_auth_method: "client_secret_basic" }
-        : { token_endpoint_auth_method: "none" }),
+      ...(c.tokenEndpointAuthMethod === "private_key_jwt"
+        ? { token_endpoint_auth_method: "private_key_jwt", jwks_uri: c.jwksUri }
+        : c.clientSecret
+          ? { client_secret: c.clientSecret, token_endpoint_auth_method: c.tokenEndpointAuthMethod ?? "client_secret_basic" }
+          : { token_endpoint_auth_method: "none" }),
+      id_token_signed_response_alg: key.alg,
       redirect_uris: c.redirectUris,
       post_logout_redirect_uris: c.postLogoutRedirectUris,
       grant_types: ["authorization_code", "refresh_token"],
@@ -80,6 +109,8 @@ function createProvider({ realm, issuer, clients, users, endSession, clockSkew, 
         : {}),
     })),
     jwks: { keys: [key.jwk] },
+    enabledJWA: { idTokenSigningAlgValues: [key.alg] },
+    ...(tokenAuthMethods && { clientAuthMethods: tokenAuthMethods }),
     responseTypes: ["code"],
     pkce: { required: () => true },
     scopes: ["openid", "profile", "email", "offline_access"],
@@ -89,8 +120,8 @@ function createProvider({ realm, issuer, clients, users, endSession, clockSkew, 
       profile: ["name", "given_name", "family_name", "preferred_username"],
       email: ["email", "email_verified"],
     },
-    // Keycloak puts the profile claims into the ID token of the code flow too.
-    conformIdTokenClaims: false,
+    // Keycloak puts the profile claims into the ID token of the code flow too; OpenID Connect Core 5.4 does not.
+    conformIdTokenClaims: !profileInIdToken,
     async findAccount(_ctx, sub) {
       const user = users.find((u) => u.sub === sub);
       return user && { accountId: sub, claims: async () => userClaims(user) };
@@ -109,6 +140,10 @@ function createProvider({ realm, issuer, clients, users, endSession, clockSkew, 
     },
     // Keycloak always issues a refresh token.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
+    // oidc-provider refuses to fetch from loopback (SSRF protection); the dev IdP reads the app's
+    // /auth/jwks.json there for private_key_jwt clients.
+    fetch: (/** @type {string} */ url, /** @type {RequestInit & { dispatcher?: unknown }} */ { dispatcher: _, ...options }) =>
+      globalThis.fetch(url, options),
     clientBasedCORS: (_ctx, origin, client) => client.redirectUris.some((uri) => new URL(uri).origin === origin),
     routes: {
       authorization: `${OIDC_PATH}/auth`,

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIdp } from "../../dev/idp/index.js";
 import { PartnerStrategy } from "../../docs/examples/partner-strategy.server";
+import { createPartnerAuthenticator } from "../../docs/examples/standalone-strategy.server";
 import { TEST_CLIENT, TEST_SESSION_SECRET } from "../support/app";
 import { browse, button, CookieJar, follow, formOf } from "../support/browserless";
 
@@ -17,6 +18,11 @@ beforeAll(async () => {
       demo: { clients: [] },
       partner: {
         clients: [{ ...TEST_CLIENT, redirectUris: [`${APP}/auth/partner/callback`], postLogoutRedirectUris: [`${APP}/logout/callback`] }],
+      },
+      // A provider whose ID tokens carry only sub, as OpenID Connect Core 5.4 has it.
+      plain: {
+        clients: [{ ...TEST_CLIENT, redirectUris: [`${APP}/auth/partner/callback`], postLogoutRedirectUris: [] }],
+        personality: { profileInIdToken: false },
       },
     },
   });
@@ -81,10 +87,34 @@ describe("a provider added in code, as docs/EXTENDING.md shows", () => {
     expect(received?.query).toMatchObject({ ui_locales: "de", client_id: TEST_CLIENT.clientId });
   });
 
+  it("logs in through the strategy used on its own, the profile read from userinfo", async () => {
+    process.env.PARTNER_CLIENT_SECRET = TEST_CLIENT.clientSecret;
+    const { authenticator } = await createPartnerAuthenticator(idp.issuer("plain"), APP);
+    const jar = new CookieJar();
+    const inIdp = (url: string) => url.startsWith(idp.url);
+
+    const start = await authenticator.authenticate("partner", request(jar, `${APP}/auth/partner/login`)).catch((thrown: unknown) => thrown);
+    expect(start).toBeInstanceOf(Response);
+    jar.store(APP, start as Response);
+    expect(jar.names(`${APP}/auth/partner/callback`)).toEqual(["partner-login"]);
+    const authorize = (start as Response).headers.get("location")!;
+    const loginPage = await follow(jar, await browse(jar, authorize), authorize, inIdp);
+    const { action } = formOf(loginPage.html!, loginPage.url);
+    const signedIn = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, inIdp);
+
+    idp.clearRequests();
+    const user = await authenticator.authenticate("partner", request(jar, signedIn.url));
+    expect(user).toMatchObject({ sub: expect.any(String), name: "Demo User" });
+    const asked = idp.requests.map((r) => r.path.split("/").pop());
+    expect(asked.filter((path) => path === "userinfo")).toHaveLength(1);
+  });
+
   it("is the code docs/EXTENDING.md shows", () => {
     const docs = readFileSync(new URL("../../docs/EXTENDING.md", import.meta.url), "utf8");
-    const example = readFileSync(new URL("../../docs/examples/partner-strategy.server.ts", import.meta.url), "utf8");
-    expect(docs).toContain(example.trim());
+    for (const name of ["partner-strategy.server.ts", "standalone-strategy.server.ts"]) {
+      const example = readFileSync(new URL(`../../docs/examples/${name}`, import.meta.url), "utf8");
+      expect(docs).toContain(example.trim());
+    }
     expect(docs).toContain("partner: (options, verify) => new PartnerStrategy(options, verify),");
   });
 });

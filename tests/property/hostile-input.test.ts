@@ -22,7 +22,7 @@ beforeAll(async () => {
   const inIdp = (url: string) => url.startsWith(stack.idp.url);
   // A real login attempt's state cookie, and a real session, to mix into the cases.
   const start = await browse(jar, `${app}/auth/demo/login`);
-  stateCookie = start.headers.getSetCookie().find((cookie) => cookie.startsWith("oidc:demo:"))!.split(";")[0]!;
+  stateCookie = start.headers.getSetCookie().find((cookie) => cookie.startsWith("oidc:demo="))!.split(";")[0]!;
   const page = await follow(jar, start, app, inIdp);
   const { action } = formOf(page.html!, page.url);
   const done = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, inIdp);
@@ -62,8 +62,8 @@ describe("the callback, given anything", () => {
           const cookie = {
             none: "",
             "real state cookie": stateCookie,
-            "garbage cookie": `oidc:demo:x=${encodeURIComponent(params[0]?.[1] ?? "x")}`,
-            "many cookies": Array.from({ length: 50 }, (_, i) => `oidc:demo:${i}=state%3D${i}`).join("; "),
+            "garbage cookie": `oidc:demo=${encodeURIComponent(params[0]?.[1] ?? "x")}; oidc-return-to=${encodeURIComponent(params[1]?.[1] ?? "x")}`,
+            "many cookies": Array.from({ length: 50 }, (_, i) => `oidc:demo:${i}=state%3D${i}; oidc:demo=${i}%3D${i}`).join("; "),
           }[cookies];
           const response = await fetch(`${app}/auth/demo/callback?${query}`, { headers: { cookie }, redirect: "manual" });
           expect(response.status).toBeGreaterThanOrEqual(400);

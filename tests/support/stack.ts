@@ -1,4 +1,5 @@
 import { startIdp } from "../../dev/idp/index.js";
+import type { ClientConfig, Personality } from "../../dev/idp/provider.js";
 import { freePort, startApp, TEST_CLIENT, type RunningApp } from "./app";
 
 export type Idp = Awaited<ReturnType<typeof startIdp>>;
@@ -13,7 +14,15 @@ export interface StackOptions {
   /** Keycloak realms served by the IdP and the app; the first is the default. */
   realms?: string[];
   /** Realms of the IdP that the app uses as generic OpenID providers (OIDC_PROVIDERS). */
-  oidcProviders?: { name: string; label?: string; endSession?: boolean }[];
+  oidcProviders?: {
+    name: string;
+    label?: string;
+    endSession?: boolean;
+    /** How the provider differs from Keycloak (dev/idp/provider.js). */
+    personality?: Personality;
+    /** How the app's client authenticates there; for private_key_jwt the IdP reads the app's /auth/jwks.json. */
+    tokenEndpointAuthMethod?: ClientConfig["tokenEndpointAuthMethod"];
+  }[];
   /** A client of its own for some realms, configured with KEYCLOAK_REALM_<NAME>_CLIENT_ID/_SECRET. */
   realmClients?: Record<string, { clientId: string; clientSecret: string }>;
   /** The IdP's users, instead of demo and big. */
@@ -34,7 +43,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const idpRealms = Object.fromEntries([
     ...realms.map((name) => [name, { clients: [client(name)] }]),
-    ...oidcProviders.map(({ name, endSession }) => [name, { clients: [client(name)], endSession }]),
+    ...oidcProviders.map(({ name, endSession, personality, tokenEndpointAuthMethod }) => [
+      name,
+      { clients: [{ ...client(name), tokenEndpointAuthMethod, jwksUri: `${appUrl}/auth/jwks.json` }], endSession, personality },
+    ]),
   ]);
   const idp = await startIdp({ realms: idpRealms, ...(users && { users }) });
 

@@ -1,3 +1,4 @@
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { envName, parseConfig } from "~/auth/config.server";
 import { ConfigError } from "~/auth/errors";
@@ -36,7 +37,7 @@ describe("parseConfig", () => {
         keycloakUrl: "https://sso.example.com",
         clientId: "remix-app",
         clientSecret: "s3cret",
-        logoutMethod: "post",
+        clientPrivateKey: null,
       },
     ]);
     expect(Object.isFrozen(config.providers[0])).toBe(true);
@@ -87,7 +88,7 @@ describe("parseConfig", () => {
     expect(config.providers[0]!.clientId).toBe("demo-app");
   });
 
-  it("adds generic OpenID providers after the realms", () => {
+  it("adds generic OpenID providers after the realms, keeping the issuer exactly as configured", () => {
     const config = parseConfig({
       ...valid,
       OIDC_PROVIDERS: "partner",
@@ -99,14 +100,14 @@ describe("parseConfig", () => {
       name: "partner",
       kind: "oidc",
       label: "Partner SSO",
-      issuer: "https://login.partner.example",
+      issuer: "https://login.partner.example/",
       clientId: "partner-app",
       clientSecret: null,
-      logoutMethod: "redirect",
+      clientPrivateKey: null,
     });
   });
 
-  it("logs Keycloak realms out by form POST and other providers by redirect, unless told otherwise", () => {
+  it("leaves the logout method to the provider's strategy unless told otherwise", () => {
     const env = {
       ...valid,
       KEYCLOAK_REALMS: "acme",
@@ -118,8 +119,34 @@ describe("parseConfig", () => {
       OIDC_PROVIDER_B_CLIENT_ID: "x",
       OIDC_PROVIDER_B_LOGOUT_METHOD: "post",
     };
-    expect(parseConfig(env).providers.map((p) => p.logoutMethod)).toEqual(["post", "redirect", "redirect", "post"]);
+    expect(parseConfig(env).providers.map((p) => p.logoutMethod)).toEqual([undefined, "redirect", undefined, "post"]);
     expect(parseConfig({ ...valid, KEYCLOAK_LOGOUT_METHOD: "redirect" }).providers[0]!.logoutMethod).toBe("redirect");
+  });
+
+  it.each([
+    ["a PEM", (key: KeyObject) => key.export({ format: "pem", type: "pkcs8" }).toString()],
+    ["a PEM with escaped newlines, as .env files write it", (key: KeyObject) => key.export({ format: "pem", type: "pkcs8" }).toString().replace(/\n/g, "\\n")],
+    ["a private JWK", (key: KeyObject) => JSON.stringify(key.export({ format: "jwk" }))],
+  ])("reads a client private key given as %s, for private_key_jwt", (_label, format) => {
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const key = parseConfig({ ...valid, KEYCLOAK_REALM_DEMO_CLIENT_PRIVATE_KEY: format(privateKey) }).providers[0]!.clientPrivateKey;
+    expect(key).toMatchObject({ alg: "ES256", kid: expect.stringMatching(/^[\w-]{43}$/), jwk: { kty: "EC", crv: "P-256", d: expect.any(String) } });
+  });
+
+  it("keeps the kid a JWK names, and shares KEYCLOAK_CLIENT_PRIVATE_KEY between realms", () => {
+    const jwk = { ...generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }), kid: "app-2026" };
+    const config = parseConfig({ ...valid, KEYCLOAK_REALMS: "acme", KEYCLOAK_CLIENT_PRIVATE_KEY: JSON.stringify(jwk) });
+    expect(config.providers.map((p) => [p.clientPrivateKey?.kid, p.clientPrivateKey?.alg])).toEqual([
+      ["app-2026", "EdDSA"],
+      ["app-2026", "EdDSA"],
+    ]);
+  });
+
+  it.each([
+    ["not a key", "KEYCLOAK_CLIENT_PRIVATE_KEY is not a private key"],
+    [generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ format: "pem", type: "pkcs8" }).toString(), "KEYCLOAK_CLIENT_PRIVATE_KEY: use an RSA (2048 bits or more)"],
+  ])("refuses a client private key that is %#", (value, problem) => {
+    expect(problemsOf({ ...valid, KEYCLOAK_CLIENT_PRIVATE_KEY: value })).toEqual([expect.stringContaining(problem)]);
   });
 
   it.each([

@@ -1,0 +1,63 @@
+// An OpenID provider that answers whatever ID token a test makes: the one
+// thing oidc-provider will not do. Real HTTP on loopback, keys made at run time.
+import http from "node:http";
+import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from "jose";
+import { deriveNonce } from "~/auth/oidc-strategy.server";
+
+export interface HostileProvider {
+  issuer: string;
+  /** Signs `claims` over valid defaults (this issuer, client remix-app, now); a claim set to undefined is left out. */
+  sign(claims: JWTPayload, options?: { key?: CryptoKey; kid?: string; alg?: string }): Promise<string>;
+  /** What the token endpoint answers as `id_token`, given the nonce of the login being completed. */
+  idToken: (nonce: string) => Promise<string>;
+  /** What userinfo answers. */
+  userinfo: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+export async function startHostileProvider({ algorithms = ["RS256"] }: { algorithms?: string[] } = {}): Promise<HostileProvider> {
+  const { publicKey, privateKey } = await generateKeyPair("RS256");
+  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256", use: "sig" }] };
+  const server = http.createServer(async (req, res) => {
+    const json = (body: unknown) => {
+      res.setHeader("Content-Type", "application/json");
+      res.end(JSON.stringify(body));
+    };
+    if (req.url === "/.well-known/openid-configuration") {
+      return json({
+        issuer: provider.issuer,
+        authorization_endpoint: `${provider.issuer}/auth`,
+        token_endpoint: `${provider.issuer}/token`,
+        userinfo_endpoint: `${provider.issuer}/userinfo`,
+        jwks_uri: `${provider.issuer}/jwks`,
+        id_token_signing_alg_values_supported: algorithms,
+        authorization_response_iss_parameter_supported: true,
+      });
+    }
+    if (req.url === "/jwks") return json(jwks);
+    if (req.url === "/userinfo") return json(provider.userinfo);
+    if (req.url === "/token") {
+      let body = "";
+      for await (const chunk of req) body += chunk;
+      const verifier = new URLSearchParams(body).get("code_verifier") ?? "";
+      return json({ access_token: "at", token_type: "Bearer", id_token: await provider.idToken(deriveNonce(verifier)) });
+    }
+    res.statusCode = 404;
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  const provider: HostileProvider = {
+    issuer: `http://127.0.0.1:${port}`,
+    async sign(claims, { key = privateKey, kid = "k1", alg = "RS256" } = {}) {
+      const now = Math.floor(Date.now() / 1000);
+      const payload: JWTPayload = { iss: provider.issuer, aud: "remix-app", sub: "user-1", name: "A User", iat: now, exp: now + 300, ...claims };
+      for (const name of Object.keys(payload)) if (payload[name] === undefined) delete payload[name];
+      return new SignJWT(payload).setProtectedHeader({ alg, kid }).sign(key);
+    },
+    idToken: async () => "",
+    userinfo: {},
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  return provider;
+}
