@@ -28,6 +28,8 @@ export interface Provider {
    * Throws an AuthError `idp_unreachable` when discovery fails; the next call tries again.
    */
   strategy(): Promise<OIDCStrategy<LoginResult>>;
+  /** Fetches the discovery document once now (the first call builds the strategy from it); throws like `strategy()`. */
+  checkDiscovery(): Promise<void>;
 }
 
 let registry: { authenticator: Authenticator<LoginResult>; providers: Map<string, Provider> } | undefined;
@@ -64,7 +66,11 @@ function getRegistry() {
           throw error;
         },
       ));
-    providers.set(config.name, { name: config.name, label: config.label, strategy: discovered });
+    const checkDiscovery = async () => {
+      if (!strategy) await discovered();
+      else await (await discovered()).checkDiscovery();
+    };
+    providers.set(config.name, { name: config.name, label: config.label, strategy: discovered, checkDiscovery });
   }
   for (const name of Object.keys(customStrategies)) {
     if (!providers.has(name)) console.warn(`customStrategies.${name} is unused: no realm or provider is named "${name}"`);

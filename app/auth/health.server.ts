@@ -32,9 +32,9 @@ function sharedDeepCheck(): Promise<DeepResult> {
 
 async function checkEveryProvider(): Promise<DeepResult> {
   const results = await Promise.all(
-    listProviders().map(async ({ name, strategy }) => {
+    listProviders().map(async ({ name, checkDiscovery }) => {
       try {
-        await (await strategy()).checkDiscovery();
+        await checkDiscovery();
         return [name, "ok"] as const;
       } catch {
         return [name, "unreachable"] as const;
