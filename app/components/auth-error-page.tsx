@@ -2,6 +2,7 @@ export interface AuthErrorView {
   title: string;
   message: string;
   retryUrl: string;
+  retryLabel?: string;
 }
 
 /** The `meta` of the routes that render an `AuthErrorPage`: the error's title is the page's. */
@@ -17,7 +18,7 @@ export function AuthErrorPage({ error }: { error: AuthErrorView }) {
       <p>{error.message}</p>
       <p className="actions">
         <a className="button" href={error.retryUrl}>
-          Try again
+          {error.retryLabel ?? "Try again"}
         </a>
         <a href="/">Back to home</a>
       </p>
