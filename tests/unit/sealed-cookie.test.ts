@@ -3,7 +3,7 @@ import { CHUNK_SIZE, decrypt, encrypt, seal, splitIntoChunks, unseal } from "~/a
 
 const data = { user: { sub: "1", realm: "demo" }, idToken: "a.b.c", createdAt: 1 };
 
-describe("sealed session cookie", () => {
+describe("signed values (the logout state)", () => {
   it("round-trips data signed with the current secret", () => {
     expect(unseal(seal(data, "current"), ["current"])).toEqual(data);
   });
