@@ -11,7 +11,7 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { getUser, staleSessionHeaders } from "~/auth/session.server";
+import { getUser, staleAuthSessionHeaders } from "~/auth/session.server";
 import { LogoutForm } from "~/components/logout-form";
 import { describeRouteError } from "~/components/route-error";
 import { useNonce } from "~/nonce";
@@ -25,7 +25,7 @@ export const links: LinksFunction = () => [
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getUser(request);
   // A session that ended (expired, revoked by a back-channel logout, forged) also leaves the browser.
-  return data({ user: user && { username: user.username, realm: user.realm } }, { headers: await staleSessionHeaders(request) });
+  return data({ user: user && { username: user.username, realm: user.realm } }, { headers: await staleAuthSessionHeaders(request) });
 }
 
 export function Layout({ children }: { children: ReactNode }) {

@@ -5,7 +5,7 @@ import { parseCookieHeader, serializeCookie } from "./cookies.server";
 import { AuthError, describeAuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
 import { sanitizeReturnTo } from "./return-to";
-import { createUserSession } from "./session.server";
+import { createAuthSession } from "./session.server";
 
 const RETURN_TO_COOKIE = "oidc-return-to";
 const callbackPath = (realm: string) => `/auth/${realm}/callback`;
@@ -48,7 +48,7 @@ export async function completeLogin(request: Request, realm: string): Promise<Re
 
   try {
     const result = await getAuthenticator().authenticate(realm, request);
-    const response = await createUserSession(request, result, returnTo, noStore(headers));
+    const response = await createAuthSession(request, result, returnTo, noStore(headers));
     logAuthEvent(request, "login", { realm, sub: result.user.sub, outcome: "success" });
     return response;
   } catch (thrown) {

@@ -18,7 +18,7 @@ export interface SessionUser extends OIDCStrategy.Profile {
 }
 
 /** Everything the session cookie holds. */
-export interface SessionData {
+export interface AuthSessionData {
   user: SessionUser;
   /** Kept for `id_token_hint` at logout. */
   idToken: string;
@@ -43,10 +43,10 @@ const MAX_CHUNKS = Math.ceil(SESSION_COOKIE_BUDGET / CHUNK_SIZE);
 const chunkName = (index: number) => (index === 0 ? COOKIE_NAME : `${COOKIE_NAME}.${index}`);
 const cookieAttributes = () => ({ path: "/", secure: getConfig().secureCookies });
 
-const sessions = new WeakMap<Request, Promise<SessionData | null>>();
+const sessions = new WeakMap<Request, Promise<AuthSessionData | null>>();
 
 /** The request's valid session, or `null` (none, tampered, expired, malformed, or ended by a back-channel logout). */
-export function getSession(request: Request): Promise<SessionData | null> {
+export function getAuthSession(request: Request): Promise<AuthSessionData | null> {
   let session = sessions.get(request);
   if (!session) {
     session = readSession(request);
@@ -56,21 +56,21 @@ export function getSession(request: Request): Promise<SessionData | null> {
 }
 
 export async function getUser(request: Request): Promise<SessionUser | null> {
-  return (await getSession(request))?.user ?? null;
+  return (await getAuthSession(request))?.user ?? null;
 }
 
 /** The signed-in session, or a thrown redirect to login that comes back to this page. */
-export async function requireSession(request: Request): Promise<SessionData> {
-  const session = await getSession(request);
+export async function requireAuthSession(request: Request): Promise<AuthSessionData> {
+  const session = await getAuthSession(request);
   if (session) return session;
   const url = new URL(request.url);
   throw redirect(`/login?${new URLSearchParams({ returnTo: url.pathname + url.search })}`, {
-    headers: await staleSessionHeaders(request),
+    headers: await staleAuthSessionHeaders(request),
   });
 }
 
 export async function requireUser(request: Request): Promise<SessionUser> {
-  return (await requireSession(request)).user;
+  return (await requireAuthSession(request)).user;
 }
 
 /**
@@ -78,10 +78,10 @@ export async function requireUser(request: Request): Promise<SessionUser> {
  * chunks past the budget (left by older versions), so no browser stays stuck
  * with cookies the app cannot read. None when all is well.
  */
-export async function staleSessionHeaders(request: Request): Promise<Headers> {
+export async function staleAuthSessionHeaders(request: Request): Promise<Headers> {
   const present = presentChunkNames(request);
   if (present.length === 0) return new Headers();
-  if (!(await getSession(request))) return destroySessionHeaders(request);
+  if (!(await getAuthSession(request))) return destroyAuthSessionHeaders(request);
   const headers = new Headers();
   for (const name of present.filter((name) => chunkIndex(name) >= MAX_CHUNKS)) {
     headers.append("Set-Cookie", serializeCookie(name, "", { ...cookieAttributes(), maxAge: 0 }));
@@ -90,7 +90,7 @@ export async function staleSessionHeaders(request: Request): Promise<Headers> {
 }
 
 /** The ID token's claims, for display; the token was validated when the session was created. */
-export function getIdTokenClaims(session: SessionData): JWTPayload {
+export function getIdTokenClaims(session: AuthSessionData): JWTPayload {
   try {
     return decodeJwt(session.idToken);
   } catch {
@@ -102,14 +102,14 @@ export function getIdTokenClaims(session: SessionData): JWTPayload {
  * Starts a session and redirects to `returnTo`; `headers` (e.g. cookie clean-up) are sent along.
  * Throws `session_too_large` when the session would exceed {@link SESSION_COOKIE_BUDGET}.
  */
-export async function createUserSession(
+export async function createAuthSession(
   request: Request,
-  data: Omit<SessionData, "createdAt">,
+  data: Omit<AuthSessionData, "createdAt">,
   returnTo: string,
   headers: Headers = new Headers(),
 ): Promise<Response> {
   const { sessionSecrets, sessionMaxAge } = getConfig();
-  const session: SessionData = { ...data, createdAt: Math.floor(Date.now() / 1000) };
+  const session: AuthSessionData = { ...data, createdAt: Math.floor(Date.now() / 1000) };
   const chunks = splitIntoChunks(await encrypt(toStored(session), sessionSecrets[0]!));
   const size = chunks.reduce((total, chunk, index) => total + chunkName(index).length + 1 + chunk.length, 0);
   if (size > SESSION_COOKIE_BUDGET) {
@@ -125,7 +125,7 @@ export async function createUserSession(
 }
 
 /** `Set-Cookie` headers that delete every session cookie the request carries (at least the first). */
-export function destroySessionHeaders(request: Request): Headers {
+export function destroyAuthSessionHeaders(request: Request): Headers {
   const headers = new Headers();
   const names = new Set([COOKIE_NAME, ...presentChunkNames(request)]);
   for (const name of names) headers.append("Set-Cookie", serializeCookie(name, "", { ...cookieAttributes(), maxAge: 0 }));
@@ -139,7 +139,7 @@ function presentChunkNames(request: Request): string[] {
   return [...cookies.keys()].filter((name) => /^__session(\.[1-9]\d*)?$/.test(name));
 }
 
-async function readSession(request: Request): Promise<SessionData | null> {
+async function readSession(request: Request): Promise<AuthSessionData | null> {
   const session = await decryptSession(request);
   if (!session) return null;
   const keys = revocationKeys(session.user.realm, session.user);
@@ -153,7 +153,7 @@ async function readSession(request: Request): Promise<SessionData | null> {
   }
 }
 
-async function decryptSession(request: Request): Promise<SessionData | null> {
+async function decryptSession(request: Request): Promise<AuthSessionData | null> {
   const cookies = parseCookieHeader(request.headers.get("Cookie"));
   const chunks: string[] = [];
   for (let index = 0; index < MAX_CHUNKS; index++) {
@@ -174,10 +174,10 @@ async function decryptSession(request: Request): Promise<SessionData | null> {
  * was most of what authentication cost per request. Only values that decrypted
  * are kept; expiry and revocation are still checked on every request.
  */
-const decrypted = new Map<string, SessionData>();
+const decrypted = new Map<string, AuthSessionData>();
 const DECRYPTED_CACHE_SIZE = 1000;
 
-async function decryptCached(value: string): Promise<SessionData | null> {
+async function decryptCached(value: string): Promise<AuthSessionData | null> {
   const cached = decrypted.get(value);
   if (cached) return cached;
   const data = fromStored(await decrypt(value, getConfig().sessionSecrets, SESSION_COOKIE_BUDGET));
@@ -193,9 +193,9 @@ async function decryptCached(value: string): Promise<SessionData | null> {
  * (a token with 60 groups: 4.6 KB of cookies become 3.4 KB). The token is
  * rebuilt byte for byte; one that would not be is stored as it is.
  */
-type StoredSession = Omit<SessionData, "idToken"> & { idToken: string | [header: string, payload: string, signature: string] };
+type StoredSession = Omit<AuthSessionData, "idToken"> & { idToken: string | [header: string, payload: string, signature: string] };
 
-export function toStored(session: SessionData): StoredSession {
+export function toStored(session: AuthSessionData): StoredSession {
   const [header, payload, signature, ...rest] = session.idToken.split(".");
   if (header === undefined || payload === undefined || signature === undefined || rest.length > 0) return session;
   const decoded = [header, payload].map((part) => Buffer.from(part, "base64url").toString("utf8"));
@@ -203,21 +203,21 @@ export function toStored(session: SessionData): StoredSession {
   return exact ? { ...session, idToken: [decoded[0]!, decoded[1]!, signature] } : session;
 }
 
-export function fromStored(value: unknown): SessionData | null {
+export function fromStored(value: unknown): AuthSessionData | null {
   if (typeof value !== "object" || value === null) return null;
   const { idToken } = value as Partial<StoredSession>;
   const session = Array.isArray(idToken)
     ? { ...value, idToken: idToken.length === 3 && idToken.every((part) => typeof part === "string") ? encodeJwt(idToken) : null }
     : value;
-  return isSessionData(session) ? session : null;
+  return isAuthSessionData(session) ? session : null;
 }
 
 const encodeJwt = ([header, payload, signature]: string[]) =>
   `${Buffer.from(header!, "utf8").toString("base64url")}.${Buffer.from(payload!, "utf8").toString("base64url")}.${signature}`;
 
-function isSessionData(value: unknown): value is SessionData {
+function isAuthSessionData(value: unknown): value is AuthSessionData {
   if (typeof value !== "object" || value === null) return false;
-  const { user, idToken, createdAt } = value as Partial<SessionData>;
+  const { user, idToken, createdAt } = value as Partial<AuthSessionData>;
   return (
     typeof idToken === "string" &&
     typeof createdAt === "number" &&

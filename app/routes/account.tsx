@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { commitAppSession, getAppSession } from "~/app-session.server";
-import { getIdTokenClaims, requireSession } from "~/auth/session.server";
+import { getIdTokenClaims, requireAuthSession } from "~/auth/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account" }];
 
@@ -33,7 +33,7 @@ function claimText(value: unknown): string {
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const session = await requireSession(request);
+  const session = await requireAuthSession(request);
   const appSession = await getAppSession(request);
   const notice = appSession.get("notice") ?? null;
   const hideClaims = appSession.get("hideClaims") === true;
@@ -57,7 +57,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  await requireSession(request);
+  await requireAuthSession(request);
   const hideClaims = (await request.formData()).get("claims") === "hide";
   const appSession = await getAppSession(request);
   appSession.set("hideClaims", hideClaims);

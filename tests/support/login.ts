@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { decrypt, encrypt } from "~/auth/sealed-cookie.server";
-import { fromStored, toStored, type SessionData } from "~/auth/session.server";
+import { fromStored, toStored, type AuthSessionData } from "~/auth/session.server";
 import { TEST_SESSION_SECRET } from "./app";
 import { browse, button, CookieJar, follow, formOf } from "./browserless";
 
@@ -38,14 +38,14 @@ export async function logInOverHttp(jar: CookieJar, target: LoginTarget): Promis
 }
 
 /** The session the jar's cookies hold for `app`, decrypted with the tests' secret; `null` when there is none. */
-export async function sessionIn(jar: CookieJar, app: string, secret = TEST_SESSION_SECRET): Promise<SessionData | null> {
+export async function sessionIn(jar: CookieJar, app: string, secret = TEST_SESSION_SECRET): Promise<AuthSessionData | null> {
   const cookies = new Map(jar.header(app).split("; ").map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]));
   const value = [cookies.get("__session"), cookies.get("__session.1"), cookies.get("__session.2")].filter(Boolean).join("");
   return value ? fromStored(await decrypt(value, [secret])) : null;
 }
 
 /** A `__session` value as the app would write it, encrypted with `secret` (the tests' by default). */
-export function encryptedSession(data: SessionData, secret = TEST_SESSION_SECRET): Promise<string> {
+export function encryptedSession(data: AuthSessionData, secret = TEST_SESSION_SECRET): Promise<string> {
   return encrypt(toStored(data), secret);
 }
 

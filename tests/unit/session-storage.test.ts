@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { fromStored, toStored, type SessionData } from "~/auth/session.server";
+import { fromStored, toStored, type AuthSessionData } from "~/auth/session.server";
 
 const jwt = (header: object, payload: object, signature = "c2lnbmF0dXJl") =>
   [header, payload].map((part) => Buffer.from(JSON.stringify(part)).toString("base64url")).join(".") + `.${signature}`;
-const session = (idToken: string): SessionData => ({ user: { realm: "demo", sub: "1", username: "alice" }, idToken, createdAt: 1 });
+const session = (idToken: string): AuthSessionData => ({ user: { realm: "demo", sub: "1", username: "alice" }, idToken, createdAt: 1 });
 
 describe("the session as stored in the cookie", () => {
   it.each([
