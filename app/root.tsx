@@ -12,7 +12,7 @@ import {
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { getProvider } from "~/auth/authenticator.server";
-import { getUser, staleSessionHeaders } from "~/auth/session.server";
+import { getUser, staleAuthSessionHeaders } from "~/auth/session.server";
 import { LogoutForm } from "~/components/logout-form";
 import { describeRouteError } from "~/components/route-error";
 import { useNonce } from "~/nonce";
@@ -28,7 +28,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   // A session that ended (expired, revoked by a back-channel logout, forged) also leaves the browser.
   return data(
     { user: user && { username: user.username, provider: providerLabel(user) } },
-    { headers: await staleSessionHeaders(request) },
+    { headers: await staleAuthSessionHeaders(request) },
   );
 }
 

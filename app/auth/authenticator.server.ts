@@ -4,10 +4,10 @@ import { getConfig, type ProviderConfig } from "./config.server";
 import { KeycloakStrategy } from "./keycloak.server";
 import { discover, OIDCStrategy } from "./oidc-strategy.server";
 import { customStrategies } from "./providers.server";
-import type { SessionData } from "./session.server";
+import type { AuthSessionData } from "./session.server";
 
 /** What a successful login yields: the session to store. */
-export type LoginResult = Omit<SessionData, "createdAt">;
+export type LoginResult = Omit<AuthSessionData, "createdAt">;
 
 /**
  * Builds the strategy of one provider from the options derived from its

@@ -41,6 +41,8 @@ export interface AuthErrorPage {
   status: number;
   title: string;
   message: string;
+  /** The retry link's text, when "Try again" would not say what it does. */
+  retryLabel?: string;
 }
 
 /** A refused logout token is answered to the provider as JSON (backchannel.server.ts), never shown as a page. */
@@ -85,9 +87,11 @@ const pages: Record<PageErrorCode, AuthErrorPage> = {
       "Sign-in was refused because this server's clock and the identity provider's differ by more than two minutes. The administrator needs to synchronise them (NTP).",
   },
   session_too_large: {
-    status: 500,
-    title: "Sign-in could not be saved",
-    message: "Your account carries more data than this app can keep in a session.",
+    status: 400,
+    title: "Your account has too many groups to sign in here",
+    message:
+      "The identity provider sent more data about your account than this app can keep in its session cookie, usually because the account is in very many groups. An administrator can fix this in Keycloak: in this app's client, turn off \"Add to ID token\" on the group membership mapper, or move that mapper to an optional client scope. You can sign in with another account meanwhile.",
+    retryLabel: "Sign in with another account",
   },
 };
 

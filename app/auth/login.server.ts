@@ -6,7 +6,7 @@ import { AuthError, describeAuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
 import { MAX_PENDING_LOGINS } from "./oidc-strategy.server";
 import { sanitizeReturnTo } from "./return-to";
-import { createUserSession } from "./session.server";
+import { createAuthSession } from "./session.server";
 
 /**
  * `state` -> the path to return to, for the logins in progress in this browser: each tab comes back where it
@@ -34,6 +34,7 @@ export async function startLogin(request: Request, realm: string): Promise<Respo
     await getAuthenticator().authenticate(realm, loginRequest);
   } catch (thrown) {
     if (thrown instanceof Response) {
+      if (url.searchParams.get("prompt") === "login") askForLogin(thrown);
       const state = new URL(thrown.headers.get("Location")!).searchParams.get("state")!;
       // Three encoded return paths must fit one cookie (4 KB): a longer one comes back to the home page.
       const kept = returnTo.length <= MAX_KEPT_RETURN_TO ? returnTo : "/";
@@ -63,11 +64,15 @@ export async function completeLogin(request: Request, realm: string): Promise<Re
     const strategy = await provider.strategy();
     headers.append("Set-Cookie", strategy.finishLoginCookie(request));
     const result = await getAuthenticator().authenticate(realm, request);
-    const response = createUserSession(request, result, returnTo, noStore(headers));
+    const response = await createAuthSession(request, result, returnTo, noStore(headers));
     logAuthEvent(request, "login", { realm, sub: result.user.sub, outcome: "success" });
     return response;
   } catch (thrown) {
-    if (thrown instanceof AuthError) return failure(request, realm, thrown, headers);
+    if (thrown instanceof AuthError) {
+      // The provider's session would sign the same account in again: ask for its login form.
+      const retryUrl = thrown.code === "session_too_large" ? `/auth/${realm}/login?prompt=login` : undefined;
+      return failure(request, realm, thrown, headers, retryUrl);
+    }
     throw thrown;
   }
 }
@@ -84,13 +89,20 @@ type LoginFailure = ReturnType<typeof failure>;
 /** The failure page's data, with its status; the IdP's own words go to the log only. */
 function failure(request: Request, realm: string, error: AuthError, headers: Headers, retryUrl = `/auth/${realm}/login`) {
   logAuthEvent(request, "login_failed", { realm, outcome: "failure", code: error.code, detail: error.detail });
-  const { status, title, message } = describeAuthError(error.code);
-  return data({ error: { title, message, retryUrl } }, { status, headers: noStore(headers) });
+  const { status, title, message, retryLabel } = describeAuthError(error.code);
+  return data({ error: { title, message, retryUrl, retryLabel } }, { status, headers: noStore(headers) });
 }
 
 function unknownRealm(request: Request, realm: string) {
   const error = new AuthError("unknown_realm", `no strategy named ${JSON.stringify(realm.slice(0, 64))}`);
   return failure(request, "-", error, new Headers(), "/login");
+}
+
+/** `prompt=login`: the provider shows its login form even to a browser it has a session with (OIDC Core 3.1.2.1). */
+function askForLogin(redirect: Response): void {
+  const location = new URL(redirect.headers.get("Location")!);
+  location.searchParams.set("prompt", "login");
+  redirect.headers.set("Location", location.href);
 }
 
 /** The callback URL carries a code: keep it out of caches and Referer headers. */

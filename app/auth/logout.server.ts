@@ -7,7 +7,7 @@ import { AuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
 import { createLogoutState, LOGOUT_CALLBACK_PATH, verifyLogoutState } from "./logout-state.server";
 import { isCrossSiteRequest } from "./same-origin";
-import { destroySessionHeaders, getSession } from "./session.server";
+import { destroyAuthSessionHeaders, getAuthSession } from "./session.server";
 
 type Incomplete = "idp_unreachable" | "local_only";
 
@@ -30,7 +30,7 @@ export async function logoutPage(request: Request) {
     const ended = { reason: reason as Incomplete, realm: provider.name, provider: provider.label };
     return data({ ended, username: null }, { status: reason === "idp_unreachable" ? 503 : 200 });
   }
-  return data({ ended: null, username: (await getSession(request))?.user.username ?? null });
+  return data({ ended: null, username: (await getAuthSession(request))?.user.username ?? null });
 }
 
 /**
@@ -47,8 +47,8 @@ export async function logout(request: Request) {
   if (isCrossSiteRequest(request.headers, getConfig().appUrl)) {
     return new Response("Cross-site logout refused", { status: 403, headers: { "Content-Type": "text/plain" } });
   }
-  const session = await getSession(request);
-  const headers = destroySessionHeaders(request);
+  const session = await getAuthSession(request);
+  const headers = destroyAuthSessionHeaders(request);
   headers.set("Location", "/");
   const localOnly = () => new Response(null, { status: 302, headers });
   if (!session) return localOnly();
@@ -104,7 +104,7 @@ export async function completeLogout(request: Request) {
   if (result !== "valid") {
     logAuthEvent(request, "logout", { realm: "-", outcome: "state_check_failed", detail: `logout state ${result}` });
   }
-  const headers = destroySessionHeaders(request);
+  const headers = destroyAuthSessionHeaders(request);
   headers.append("Set-Cookie", clearCookie);
   // After the provider's logout, not before: this can also clear a provider's cookies on a sibling subdomain.
   headers.set("Clear-Site-Data", '"cookies"');

@@ -5,6 +5,7 @@ export interface AuthErrorView {
   title: string;
   message: string;
   retryUrl: string;
+  retryLabel?: string;
 }
 
 /**
@@ -31,7 +32,7 @@ export function AuthErrorPage({ error }: { error: AuthErrorView }) {
       <p>{message}</p>
       <p className="actions">
         <a className="button" href={error.retryUrl}>
-          Try again
+          {error.retryLabel ?? "Try again"}
         </a>
         <a href="/">Back to home</a>
       </p>

@@ -1,6 +1,7 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { getIdTokenClaims, requireSession } from "~/auth/session.server";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useLoaderData } from "@remix-run/react";
+import { commitAppSession, getAppSession } from "~/app-session.server";
+import { getIdTokenClaims, requireAuthSession } from "~/auth/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account" }];
 
@@ -32,21 +33,48 @@ function claimText(value: unknown): string {
 const LIST_SHOWN = 5;
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const session = await requireSession(request);
+  const session = await requireAuthSession(request);
+  const appSession = await getAppSession(request);
+  const notice = appSession.get("notice") ?? null;
+  const hideClaims = appSession.get("hideClaims") === true;
   const idTokenClaims = getIdTokenClaims(session);
   const claims = Object.entries(idTokenClaims).map(([name, value]) => {
     // Lists (a user's groups, several audiences) read better as lists than as JSON.
     const items = Array.isArray(value) ? value.map(claimText) : null;
     return { name, value: items ? null : claimText(value), items, time: TIME_CLAIMS.has(name) ? displayTime(value) : null };
   });
-  return { user: session.user, sessionStartedAt: displayTime(idTokenClaims.auth_time), claims };
+  return data(
+    {
+      user: session.user,
+      sessionStartedAt: displayTime(idTokenClaims.auth_time),
+      claims: hideClaims ? [] : claims,
+      hideClaims,
+      notice,
+    },
+    // Reading the flash removed it: saved, it is not shown again.
+    notice ? { headers: { "Set-Cookie": await commitAppSession(appSession) } } : undefined,
+  );
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  await requireAuthSession(request);
+  const hideClaims = (await request.formData()).get("claims") === "hide";
+  const appSession = await getAppSession(request);
+  appSession.set("hideClaims", hideClaims);
+  appSession.flash("notice", hideClaims ? "The claims table is hidden." : "The claims table is shown again.");
+  return redirect("/account", { headers: { "Set-Cookie": await commitAppSession(appSession) } });
 }
 
 export default function Account() {
-  const { user, sessionStartedAt, claims } = useLoaderData<typeof loader>();
+  const { user, sessionStartedAt, claims, hideClaims, notice } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Your account</h1>
+      {notice ? (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
       <section className="card" aria-labelledby="profile">
         <h2 id="profile">Profile</h2>
         <dl className="facts">
@@ -79,35 +107,42 @@ export default function Account() {
       <section aria-labelledby="claims">
         <h2 id="claims">ID token claims</h2>
         <p className="muted">What your identity provider said about you when you signed in. Times are in UTC.</p>
-        <table className="claims">
-          <thead>
-            <tr>
-              <th scope="col">Claim</th>
-              <th scope="col">Value</th>
-            </tr>
-          </thead>
-          <tbody>
-            {claims.map((claim) => (
-              <tr key={claim.name}>
-                <td>
-                  <code>{claim.name}</code>
-                </td>
-                <td>
-                  {claim.items ? (
-                    <ClaimList items={claim.items} />
-                  ) : claim.time ? (
-                    <>
-                      <time dateTime={claim.time.iso}>{claim.time.text}</time>
-                      <code className="raw">{claim.value}</code>
-                    </>
-                  ) : (
-                    claim.value
-                  )}
-                </td>
+        <Form method="post" className="claims-toggle">
+          <button className="button button-secondary" name="claims" value={hideClaims ? "show" : "hide"}>
+            {hideClaims ? "Show the claims" : "Hide the claims"}
+          </button>
+        </Form>
+        {hideClaims ? null : (
+          <table className="claims">
+            <thead>
+              <tr>
+                <th scope="col">Claim</th>
+                <th scope="col">Value</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {claims.map((claim) => (
+                <tr key={claim.name}>
+                  <td>
+                    <code>{claim.name}</code>
+                  </td>
+                  <td>
+                    {claim.items ? (
+                      <ClaimList items={claim.items} />
+                    ) : claim.time ? (
+                      <>
+                        <time dateTime={claim.time.iso}>{claim.time.text}</time>
+                        <code className="raw">{claim.value}</code>
+                      </>
+                    ) : (
+                      claim.value
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </section>
     </>
   );

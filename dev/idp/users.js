@@ -16,6 +16,13 @@ const pad = (/** @type {number} */ n) => String(n).padStart(2, "0");
 /** A stable, random-looking suffix: real group names are not repetitive enough to compress away. */
 const noise = (/** @type {number} */ n) => createHash("sha256").update(`group-${n}`).digest("hex").slice(0, 40);
 
+/**
+ * Full group paths like Keycloak's, each with a random-looking team name.
+ * @param {number} count
+ */
+export const groupPaths = (count) =>
+  Array.from({ length: count }, (_, i) => `/organisation/department-${pad(i + 1)}/team-${noise(i + 1)}`);
+
 /** @type {IdpUser[]} */
 export const DEFAULT_USERS = [
   {
@@ -37,10 +44,7 @@ export const DEFAULT_USERS = [
     lastName: "Token",
     email: "big@example.com",
     emailVerified: true,
-    groups: Array.from(
-      { length: 60 },
-      (_, i) => `/organisation/department-${pad(i + 1)}/team-${noise(i + 1)}`,
-    ),
+    groups: groupPaths(60),
   },
 ];
 

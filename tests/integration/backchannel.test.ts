@@ -18,7 +18,7 @@ const endpoint = () => `${app}/auth/demo/backchannel-logout`;
 
 async function logIn(jar = new CookieJar()) {
   expect((await logInOverHttp(jar, { app, idp: stack.idp.url })).status).toBe(302);
-  const { sid, sub } = decodeJwt(sessionIn(jar, app)!.idToken) as { sid: string; sub: string };
+  const { sid, sub } = decodeJwt((await sessionIn(jar, app))!.idToken) as { sid: string; sub: string };
   return { jar, sid, sub };
 }
 

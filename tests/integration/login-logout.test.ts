@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seal } from "~/auth/sealed-cookie.server";
 import { freePort, startApp, TEST_SESSION_SECRET } from "../support/app";
 import { browse, CookieJar, follow, formOf, textOf } from "../support/browserless";
-import { continueIdpLogout, sessionIn } from "../support/login";
+import { continueIdpLogout, encryptedSession, sessionIn } from "../support/login";
 import { startStack, type Stack } from "../support/stack";
 
 let stack: Stack;
@@ -85,7 +84,7 @@ describe("login and logout over HTTP", () => {
     // The realm's label is "demo" too: the header does not repeat it.
     expect(textOf(await account.text())).toMatch(/Signed in as demo Account/);
 
-    const { idToken } = sessionOf(jar)!;
+    const { idToken } = (await sessionOf(jar))!;
     stack.idp.clearRequests();
     // Keycloak realms log out by form POST: the app answers with a page that posts the request on.
     const logout = await browse(jar, `${app}/logout`, { form: {} });
@@ -229,8 +228,8 @@ describe("login and logout over HTTP", () => {
     expect(textOf(await (await browse(victim, `${app}/account`)).text())).toMatch(/Signed in as demo/);
   });
 
-  it("treats a session cookie signed with another secret as no session", async () => {
-    const forged = seal({ user: { realm: "demo", sub: "x", username: "mallory" }, idToken: "a.b.c", createdAt: Date.now() / 1000 }, "not-the-secret");
+  it("treats a session cookie encrypted with another secret as no session", async () => {
+    const forged = await encryptedSession({ user: { realm: "demo", sub: "x", username: "mallory" }, idToken: "a.b.c", createdAt: Date.now() / 1000 }, "not-the-secret");
     const response = await fetch(`${app}/account`, { headers: { cookie: `__session=${forged}` }, redirect: "manual" });
     expect(response.status).toBe(302);
   });
@@ -256,7 +255,7 @@ describe("when the IdP is unreachable", () => {
   });
 
   it("still ends the app session at logout and says the IdP could not be told", async () => {
-    const session = seal({ user: { realm: "demo", sub: "u1", username: "demo" }, idToken: "a.b.c", createdAt: Math.floor(Date.now() / 1000) }, TEST_SESSION_SECRET);
+    const session = await encryptedSession({ user: { realm: "demo", sub: "u1", username: "demo" }, idToken: "a.b.c", createdAt: Math.floor(Date.now() / 1000) });
     const jar = new CookieJar();
     jar.store(down.url, new Response(null, { headers: { "set-cookie": `__session=${session}; Path=/` } }));
     expect((await browse(jar, `${down.url}/account`)).status).toBe(200);

@@ -16,7 +16,7 @@ const inIdp = (url: string) => url.startsWith(stack.idp.url);
 async function logIn() {
   const jar = new CookieJar();
   expect((await logInOverHttp(jar, { app, idp: stack.idp.url })).status).toBe(302);
-  return { jar, idToken: sessionIn(jar, app)!.idToken };
+  return { jar, idToken: (await sessionIn(jar, app))!.idToken };
 }
 
 /** Logs out (redirect mode) and returns where the IdP sends the browser back, not yet visited. */

@@ -49,7 +49,7 @@ describe("revocations shared through Redis", () => {
     const cookie = jar.header(a.url);
     expect((await onInstance(a, cookie)).status).toBe(200);
     expect((await onInstance(b, cookie)).status).toBe(200);
-    const { sid, sub } = decodeJwt(sessionIn(jar, a.url)!.idToken) as { sid: string; sub: string };
+    const { sid, sub } = decodeJwt((await sessionIn(jar, a.url))!.idToken) as { sid: string; sub: string };
 
     const token = idp.logoutToken("demo", { clientId: TEST_CLIENT.clientId, sid, sub });
     const response = await fetch(`${a.url}/auth/demo/backchannel-logout`, {

@@ -33,15 +33,15 @@ async function appModules(store: "memory" | "redis") {
   expect(revocation.getRevocationStore()).toBeInstanceOf(store === "redis" ? revocation.RedisRevocationStore : revocation.MemoryRevocationStore);
   return {
     /** The Cookie header of a new session of `sub`. */
-    logIn(sub: string) {
-      const response = session.createUserSession(
+    async logIn(sub: string) {
+      const response = await session.createAuthSession(
         new Request("http://localhost:3000/auth/demo/callback"),
         { user: { realm: "demo", sub, username: sub }, idToken: "header.payload.signature" },
         "/",
       );
       return response.headers.getSetCookie().map((cookie) => cookie.split(";")[0]).join("; ");
     },
-    signedIn: async (cookie: string) => (await session.getSession(new Request("http://localhost:3000/account", { headers: { cookie } }))) !== null,
+    signedIn: async (cookie: string) => (await session.getAuthSession(new Request("http://localhost:3000/account", { headers: { cookie } }))) !== null,
     /** What the IdP sends when the user logged out there: a logout token naming the user, not a session. */
     async backchannelLogout(sub: string) {
       const logoutToken = idp.logoutToken("demo", { clientId: TEST_CLIENT.clientId, sub, sid: undefined });
@@ -65,11 +65,11 @@ describe.each(["memory", "redis"] as const)("back-channel logout by sub, %s stor
     const start = earlyInASecond();
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(start);
-    const before = app.logIn(sub);
+    const before = await app.logIn(sub);
     vi.setSystemTime(start + 400);
     await app.backchannelLogout(sub);
     vi.setSystemTime(start + 800);
-    const after = app.logIn(sub);
+    const after = await app.logIn(sub);
 
     expect(await app.signedIn(before)).toBe(false);
     expect(await app.signedIn(after)).toBe(true);
@@ -81,9 +81,9 @@ describe.each(["memory", "redis"] as const)("back-channel logout by sub, %s stor
     const start = earlyInASecond();
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(start);
-    const before = app.logIn(sub);
+    const before = await app.logIn(sub);
     await app.backchannelLogout(sub);
-    const after = app.logIn(sub);
+    const after = await app.logIn(sub);
 
     expect(await app.signedIn(before)).toBe(false);
     expect(await app.signedIn(after)).toBe(true);

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
-import { unseal } from "~/auth/sealed-cookie.server";
-import type { SessionData } from "~/auth/session.server";
+import { decrypt, encrypt } from "~/auth/sealed-cookie.server";
+import { fromStored, toStored, type AuthSessionData } from "~/auth/session.server";
 import { TEST_SESSION_SECRET } from "./app";
 import { browse, button, CookieJar, follow, formOf } from "./browserless";
 
@@ -37,11 +37,16 @@ export async function logInOverHttp(jar: CookieJar, target: LoginTarget): Promis
   return browse(jar, await reachCallback(jar, target));
 }
 
-/** The session the jar's cookies hold for `app`, unsealed with the tests' secret; `null` when there is none. */
-export function sessionIn(jar: CookieJar, app: string): SessionData | null {
+/** The session the jar's cookies hold for `app`, decrypted with the tests' secret; `null` when there is none. */
+export async function sessionIn(jar: CookieJar, app: string, secret = TEST_SESSION_SECRET): Promise<AuthSessionData | null> {
   const cookies = new Map(jar.header(app).split("; ").map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]));
-  const sealed = [cookies.get("__session"), cookies.get("__session.1"), cookies.get("__session.2")].filter(Boolean).join("");
-  return sealed ? (unseal(sealed, [TEST_SESSION_SECRET]) as SessionData | null) : null;
+  const value = [cookies.get("__session"), cookies.get("__session.1"), cookies.get("__session.2")].filter(Boolean).join("");
+  return value ? fromStored(await decrypt(value, [secret])) : null;
+}
+
+/** A `__session` value as the app would write it, encrypted with `secret` (the tests' by default). */
+export function encryptedSession(data: AuthSessionData, secret = TEST_SESSION_SECRET): Promise<string> {
+  return encrypt(toStored(data), secret);
 }
 
 /**

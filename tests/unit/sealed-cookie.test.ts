@@ -1,9 +1,19 @@
+import { inflateRawSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { CHUNK_SIZE, seal, splitIntoChunks, unseal } from "~/auth/sealed-cookie.server";
+import { CHUNK_SIZE, decrypt, encrypt, seal, splitIntoChunks, unseal } from "~/auth/sealed-cookie.server";
 
 const data = { user: { sub: "1", realm: "demo" }, idToken: "a.b.c", createdAt: 1 };
 
-describe("sealed session cookie", () => {
+/** What someone without the secret could read from bytes: as they are, and inflated, if they inflate. */
+function readable(bytes: Buffer): string[] {
+  try {
+    return [bytes.toString("latin1"), inflateRawSync(bytes).toString("latin1")];
+  } catch {
+    return [bytes.toString("latin1")];
+  }
+}
+
+describe("signed values (the logout state)", () => {
   it("round-trips data signed with the current secret", () => {
     expect(unseal(seal(data, "current"), ["current"])).toEqual(data);
   });
@@ -30,5 +40,47 @@ describe("sealed session cookie", () => {
     const chunks = splitIntoChunks(long);
     expect(chunks.map((chunk) => chunk.length)).toEqual([CHUNK_SIZE, CHUNK_SIZE, 5]);
     expect(chunks.join("")).toBe(long);
+  });
+});
+
+describe("encrypted session cookie", () => {
+  const session = { user: { sub: "1", realm: "demo", username: "alice", email: "alice@example.com" }, idToken: "a.b.c", createdAt: 1 };
+
+  it("round-trips data encrypted with the current secret", async () => {
+    expect(await decrypt(await encrypt(session, "current"), ["current"])).toEqual(session);
+  });
+
+  it("is a compact JWE whose parts show nothing of the data", async () => {
+    const value = await encrypt(session, "current");
+    const [header, ...rest] = value.split(".");
+    expect(JSON.parse(Buffer.from(header!, "base64url").toString())).toEqual({ alg: "dir", enc: "A256GCM" });
+    for (const text of [value, ...rest.flatMap((part) => readable(Buffer.from(part, "base64url")))]) {
+      for (const secret of ["alice", "example.com", "\"user\"", "realm", "idToken"]) expect(text).not.toContain(secret);
+    }
+  });
+
+  it("cannot be decrypted with another secret", async () => {
+    expect(await decrypt(await encrypt(session, "current"), ["another", "a-third"])).toBeNull();
+  });
+
+  it("still reads values encrypted with an older secret during rotation", async () => {
+    expect(await decrypt(await encrypt(session, "old"), ["new", "old"])).toEqual(session);
+  });
+
+  it("refuses tampered, truncated, oversized and malformed values", async () => {
+    const value = await encrypt(session, "current");
+    const [header, key, iv, ciphertext, tag] = value.split(".") as [string, string, string, string, string];
+    const flipped = `${ciphertext.slice(0, -2)}${ciphertext.at(-2) === "A" ? "B" : "A"}${ciphertext.at(-1)}`;
+    const candidates = [
+      [header, key, iv, flipped, tag].join("."),
+      value.slice(0, -3),
+      `${value}.x`,
+      seal(session, "current"),
+      "",
+      "....",
+      "garbage",
+    ];
+    for (const candidate of candidates) expect(await decrypt(candidate, ["current"])).toBeNull();
+    expect(await decrypt(value, ["current"], value.length - 1)).toBeNull();
   });
 });
