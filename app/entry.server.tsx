@@ -1,10 +1,10 @@
 import { PassThrough } from "node:stream";
-import type { EntryContext, HandleDataRequestFunction } from "@remix-run/node";
+import type { EntryContext, HandleDataRequestFunction, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { loadConfigOrExit } from "~/auth/config.server";
-import { endSessionPageFor } from "~/auth/logout.server";
+import { requestId } from "~/auth/request-id.server";
 import { NonceContext } from "~/nonce";
 import { createNonce, pageSecurityHeaders } from "~/security-headers.server";
 
@@ -21,9 +21,7 @@ export default async function handleRequest(
   responseHeaders: Headers,
   remixContext: EntryContext,
 ) {
-  const endSessionPage = endSessionPageFor(remixContext.staticHandlerContext.actionData?.["routes/logout"], responseHeaders);
-  if (endSessionPage) return endSessionPage;
-
+  responseHeaders.set("X-Request-Id", requestId(request));
   const nonce = createNonce();
   for (const [name, value] of Object.entries(pageSecurityHeaders({ nonce, formTargets, path: new URL(request.url).pathname }))) responseHeaders.set(name, value);
   return new Promise<Response>((resolve, reject) => {
@@ -58,7 +56,24 @@ export default async function handleRequest(
   });
 }
 
-export const handleDataRequest: HandleDataRequestFunction = (response) => {
+export const handleDataRequest: HandleDataRequestFunction = (response, { request }) => {
   response.headers.set("Cache-Control", "no-store");
+  response.headers.set("X-Request-Id", requestId(request));
   return response;
+};
+
+/**
+ * What Remix reports on stderr. A 404 is not an error (nothing is written),
+ * a request the client aborted neither; Remix's refusal of a cross-origin form
+ * POST is one line, not a stack trace. Everything else keeps its stack.
+ */
+export const handleError: HandleErrorFunction = (error, { request }) => {
+  if (request.signal.aborted) return;
+  if (isRouteErrorResponse(error) && error.status < 500) return;
+  const message = error instanceof Error ? error.message : "";
+  if (message.includes("header does not match `origin` header") || message.includes("headers are not provided")) {
+    console.error(JSON.stringify({ time: new Date().toISOString(), event: "cross_origin_form_refused", method: request.method, path: new URL(request.url).pathname, requestId: requestId(request) }));
+    return;
+  }
+  console.error(error);
 };

@@ -66,7 +66,7 @@ export function parseConfig(env: Env): AppConfig {
   const realmNames = unique([defaultRealm, ...list(read("KEYCLOAK_REALMS"))]);
   const oidcNames = unique(list(read("OIDC_PROVIDERS")));
 
-  const keycloakLogoutMethod = parseLogoutMethod("KEYCLOAK_LOGOUT_METHOD", read("KEYCLOAK_LOGOUT_METHOD"), "post", problems);
+  const keycloakLogoutMethod = parseLogoutMethod("KEYCLOAK_LOGOUT_METHOD", read("KEYCLOAK_LOGOUT_METHOD"), "redirect", problems);
   const providers: ProviderConfig[] = [];
   for (const name of realmNames) {
     if (!validName(name, name === defaultRealm ? "KEYCLOAK_REALM" : "KEYCLOAK_REALMS", problems)) continue;
@@ -82,7 +82,7 @@ export function parseConfig(env: Env): AppConfig {
       clientId: clientId ?? "",
       clientSecret: read(`${prefix}_CLIENT_SECRET`) ?? read("KEYCLOAK_CLIENT_SECRET") ?? null,
       logoutMethod: read(`${prefix}_LOGOUT_METHOD`)
-        ? parseLogoutMethod(`${prefix}_LOGOUT_METHOD`, read(`${prefix}_LOGOUT_METHOD`), "post", problems)
+        ? parseLogoutMethod(`${prefix}_LOGOUT_METHOD`, read(`${prefix}_LOGOUT_METHOD`), "redirect", problems)
         : keycloakLogoutMethod,
     });
   }

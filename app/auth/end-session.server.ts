@@ -15,6 +15,20 @@ export interface EndSessionRequest {
 /** How the browser is sent to the end-session endpoint: a GET redirect, or an auto-submitted form POST. */
 export type LogoutMethod = "redirect" | "post";
 
+/**
+ * The longest request line (`GET <path>?<query> HTTP/1.1`) the logout
+ * redirect may produce; longer ones go as a form POST. Keycloak runs on
+ * Quarkus, whose `quarkus.http.limits.max-initial-line-length` is 4096 bytes
+ * by default: above it Keycloak answers 414 and the user is stuck. 4,000 keeps
+ * a margin; to be replaced by the limit measured on real Keycloak.
+ */
+export const MAX_REDIRECT_REQUEST_LINE_BYTES = 4_000;
+
+/** Whether a GET to `url` stays within {@link MAX_REDIRECT_REQUEST_LINE_BYTES}. */
+export function fitsInRedirect(url: URL): boolean {
+  return Buffer.byteLength(`GET ${url.pathname}${url.search} HTTP/1.1`) <= MAX_REDIRECT_REQUEST_LINE_BYTES;
+}
+
 /** An end-session request as a form: what the auto-submitting logout page posts. */
 export interface EndSessionForm {
   action: string;

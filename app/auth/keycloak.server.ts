@@ -24,8 +24,6 @@ export class KeycloakStrategy<User> extends OIDCStrategy<User> {
         ...rest,
         issuer: `${url.replace(/\/+$/, "")}/realms/${encodeURIComponent(realm)}`,
         cookieName: rest.cookieName ?? `oidc:${realm}`,
-        // Keycloak's end-session endpoint takes the same parameters as a form POST.
-        logoutMethod: rest.logoutMethod ?? "post",
       },
       verify,
     );

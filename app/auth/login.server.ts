@@ -4,6 +4,7 @@ import { getConfig } from "./config.server";
 import { parseCookieHeader, serializeCookie } from "./cookies.server";
 import { AuthError, describeAuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
+import { providerAnswers } from "./reachability.server";
 import { sanitizeReturnTo } from "./return-to";
 import { createUserSession } from "./session.server";
 
@@ -12,7 +13,12 @@ const callbackPath = (realm: string) => `/auth/${realm}/callback`;
 
 /** Redirects to the realm's provider; `?returnTo=` is kept, sanitized, for the way back. */
 export async function startLogin(request: Request, realm: string): Promise<Response | LoginFailure> {
-  if (!getProvider(realm)) return unknownRealm(request, realm);
+  const provider = getProvider(realm);
+  if (!provider) return unknownRealm(request, realm);
+  // With discovery cached, nothing else would notice a provider that is down before the browser does.
+  if (!(await providerAnswers(provider.strategy.issuer))) {
+    return failure(request, realm, new AuthError("idp_unreachable", "the provider did not answer the reachability check"), new Headers());
+  }
   const url = new URL(request.url);
   const returnTo = sanitizeReturnTo(url.searchParams.get("returnTo"));
   // Without its query, so the base class never mistakes a stray `state` for a callback.

@@ -195,6 +195,10 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
     for (const field of ["authorization_endpoint", "token_endpoint", "jwks_uri"] as const) {
       if (typeof body[field] !== "string") throw new AuthError("idp_unreachable", `discovery at ${url} has no ${field}`);
     }
+    // The browser is sent there at logout: anything but http(s) (javascript:, data:, garbage) is refused here.
+    if (body.end_session_endpoint !== undefined && !isHttpUrl(body.end_session_endpoint)) {
+      throw new AuthError("idp_unreachable", `discovery at ${url} has an end_session_endpoint that is not an http(s) URL`);
+    }
     return body as ProviderMetadata;
   }
 
@@ -306,8 +310,10 @@ export namespace OIDCStrategy {
     timeoutMs?: number;
     /**
      * `"post"` sends the end-session request as an auto-submitted form, keeping
-     * the id_token out of URLs; only for providers whose endpoint accepts POST.
-     * @default "redirect" ("post" for KeycloakStrategy)
+     * the id_token out of URLs; only for providers whose endpoint accepts POST
+     * (Keycloak's does). With `"redirect"`, a URL too long for the provider is
+     * sent as a form POST anyway.
+     * @default "redirect"
      */
     logoutMethod?: LogoutMethod;
   }
@@ -360,6 +366,10 @@ function toAuthError(error: unknown): unknown {
     return new AuthError("state_mismatch", error.message, { cause: error });
   }
   return error;
+}
+
+function isHttpUrl(value: unknown): boolean {
+  return typeof value === "string" && URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
 }
 
 function formEncode(value: string): string {
