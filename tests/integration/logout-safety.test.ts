@@ -67,6 +67,16 @@ describe("logout that never gets stuck", () => {
     expect(replayed.status).toBe(302);
   });
 
+  it("answers login with our 503 page, not a redirect to a dead IdP, when discovery was cached", async () => {
+    await logIn(); // discovery is cached now
+    stack.idp.faults.down = true;
+    const response = await fetch(`${app}/auth/demo/login`, { redirect: "manual" });
+    expect(response.status).toBe(503);
+    expect(textOf(await response.text())).toContain("The identity provider is unreachable");
+    stack.idp.faults.down = false;
+    expect((await fetch(`${app}/auth/demo/login`, { redirect: "manual" })).status).toBe(302);
+  });
+
   it("refuses a copy of the session cookie after a completed logout too (issue 14.3)", async () => {
     const jar = await logIn();
     const copy = jar.header(app);
