@@ -26,11 +26,15 @@ export interface SessionData {
   createdAt: number;
 }
 
-const COOKIE_NAME = "__session";
+/**
+ * `__Host-session` when the cookies are Secure (APP_URL is https): the browser
+ * then refuses one set by a sibling subdomain, for another path, or over http.
+ */
+const cookieName = () => (getConfig().secureCookies ? "__Host-session" : "__session");
 /** 8 chunks of 3,800 bytes: far above a Keycloak id_token with many groups, far below header limits. */
 const MAX_CHUNKS = 8;
 
-const chunkName = (index: number) => (index === 0 ? COOKIE_NAME : `${COOKIE_NAME}.${index}`);
+const chunkName = (index: number) => (index === 0 ? cookieName() : `${cookieName()}.${index}`);
 const cookieAttributes = () => ({ path: "/", secure: getConfig().secureCookies });
 
 const sessions = new WeakMap<Request, Promise<SessionData | null>>();
@@ -103,14 +107,15 @@ export function createUserSession(
 /** `Set-Cookie` headers that delete every session cookie the request carries (at least the first). */
 export function destroySessionHeaders(request: Request): Headers {
   const headers = new Headers();
-  const names = new Set([COOKIE_NAME, ...presentChunkNames(request)]);
+  const names = new Set([cookieName(), ...presentChunkNames(request)]);
   for (const name of names) headers.append("Set-Cookie", serializeCookie(name, "", { ...cookieAttributes(), maxAge: 0 }));
   return headers;
 }
 
 function presentChunkNames(request: Request): string[] {
   const cookies = parseCookieHeader(request.headers.get("Cookie"));
-  return [...cookies.keys()].filter((name) => /^__session(\.[1-9]\d*)?$/.test(name));
+  const base = cookieName();
+  return [...cookies.keys()].filter((name) => name === base || (name.startsWith(`${base}.`) && /^[1-9]\d*$/.test(name.slice(base.length + 1))));
 }
 
 async function readSession(request: Request): Promise<SessionData | null> {
