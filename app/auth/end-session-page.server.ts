@@ -19,8 +19,9 @@ export function endSessionPage(form: EndSessionForm, provider: string, headers: 
     .join("");
   const html = `<!DOCTYPE html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark"><meta name="robots" content="noindex"><title>Logging out</title><link rel="stylesheet" href="${escapeHtml(stylesHref)}"></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark"><meta name="robots" content="noindex"><title>Logging out</title><link rel="stylesheet" href="${escapeHtml(stylesHref)}"><link rel="icon" href="/favicon.svg" type="image/svg+xml"></head>
 <body>
+<header class="site-header"><div class="site-header-inner"><span class="brand"><img src="/favicon.svg" alt="">Remix + Keycloak</span></div></header>
 <main>
 <h1>Logging out</h1>
 <form id="end-session" method="post" action="${escapeHtml(form.action)}">${inputs}
@@ -34,7 +35,7 @@ export function endSessionPage(form: EndSessionForm, provider: string, headers: 
   headers.set("Content-Type", "text/html; charset=utf-8");
   headers.set(
     "Content-Security-Policy",
-    `default-src 'none'; style-src 'self'; script-src '${SUBMIT_SCRIPT_HASH}'; form-action 'self' ${new URL(form.action).origin}; frame-ancestors 'none'; base-uri 'none'`,
+    `default-src 'none'; style-src 'self'; img-src 'self'; script-src '${SUBMIT_SCRIPT_HASH}'; form-action 'self' ${new URL(form.action).origin}; frame-ancestors 'none'; base-uri 'none'`,
   );
   headers.set("Cache-Control", "no-store");
   headers.set("Referrer-Policy", "no-referrer");

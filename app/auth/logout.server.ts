@@ -81,11 +81,17 @@ async function endProviderSession(request: Request, provider: Provider, idToken:
     if (!(await providerAnswers(provider.strategy.issuer))) {
       throw new AuthError("idp_unreachable", "the provider did not answer the reachability check");
     }
-    const url = buildEndSessionUrl(endSession);
+    let url = buildEndSessionUrl(endSession);
     const method = chooseLogoutMethod(provider.strategy.logoutMethod, url);
     headers.append("Set-Cookie", cookie);
-    logAuthEvent(request, "logout", { realm, sub, outcome: `${method}_to_idp` });
-    if (method === "post") return endSessionPage(buildEndSessionForm(endSession), provider.label, headers);
+    if (method === "post" && submittedAsDocument(request)) {
+      logAuthEvent(request, "logout", { realm, sub, outcome: "post_to_idp" });
+      return endSessionPage(buildEndSessionForm(endSession), provider.label, headers);
+    }
+    // A fetch submission (a Remix <Form> without reloadDocument) cannot show the form page: redirect,
+    // without the hint when the URL would be too long (the provider then asks the user to confirm).
+    if (!fitsInRedirect(url)) url = buildEndSessionUrl({ ...endSession, idTokenHint: null });
+    logAuthEvent(request, "logout", { realm, sub, outcome: "redirect_to_idp" });
     headers.set("Location", url.toString());
     return new Response(null, { status: 302, headers });
   } catch (error) {
@@ -99,6 +105,11 @@ async function endProviderSession(request: Request, provider: Provider, idToken:
 /** The configured method, except that a URL too long for the provider goes as a form POST instead. */
 export function chooseLogoutMethod(configured: LogoutMethod, url: URL): LogoutMethod {
   return configured === "redirect" && !fitsInRedirect(url) ? "post" : configured;
+}
+
+/** Whether the browser will show the answer as a page: every current browser says so in `Sec-Fetch-Dest`. */
+function submittedAsDocument(request: Request): boolean {
+  return (request.headers.get("Sec-Fetch-Dest") ?? "document") === "document";
 }
 
 /**

@@ -60,7 +60,7 @@ describe("post mode (KEYCLOAK_REALM_FORMS_LOGOUT_METHOD=post)", () => {
     const logout = await browse(jar, `${app}/logout`, { form: {} });
     expect(logout.status).toBe(200);
     expect(logout.headers.get("x-content-type-options")).toBe("nosniff");
-    expect(logout.headers.get("content-security-policy")).toMatch(/default-src 'none'; style-src 'self'; script-src 'sha256-/);
+    expect(logout.headers.get("content-security-policy")).toMatch(/default-src 'none'; style-src 'self'; img-src 'self'; script-src 'sha256-/);
     const html = await logout.text();
     expect(html).toMatch(/<meta name="color-scheme" content="light dark"><meta name="robots" content="noindex"><title>Logging out<\/title><link rel="stylesheet" href="\/build\/_assets\/styles-\w+\.css">/);
     expect(textOf(html)).toContain("Ending your session at forms.");
