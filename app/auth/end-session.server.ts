@@ -29,6 +29,11 @@ export function fitsInRedirect(url: URL): boolean {
   return Buffer.byteLength(`GET ${url.pathname}${url.search} HTTP/1.1`) <= MAX_REDIRECT_REQUEST_LINE_BYTES;
 }
 
+/** The configured method, except that a URL too long for the provider goes as a form POST instead. */
+export function chooseLogoutMethod(configured: LogoutMethod, url: URL): LogoutMethod {
+  return configured === "redirect" && !fitsInRedirect(url) ? "post" : configured;
+}
+
 /** An end-session request as a form: what the auto-submitting logout page posts. */
 export interface EndSessionForm {
   action: string;

@@ -2,7 +2,7 @@ import { data, redirect } from "@remix-run/node";
 import { getProvider, type Provider } from "./authenticator.server";
 import { getConfig } from "./config.server";
 import { endSessionPage } from "./end-session-page.server";
-import { buildEndSessionForm, buildEndSessionUrl, fitsInRedirect, type LogoutMethod } from "./end-session.server";
+import { buildEndSessionForm, buildEndSessionUrl, chooseLogoutMethod, fitsInRedirect } from "./end-session.server";
 import { AuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
 import { createLogoutState, LOGOUT_CALLBACK_PATH, verifyLogoutState } from "./logout-state.server";
@@ -100,11 +100,6 @@ async function endProviderSession(request: Request, provider: Provider, idToken:
     logAuthEvent(request, "logout", { realm, sub, outcome: "idp_unreachable", code, detail });
     return incomplete("idp_unreachable", realm, headers);
   }
-}
-
-/** The configured method, except that a URL too long for the provider goes as a form POST instead. */
-export function chooseLogoutMethod(configured: LogoutMethod, url: URL): LogoutMethod {
-  return configured === "redirect" && !fitsInRedirect(url) ? "post" : configured;
 }
 
 /** Whether the browser will show the answer as a page: every current browser says so in `Sec-Fetch-Dest`. */

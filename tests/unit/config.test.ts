@@ -36,7 +36,7 @@ describe("parseConfig", () => {
         keycloakUrl: "https://sso.example.com",
         clientId: "remix-app",
         clientSecret: "s3cret",
-        logoutMethod: "post",
+        logoutMethod: "redirect",
       },
     ]);
     expect(Object.isFrozen(config.providers[0])).toBe(true);
@@ -106,11 +106,11 @@ describe("parseConfig", () => {
     });
   });
 
-  it("logs Keycloak realms out by form POST and other providers by redirect, unless told otherwise", () => {
+  it("logs every provider out by redirect, unless told otherwise", () => {
     const env = {
       ...valid,
       KEYCLOAK_REALMS: "acme",
-      KEYCLOAK_REALM_ACME_LOGOUT_METHOD: "redirect",
+      KEYCLOAK_REALM_ACME_LOGOUT_METHOD: "post",
       OIDC_PROVIDERS: "a,b",
       OIDC_PROVIDER_A_ISSUER: "https://a.example",
       OIDC_PROVIDER_A_CLIENT_ID: "x",
@@ -118,8 +118,8 @@ describe("parseConfig", () => {
       OIDC_PROVIDER_B_CLIENT_ID: "x",
       OIDC_PROVIDER_B_LOGOUT_METHOD: "post",
     };
-    expect(parseConfig(env).providers.map((p) => p.logoutMethod)).toEqual(["post", "redirect", "redirect", "post"]);
-    expect(parseConfig({ ...valid, KEYCLOAK_LOGOUT_METHOD: "redirect" }).providers[0]!.logoutMethod).toBe("redirect");
+    expect(parseConfig(env).providers.map((p) => p.logoutMethod)).toEqual(["redirect", "post", "redirect", "post"]);
+    expect(parseConfig({ ...valid, KEYCLOAK_LOGOUT_METHOD: "post" }).providers[0]!.logoutMethod).toBe("post");
   });
 
   it.each([
