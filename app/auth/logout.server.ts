@@ -118,7 +118,7 @@ async function recordLogout(request: Request, { user }: SessionData) {
   const keys = revocationKeys(user.realm, { sid: user.sid });
   const { sessionMaxAge } = getConfig();
   try {
-    await Promise.all(keys.map((key) => getRevocationStore().revoke(key, Math.ceil(Date.now() / 1000), sessionMaxAge)));
+    await Promise.all(keys.map((key) => getRevocationStore().revoke(key, Math.floor(Date.now() / 1000), sessionMaxAge)));
   } catch (error) {
     logAuthEvent(request, "revocation_store_error", { realm: user.realm, outcome: "logout_not_recorded", detail: String(error) });
   }
