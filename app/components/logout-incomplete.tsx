@@ -12,8 +12,8 @@ export function LogoutIncomplete({ reason, realm, provider }: LogoutIncompleteVi
       {reason === "idp_unreachable" ? (
         <>
           <p>
-            Your session in this app has ended; your session at {provider} may still be open: {provider} could not be
-            reached to end it.
+            Your session in this app has ended; your session at {provider} may still be open. Retry to end it there
+            too.
           </p>
           <p className="actions">
             <a className="button" href={`/auth/${realm}/logout`}>
