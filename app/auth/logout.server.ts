@@ -24,7 +24,7 @@ export const LOGOUT_INCOMPLETE_PATH = "/logout/incomplete";
 export async function logout(request: Request): Promise<Response> {
   // Remix hands PUT, PATCH and DELETE to the action too: only a POST logs out.
   if (request.method !== "POST") {
-    return plain("Method not allowed", 405, { Allow: "POST" });
+    return plain("Method not allowed", 405, { Allow: "GET, POST" });
   }
   // A cross-site form must not be able to log anyone out (nor anything else).
   if (isCrossSiteRequest(request.headers, getConfig().appUrl)) {
