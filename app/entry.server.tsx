@@ -4,7 +4,7 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { loadConfigOrExit } from "~/auth/config.server";
-import { requestId } from "~/auth/request-id.server";
+import { incomingRequestId, requestId } from "~/auth/request-id.server";
 import { NonceContext } from "~/nonce";
 import { createNonce, pageSecurityHeaders } from "~/security-headers.server";
 
@@ -21,7 +21,8 @@ export default async function handleRequest(
   responseHeaders: Headers,
   remixContext: EntryContext,
 ) {
-  responseHeaders.set("X-Request-Id", requestId(request));
+  const id = incomingRequestId(request);
+  if (id) responseHeaders.set("X-Request-Id", id);
   const nonce = createNonce();
   for (const [name, value] of Object.entries(pageSecurityHeaders({ nonce, formTargets, path: new URL(request.url).pathname }))) responseHeaders.set(name, value);
   return new Promise<Response>((resolve, reject) => {
@@ -58,7 +59,8 @@ export default async function handleRequest(
 
 export const handleDataRequest: HandleDataRequestFunction = (response, { request }) => {
   response.headers.set("Cache-Control", "no-store");
-  response.headers.set("X-Request-Id", requestId(request));
+  const id = incomingRequestId(request);
+  if (id) response.headers.set("X-Request-Id", id);
   return response;
 };
 
@@ -72,7 +74,9 @@ export const handleError: HandleErrorFunction = (error, { request }) => {
   if (isRouteErrorResponse(error) && error.status < 500) return;
   const message = error instanceof Error ? error.message : "";
   if (message.includes("header does not match `origin` header") || message.includes("headers are not provided")) {
-    console.error(JSON.stringify({ time: new Date().toISOString(), event: "cross_origin_form_refused", method: request.method, path: new URL(request.url).pathname, requestId: requestId(request) }));
+    const { pathname } = new URL(request.url);
+    const line = { time: new Date().toISOString(), event: "cross_origin_form_refused", method: request.method, path: pathname };
+    console.error(JSON.stringify({ ...line, requestId: requestId(request) }));
     return;
   }
   console.error(error);

@@ -46,6 +46,8 @@ describe("npm start in production", () => {
     expect(ours).toMatch(/^[0-9a-f-]{36}$/);
     expect(authLines()).toContainEqual(expect.objectContaining({ event: "logout", outcome: "redirect_to_idp", requestId: ours }));
     expect(app.output()).not.toContain("<script>");
+    // Pages send the proxy's id back.
+    expect((await fetch(`${app.url}/`, { headers: { "X-Request-Id": "page-id-7" } })).headers.get("x-request-id")).toBe("page-id-7");
 
     const endSession = logout.headers.get("location")!;
     const idpPage = await follow(jar, logout, app.url, inIdp);
