@@ -10,7 +10,7 @@ import { providerAnswers } from "./reachability.server";
 import { requestId } from "./request-id.server";
 import { getRevocationStore, revocationKeys } from "./revocation.server";
 import { isCrossSiteRequest } from "./same-origin";
-import { destroySessionHeaders, getSession, type SessionData } from "./session.server";
+import { destroySessionHeaders, getSession, sessionId, type SessionData } from "./session.server";
 
 type Incomplete = "idp_unreachable" | "local_only";
 export const LOGOUT_INCOMPLETE_PATH = "/logout/incomplete";
@@ -113,9 +113,9 @@ function submittedAsDocument(request: Request): boolean {
  * whatever the provider does next. A store that cannot be written does not
  * stop the logout.
  */
-async function recordLogout(request: Request, { user }: SessionData) {
-  // Keycloak and the dev IdP put a `sid` in every ID token; without one there is no key for this session alone.
-  const keys = revocationKeys(user.realm, { sid: user.sid });
+async function recordLogout(request: Request, session: SessionData) {
+  const { user } = session;
+  const keys = revocationKeys(user.realm, { sid: sessionId(session) });
   const { sessionMaxAge } = getConfig();
   try {
     await Promise.all(keys.map((key) => getRevocationStore().revoke(key, Math.floor(Date.now() / 1000), sessionMaxAge)));

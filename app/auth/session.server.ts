@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { redirect } from "@remix-run/node";
 import { decodeJwt, type JWTPayload } from "jose";
 import { getConfig } from "./config.server";
@@ -118,10 +119,18 @@ function presentChunkNames(request: Request): string[] {
   return [...cookies.keys()].filter((name) => name === base || (name.startsWith(`${base}.`) && /^[1-9]\d*$/.test(name.slice(base.length + 1))));
 }
 
+/**
+ * What a logout revokes this session by: the provider's `sid`, or without one
+ * (some providers send none) a digest of its ID token, which is new at every login.
+ */
+export function sessionId({ user, idToken }: SessionData): string {
+  return user.sid ?? `id_token:${createHash("sha256").update(idToken).digest("base64url")}`;
+}
+
 async function readSession(request: Request): Promise<SessionData | null> {
   const session = unsealSession(request);
   if (!session) return null;
-  const keys = revocationKeys(session.user.realm, session.user);
+  const keys = revocationKeys(session.user.realm, { sid: sessionId(session), sub: session.user.sub });
   try {
     const revokedAt = await getRevocationStore().revokedAt(keys);
     return revokedAt !== null && session.createdAt <= revokedAt ? null : session;

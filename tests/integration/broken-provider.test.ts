@@ -31,19 +31,20 @@ afterAll(async () => {
   await new Promise((resolve) => provider?.close(resolve));
 });
 
-function signedIn() {
-  const session = seal(
-    { user: { realm: "demo", sub: "u1", sid: "sid-broken-1", username: "demo" }, idToken: "a.b.c", createdAt: Math.floor(Date.now() / 1000) },
-    TEST_SESSION_SECRET,
-  );
+function signedIn(sid: string | undefined) {
+  const user = { realm: "demo", sub: "u1", username: "demo", ...(sid && { sid }) };
+  const session = seal({ user, idToken: `a.b.${crypto.randomUUID()}`, createdAt: Math.floor(Date.now() / 1000) }, TEST_SESSION_SECRET);
   const jar = new CookieJar();
   jar.store(app.url, new Response(null, { headers: { "set-cookie": `__session=${session}; Path=/` } }));
   return jar;
 }
 
 describe("a provider whose end_session_endpoint is not an http(s) URL", () => {
-  it("still ends the app session at logout, for this browser and for any copy of its cookie", async () => {
-    const jar = signedIn();
+  it.each([
+    ["with a sid", "sid-broken-1"],
+    ["without a sid (its ID token's digest is its id)", undefined],
+  ])("still ends the app session at logout, %s, for this browser and for any copy of its cookie", async (_label, sid) => {
+    const jar = signedIn(sid);
     const copy = jar.header(app.url);
     expect((await browse(jar, `${app.url}/account`)).status).toBe(200);
 
