@@ -69,6 +69,17 @@ describe("npm start in production", () => {
     expect(app.output().slice(before)).not.toMatch(/Error|\n\s+at /);
   });
 
+  it("writes one line, no stack trace, for Remix's own refusal of a cross-site POST to a page (measured: its 500, before any app code)", async () => {
+    const before = app.output().length;
+    const response = await fetch(`${app.url}/account`, { method: "POST", headers: { Origin: "https://evil.example" }, body: "a=1" });
+    expect(response.status).toBe(500);
+    expect(await response.text()).toBe("");
+    await expect.poll(() => app.output().slice(before)).toMatch(/POST \/account 500/);
+    const lines = app.output().slice(before).split("\n").filter((line) => line.startsWith("{"));
+    expect(lines.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ event: "cross_origin_form_refused", path: "/account" })]);
+    expect(app.output().slice(before)).not.toMatch(/\n\s+at /);
+  });
+
   it("never lets a malformed Host reach the app: remix-serve's adapter answers 500 before it (measured; DEPLOY.md)", async () => {
     const before = app.output().length;
     const status = await new Promise<number>((resolve, reject) => {
