@@ -1,8 +1,8 @@
-import type { ActionFunctionArgs } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { logout } from "~/auth/logout.server";
 
-// A resource route (no component): the logout POST answers before, and without, Remix's page pipeline.
+// A resource route (no component, no ErrorBoundary): Remix hands the POST straight
+// to the action, under any server, without the page pipeline.
 export const action = ({ request }: ActionFunctionArgs) => logout(request);
 
 /** GET never logs out: the "Log out" button is in the header of every page. */
