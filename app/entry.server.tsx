@@ -1,10 +1,10 @@
 import { PassThrough } from "node:stream";
-import type { EntryContext, HandleDataRequestFunction } from "@remix-run/node";
+import type { EntryContext, HandleDataRequestFunction, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { loadConfigOrExit } from "~/auth/config.server";
-import { endSessionPageFor } from "~/auth/logout.server";
+import { incomingRequestId, requestId } from "~/auth/request-id.server";
 import { NonceContext } from "~/nonce";
 import { createNonce, pageSecurityHeaders } from "~/security-headers.server";
 
@@ -21,9 +21,8 @@ export default async function handleRequest(
   responseHeaders: Headers,
   remixContext: EntryContext,
 ) {
-  const endSessionPage = endSessionPageFor(remixContext.staticHandlerContext.actionData?.["routes/logout"], responseHeaders);
-  if (endSessionPage) return endSessionPage;
-
+  const id = incomingRequestId(request);
+  if (id) responseHeaders.set("X-Request-Id", id);
   const nonce = createNonce();
   for (const [name, value] of Object.entries(pageSecurityHeaders({ nonce, formTargets, path: new URL(request.url).pathname }))) responseHeaders.set(name, value);
   return new Promise<Response>((resolve, reject) => {
@@ -58,7 +57,27 @@ export default async function handleRequest(
   });
 }
 
-export const handleDataRequest: HandleDataRequestFunction = (response) => {
+export const handleDataRequest: HandleDataRequestFunction = (response, { request }) => {
   response.headers.set("Cache-Control", "no-store");
+  const id = incomingRequestId(request);
+  if (id) response.headers.set("X-Request-Id", id);
   return response;
+};
+
+/**
+ * What Remix reports on stderr. A 404 is not an error (nothing is written),
+ * a request the client aborted neither; Remix's refusal of a cross-origin form
+ * POST is one line, not a stack trace. Everything else keeps its stack.
+ */
+export const handleError: HandleErrorFunction = (error, { request }) => {
+  if (request.signal.aborted) return;
+  if (isRouteErrorResponse(error) && error.status < 500) return;
+  const message = error instanceof Error ? error.message : "";
+  if (message.includes("header does not match `origin` header") || message.includes("headers are not provided")) {
+    const { pathname } = new URL(request.url);
+    const line = { time: new Date().toISOString(), event: "cross_origin_form_refused", method: request.method, path: pathname };
+    console.error(JSON.stringify({ ...line, requestId: requestId(request) }));
+    return;
+  }
+  console.error(error);
 };

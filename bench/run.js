@@ -141,7 +141,7 @@ async function benchmark([app, peer]) {
 function describeCommit() {
   try {
     const git = (...args) => execFileSync("git", args, { cwd: new URL("..", import.meta.url), encoding: "utf8" }).trim();
-    const dirty = git("status", "--porcelain", "--", "app", "server.js", "remix.config.js") !== "";
+    const dirty = git("status", "--porcelain", "--", "app", "remix.config.js") !== "";
     return `${git("rev-parse", "--short", "HEAD")}${dirty ? " + uncommitted app changes" : ""}`;
   } catch {
     return "unknown";

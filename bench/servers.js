@@ -70,7 +70,7 @@ export async function startIdentityProvider() {
 /** The app's production server, as `npm start` runs it; `nodeArgs` e.g. for --cpu-prof. */
 export function startApp({ url, idp, nodeArgs = [] }) {
   const { port } = new URL(url);
-  return startChild("app", [...nodeArgs, "server.js"], url, {
+  return startChild("app", [...nodeArgs, "node_modules/@remix-run/serve/dist/cli.js", "build/index.js"], url, {
     NODE_ENV: "production",
     PORT: port,
     HOST,

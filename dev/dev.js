@@ -30,7 +30,7 @@ if (!env.KEYCLOAK_URL) {
   console.log(`Embedded IdP at ${idp.url}/realms/${env.KEYCLOAK_REALM} (user demo, password demo)`);
 }
 
-const remix = spawn(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "dev", "--command", "node server.js"], {
+const remix = spawn(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "dev", "--command", "node node_modules/@remix-run/serve/dist/cli.js build/index.js"], {
   env: { ...env, VITE_CJS_IGNORE_WARNING: "true" },
   stdio: "inherit",
 });

@@ -18,7 +18,7 @@ import {
   type CheckResult,
 } from "./doctor-checks";
 
-// Like server.js, which sets NODE_ENV=production unless told otherwise.
+// Like remix-serve (npm start), which sets NODE_ENV=production unless told otherwise.
 const env: Record<string, string | undefined> = { ...process.env };
 env.NODE_ENV ||= "production";
 const color = process.stdout.isTTY && !env.NO_COLOR;

@@ -15,6 +15,26 @@ export interface EndSessionRequest {
 /** How the browser is sent to the end-session endpoint: a GET redirect, or an auto-submitted form POST. */
 export type LogoutMethod = "redirect" | "post";
 
+/**
+ * The longest request line (`GET <path>?<query> HTTP/1.1`) the logout
+ * redirect may produce; longer ones go as a form POST. Measured: Keycloak
+ * 26.7.3 itself accepts request lines up to 32,779 bytes and answers 414
+ * above (docs/KEYCLOAK-COMPAT.md), but a default nginx in front of it
+ * (`large_client_header_buffers 4 8k`) refuses lines over 8 KB, so the bound
+ * is what both accept: a 6 KB id_token_hint still goes by redirect.
+ */
+export const MAX_REDIRECT_REQUEST_LINE_BYTES = 8_000;
+
+/** Whether a GET to `url` stays within {@link MAX_REDIRECT_REQUEST_LINE_BYTES}. */
+export function fitsInRedirect(url: URL): boolean {
+  return Buffer.byteLength(`GET ${url.pathname}${url.search} HTTP/1.1`) <= MAX_REDIRECT_REQUEST_LINE_BYTES;
+}
+
+/** The configured method, except that a URL too long for the provider goes as a form POST instead. */
+export function chooseLogoutMethod(configured: LogoutMethod, url: URL): LogoutMethod {
+  return configured === "redirect" && !fitsInRedirect(url) ? "post" : configured;
+}
+
 /** An end-session request as a form: what the auto-submitting logout page posts. */
 export interface EndSessionForm {
   action: string;

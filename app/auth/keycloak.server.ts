@@ -9,9 +9,10 @@ export function keycloakIssuer({ url, realm }: { url: string; realm: string }): 
 }
 
 /**
- * OIDCStrategy for one Keycloak realm: it logs out by form POST by default,
- * since Keycloak's end-session endpoint takes the same parameters as a form
- * and a large ID token then stays out of URLs.
+ * OIDCStrategy for one Keycloak realm. It logs out by redirect like any
+ * provider; Keycloak's end-session endpoint also takes the same parameters as
+ * a form POST, which the app uses when the URL would be too long
+ * (`MAX_REDIRECT_REQUEST_LINE_BYTES`) or when `logoutMethod: "post"` is set.
  *
  * @example
  * ```ts
@@ -22,8 +23,4 @@ export function keycloakIssuer({ url, realm }: { url: string; realm: string }): 
  */
 export class KeycloakStrategy<User> extends OIDCStrategy<User> {
   override name = "keycloak";
-
-  constructor(options: OIDCStrategy.Options, verify: OIDCStrategy.VerifyFunction<User>) {
-    super({ ...options, logoutMethod: options.logoutMethod ?? "post" }, verify);
-  }
 }

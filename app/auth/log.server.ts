@@ -1,3 +1,5 @@
+import { requestId } from "./request-id.server";
+
 export type AuthEvent = "login" | "login_failed" | "logout" | "backchannel_logout" | "revocation_store_error";
 
 export interface AuthEventFields {
@@ -11,11 +13,10 @@ export interface AuthEventFields {
 }
 
 /**
- * One JSON line per authentication event on stdout, with the request id that
- * server.js gives every request (also in its access log line and the
- * `X-Request-Id` response header), so both can be joined.
+ * One JSON line per authentication event on stdout, with the request's id (the
+ * proxy's `X-Request-Id`, or one of ours, also sent back in `X-Request-Id`),
+ * so it can be joined with the proxy's access log.
  */
 export function logAuthEvent(request: Request, event: AuthEvent, fields: AuthEventFields): void {
-  const requestId = request.headers.get("X-Request-Id") ?? undefined;
-  console.log(JSON.stringify({ time: new Date().toISOString(), event, ...fields, requestId }));
+  console.log(JSON.stringify({ time: new Date().toISOString(), event, ...fields, requestId: requestId(request) }));
 }

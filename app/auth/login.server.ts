@@ -5,6 +5,7 @@ import { BoundedEntriesCookie } from "./cookies.server";
 import { AuthError, describeAuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
 import { MAX_PENDING_LOGINS } from "./oidc-strategy.server";
+import { providerAnswers } from "./reachability.server";
 import { sanitizeReturnTo } from "./return-to";
 import { createAuthSession } from "./session.server";
 
@@ -30,7 +31,11 @@ export async function startLogin(request: Request, realm: string): Promise<Respo
   // Without its query, so the strategy never mistakes a stray `state` for a callback.
   const loginRequest = new Request(new URL(url.pathname, url), { headers: request.headers });
   try {
-    await provider.strategy();
+    const strategy = await provider.strategy();
+    // With discovery cached, nothing else would notice a provider that is down before the browser does.
+    if (!(await providerAnswers(strategy.issuer))) {
+      throw new AuthError("idp_unreachable", "the provider did not answer the reachability check");
+    }
     await getAuthenticator().authenticate(realm, loginRequest);
   } catch (thrown) {
     if (thrown instanceof Response) {

@@ -1,150 +1,172 @@
-import { data } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
 import { getProvider, type Provider } from "./authenticator.server";
+import { orderedNow } from "./clock";
 import { getConfig } from "./config.server";
 import { endSessionPage } from "./end-session-page.server";
-import { buildEndSessionForm, buildEndSessionUrl, type EndSessionForm } from "./end-session.server";
+import { buildEndSessionForm, buildEndSessionUrl, chooseLogoutMethod, fitsInRedirect } from "./end-session.server";
 import { AuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
 import { createLogoutState, LOGOUT_CALLBACK_PATH, verifyLogoutState } from "./logout-state.server";
+import { providerAnswers } from "./reachability.server";
+import { requestId } from "./request-id.server";
+import { getRevocationStore, revocationKeys } from "./revocation.server";
 import { isCrossSiteRequest } from "./same-origin";
-import { destroyAuthSessionHeaders, getAuthSession } from "./session.server";
+import { destroyAuthSessionHeaders, getAuthSession, sessionId, type AuthSessionData } from "./session.server";
 
 type Incomplete = "idp_unreachable" | "local_only";
+export const LOGOUT_INCOMPLETE_PATH = "/logout/incomplete";
 
 /**
- * The app session ended but not the provider's: it could not be reached, or it
- * has no end-session endpoint. Redirects (POST, then GET) to the page saying
- * so, which reads the now cookie-less request like any other.
+ * `POST /logout`. Ends the app session first, whatever happens next (the
+ * session cookies are cleared and the session is recorded as ended, so a copy
+ * of the cookie is dead too), then sends the browser to the provider's
+ * end-session endpoint so the single sign-on session ends as well.
  */
-function incomplete(reason: Incomplete, realm: string, headers: Headers) {
-  headers.set("Location", `/logout?${new URLSearchParams({ ended: reason, realm })}`);
-  return new Response(null, { status: 303, headers });
-}
-
-/** The data of the logout page: the form for a signed-in user, or what an incomplete logout left. */
-export async function logoutPage(request: Request) {
-  const url = new URL(request.url);
-  const reason = url.searchParams.get("ended");
-  const provider = getProvider(url.searchParams.get("realm") ?? "");
-  if ((reason === "idp_unreachable" || reason === "local_only") && provider) {
-    const ended = { reason: reason as Incomplete, realm: provider.name, provider: provider.label };
-    return data({ ended, username: null }, { status: reason === "idp_unreachable" ? 503 : 200 });
-  }
-  return data({ ended: null, username: (await getAuthSession(request))?.user.username ?? null });
-}
-
-/**
- * Ends the app session first (whatever happens next, the browser's session
- * cookies are cleared), then sends the browser to the provider's
- * end-session endpoint so the single sign-on session ends too.
- */
-export async function logout(request: Request) {
+export async function logout(request: Request): Promise<Response> {
   // Remix hands PUT, PATCH and DELETE to the action too: only a POST logs out.
   if (request.method !== "POST") {
-    return new Response("Method not allowed", { status: 405, headers: { Allow: "GET, POST", "Content-Type": "text/plain" } });
+    return plain("Method not allowed", 405, { Allow: "GET, POST" });
   }
   // A cross-site form must not be able to log anyone out (nor anything else).
   if (isCrossSiteRequest(request.headers, getConfig().appUrl)) {
-    return new Response("Cross-site logout refused", { status: 403, headers: { "Content-Type": "text/plain" } });
+    return plain("Cross-site logout refused", 403);
   }
   const session = await getAuthSession(request);
   const headers = destroyAuthSessionHeaders(request);
-  headers.set("Location", "/");
-  const localOnly = () => new Response(null, { status: 302, headers });
-  if (!session) return localOnly();
+  headers.set("Cache-Control", "no-store");
+  headers.set("X-Request-Id", requestId(request));
+  if (!session) return redirect("/", { headers });
 
+  await recordLogout(request, session);
   const { realm, sub } = session.user;
   const provider = getProvider(realm);
   if (!provider) {
     logAuthEvent(request, "logout", { realm, sub, outcome: "local_only", detail: "provider no longer configured" });
-    return localOnly();
+    return redirect("/", { headers });
   }
+  return endProviderSession(request, provider, session.idToken, headers, sub);
+}
 
-  let prepared: Awaited<ReturnType<typeof prepareEndSession>>;
+/**
+ * `GET /auth/:realm/logout`: "Retry" after the provider could not be told at
+ * logout. The app session is already gone, so there is no id_token_hint: the
+ * provider asks the user to confirm, then comes back.
+ */
+export async function retryProviderLogout(request: Request, realm: string): Promise<Response> {
+  const provider = getProvider(realm);
+  if (!provider) return plain("Unknown realm", 404);
+  const headers = new Headers({ "Cache-Control": "no-store", "X-Request-Id": requestId(request) });
+  return endProviderSession(request, provider, null, headers);
+}
+
+/**
+ * Sends the browser to the provider's end-session endpoint (a redirect, or the
+ * auto-submitting form when so configured or when the URL would be too long),
+ * after checking that the provider answers. Any failure (unreachable, a broken
+ * `end_session_endpoint`, anything else) ends on our page saying the provider's
+ * session may still be open, never on a 500 or the browser's error page.
+ */
+async function endProviderSession(request: Request, provider: Provider, idToken: string | null, headers: Headers, sub?: string) {
+  const realm = provider.name;
   try {
-    prepared = await prepareEndSession(provider, session.idToken);
+    const strategy = await provider.strategy();
+    const { state, cookie } = createLogoutState();
+    const endSession = await strategy.endSessionRequest({
+      idToken,
+      postLogoutRedirectUri: `${getConfig().appUrl}${LOGOUT_CALLBACK_PATH}`,
+      state,
+    });
+    if (!endSession) {
+      logAuthEvent(request, "logout", { realm, sub, outcome: "local_only", detail: "provider has no end_session_endpoint" });
+      return incomplete("local_only", realm, headers);
+    }
+    if (!(await providerAnswers(strategy.issuer))) {
+      throw new AuthError("idp_unreachable", "the provider did not answer the reachability check");
+    }
+    let url = buildEndSessionUrl(endSession);
+    const method = chooseLogoutMethod(strategy.logoutMethod, url);
+    headers.append("Set-Cookie", cookie);
+    if (method === "post" && submittedAsDocument(request)) {
+      logAuthEvent(request, "logout", { realm, sub, outcome: "post_to_idp" });
+      return endSessionPage(buildEndSessionForm(endSession), provider.label, headers);
+    }
+    // A fetch submission (a Remix <Form> without reloadDocument) cannot show the form page: redirect,
+    // without the hint when the URL would be too long (the provider then asks the user to confirm).
+    if (!fitsInRedirect(url)) url = buildEndSessionUrl({ ...endSession, idTokenHint: null });
+    logAuthEvent(request, "logout", { realm, sub, outcome: "redirect_to_idp" });
+    headers.set("Location", url.toString());
+    return new Response(null, { status: 302, headers });
   } catch (error) {
-    if (!(error instanceof AuthError)) throw error;
-    logAuthEvent(request, "logout", { realm, sub, outcome: "idp_unreachable", code: error.code, detail: error.detail });
+    const code = error instanceof AuthError ? error.code : "end_session_failed";
+    const detail = error instanceof AuthError ? error.detail : String(error);
+    logAuthEvent(request, "logout", { realm, sub, outcome: "idp_unreachable", code, detail });
     return incomplete("idp_unreachable", realm, headers);
   }
-  if (!prepared) {
-    logAuthEvent(request, "logout", { realm, sub, outcome: "local_only", detail: "provider has no end_session_endpoint" });
-    return incomplete("local_only", realm, headers);
-  }
+}
 
-  const { endSession, stateCookie, logoutMethod } = prepared;
-  headers.append("Set-Cookie", stateCookie);
-  logAuthEvent(request, "logout", { realm, sub, outcome: `${logoutMethod}_to_idp` });
-  if (logoutMethod === "post") {
-    headers.delete("Location");
-    return data({ endSession: { form: buildEndSessionForm(endSession), provider: provider.label } }, { headers });
-  }
-  headers.set("Location", buildEndSessionUrl(endSession).toString());
-  return new Response(null, { status: 302, headers });
+/** Whether the browser will show the answer as a page: every current browser says so in `Sec-Fetch-Dest`. */
+function submittedAsDocument(request: Request): boolean {
+  return (request.headers.get("Sec-Fetch-Dest") ?? "document") === "document";
 }
 
 /**
- * For a document POST to /logout in "post" mode: the auto-submitting page,
- * answered instead of the app's page (entry.server calls this), so the
- * id_token is in that form only, not in the app's hydration data.
+ * Records the logout in the revocation store, so the session is ended
+ * everywhere: a copy of its cookie taken before is refused by every instance,
+ * whatever the provider does next. A store that cannot be written does not
+ * stop the logout.
  */
-export function endSessionPageFor(actionData: unknown, headers: Headers): Response | null {
-  const endSession = (actionData as { endSession?: { form: EndSessionForm; provider: string } } | undefined)?.endSession;
-  return endSession ? endSessionPage(endSession.form, endSession.provider, headers) : null;
+async function recordLogout(request: Request, session: AuthSessionData) {
+  const { user } = session;
+  const keys = revocationKeys(user.realm, { sid: sessionId(session) });
+  const { sessionMaxAge } = getConfig();
+  try {
+    await Promise.all(keys.map((key) => getRevocationStore().revoke(key, orderedNow(), sessionMaxAge)));
+  } catch (error) {
+    logAuthEvent(request, "revocation_store_error", { realm: user.realm, outcome: "logout_not_recorded", detail: String(error) });
+  }
 }
 
 /**
- * `GET /logout/callback`, where the provider sends the browser back: checks
- * the logout `state` (a mismatch is logged; the user is logged out either way)
- * and asks the browser to drop every cookie of the app's origin.
+ * The app session ended but perhaps not the provider's. Redirects (POST, then
+ * GET) to the page saying so, which reads the now cookie-less request like any other.
+ */
+function incomplete(reason: Incomplete, realm: string, headers: Headers) {
+  headers.set("Location", `${LOGOUT_INCOMPLETE_PATH}?${new URLSearchParams({ reason, realm })}`);
+  return new Response(null, { status: 303, headers });
+}
+
+/** The data of the page after a logout the provider could not complete. */
+export function logoutIncompletePage(request: Request) {
+  const url = new URL(request.url);
+  const reason = url.searchParams.get("reason");
+  const provider = getProvider(url.searchParams.get("realm") ?? "");
+  if ((reason !== "idp_unreachable" && reason !== "local_only") || !provider) {
+    throw new Response("Not found", { status: 404 });
+  }
+  const view = { reason: reason as Incomplete, realm: provider.name, provider: provider.label };
+  return data(view, { status: reason === "idp_unreachable" ? 503 : 200, headers: { "Cache-Control": "no-store" } });
+}
+
+/**
+ * `GET /logout/callback`, where the provider sends the browser back. Only a
+ * valid, single-use state bound to this browser clears anything (the session
+ * cookies, and `Clear-Site-Data`); any other visit, e.g. a link or a page on
+ * another site, changes nothing and says so.
  */
 export async function completeLogout(request: Request) {
   const { result, clearCookie } = await verifyLogoutState(request);
   if (result !== "valid") {
     logAuthEvent(request, "logout", { realm: "-", outcome: "state_check_failed", detail: `logout state ${result}` });
+    return data({ ended: false }, { status: 400, headers: { "Cache-Control": "no-store" } });
   }
   const headers = destroyAuthSessionHeaders(request);
   headers.append("Set-Cookie", clearCookie);
   // After the provider's logout, not before: this can also clear a provider's cookies on a sibling subdomain.
   headers.set("Clear-Site-Data", '"cookies"');
   headers.set("Cache-Control", "no-store");
-  return data({ loggedOut: true }, { headers });
+  return data({ ended: true }, { headers });
 }
 
-/**
- * `GET /auth/:realm/logout`: the retry after the provider was unreachable at
- * logout. The app session is already gone, so there is no id_token_hint: the
- * provider asks the user to confirm, then comes back.
- */
-export async function retryProviderLogout(realm: string): Promise<Response> {
-  const provider = getProvider(realm);
-  if (!provider) return new Response("Unknown realm", { status: 404, headers: { "Content-Type": "text/plain" } });
-  const headers = new Headers({ "Cache-Control": "no-store" });
-  try {
-    const prepared = await prepareEndSession(provider, null);
-    if (!prepared) return incomplete("local_only", realm, headers);
-    headers.append("Set-Cookie", prepared.stateCookie);
-    headers.set("Location", buildEndSessionUrl(prepared.endSession).toString());
-    return new Response(null, { status: 302, headers });
-  } catch (error) {
-    if (!(error instanceof AuthError)) throw error;
-    return incomplete("idp_unreachable", realm, headers);
-  }
-}
-
-/**
- * The provider's end-session request for this logout (or `null` when it has
- * none), with a fresh `state` and the cookie that binds it to this browser.
- * Throws an AuthError when the provider cannot be reached.
- */
-async function prepareEndSession(provider: Provider, idToken: string | null) {
-  const { state, cookie } = createLogoutState();
-  const strategy = await provider.strategy();
-  const endSession = await strategy.endSessionRequest({
-    idToken,
-    postLogoutRedirectUri: `${getConfig().appUrl}${LOGOUT_CALLBACK_PATH}`,
-    state,
-  });
-  return endSession && { endSession, stateCookie: cookie, logoutMethod: strategy.logoutMethod };
+function plain(body: string, status: number, extra: Record<string, string> = {}) {
+  return new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...extra } });
 }

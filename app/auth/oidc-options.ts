@@ -45,8 +45,10 @@ export interface OIDCStrategyOptions {
   timeoutMs?: number;
   /**
    * `"post"` sends the end-session request as an auto-submitted form, keeping
-   * the id_token out of URLs; only for providers whose endpoint accepts POST.
-   * @default "redirect" ("post" for KeycloakStrategy)
+   * the id_token out of URLs; only for providers whose endpoint accepts POST
+   * (Keycloak's does). With `"redirect"`, a URL too long for the provider is
+   * sent as a form POST anyway.
+   * @default "redirect"
    */
   logoutMethod?: LogoutMethod;
 }

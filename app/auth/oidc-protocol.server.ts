@@ -35,7 +35,15 @@ export async function discover(issuer: string, { timeoutMs = 5000 } = {}): Promi
   for (const field of ["authorization_endpoint", "token_endpoint", "jwks_uri"] as const) {
     if (typeof metadata[field] !== "string") throw new AuthError("idp_unreachable", `discovery of ${issuer} has no ${field}`);
   }
+  // The browser is sent there at logout: anything but http(s) (javascript:, data:, garbage) is refused here.
+  if (metadata.end_session_endpoint !== undefined && !isHttpUrl(metadata.end_session_endpoint)) {
+    throw new AuthError("idp_unreachable", `discovery of ${issuer} has an end_session_endpoint that is not an http(s) URL`);
+  }
   return metadata as ProviderMetadata;
+}
+
+function isHttpUrl(value: unknown): boolean {
+  return typeof value === "string" && URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
 }
 
 /** A nonce only the browser holding the PKCE verifier can reproduce, so no server-side state is needed. */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { redirect } from "@remix-run/node";
 import { decodeJwt, type JWTPayload } from "jose";
 import { orderedNow } from "./clock";
@@ -27,7 +28,11 @@ export interface AuthSessionData {
   createdAt: number;
 }
 
-const COOKIE_NAME = "__session";
+/**
+ * `__Host-session` when the cookies are Secure (APP_URL is https): the browser
+ * then refuses one set by a sibling subdomain, for another path, or over http.
+ */
+const cookieName = () => (getConfig().secureCookies ? "__Host-session" : "__session");
 /**
  * The most bytes the session cookies may take together (`name=value` of every
  * chunk). Browsers send all of a site's cookies in one `Cookie` header line: a
@@ -41,7 +46,7 @@ const COOKIE_NAME = "__session";
 export const SESSION_COOKIE_BUDGET = 6 * 1024;
 const MAX_CHUNKS = Math.ceil(SESSION_COOKIE_BUDGET / CHUNK_SIZE);
 
-const chunkName = (index: number) => (index === 0 ? COOKIE_NAME : `${COOKIE_NAME}.${index}`);
+const chunkName = (index: number) => (index === 0 ? cookieName() : `${cookieName()}.${index}`);
 const cookieAttributes = () => ({ path: "/", secure: getConfig().secureCookies });
 
 const sessions = new WeakMap<Request, Promise<AuthSessionData | null>>();
@@ -124,22 +129,31 @@ export async function createAuthSession(
 /** `Set-Cookie` headers that delete every session cookie the request carries (at least the first). */
 export function destroyAuthSessionHeaders(request: Request): Headers {
   const headers = new Headers();
-  const names = new Set([COOKIE_NAME, ...presentChunkNames(request)]);
+  const names = new Set([cookieName(), ...presentChunkNames(request)]);
   for (const name of names) headers.append("Set-Cookie", serializeCookie(name, "", { ...cookieAttributes(), maxAge: 0 }));
   return headers;
 }
 
-const chunkIndex = (name: string) => Number(name.slice(COOKIE_NAME.length + 1) || 0);
+const chunkIndex = (name: string) => Number(name.slice(cookieName().length + 1) || 0);
 
 function presentChunkNames(request: Request): string[] {
   const cookies = parseCookieHeader(request.headers.get("Cookie"));
-  return [...cookies.keys()].filter((name) => /^__session(\.[1-9]\d*)?$/.test(name));
+  const base = cookieName();
+  return [...cookies.keys()].filter((name) => name === base || (name.startsWith(`${base}.`) && /^[1-9]\d*$/.test(name.slice(base.length + 1))));
+}
+
+/**
+ * What a logout revokes this session by: the provider's `sid`, or without one
+ * (some providers send none) a digest of its ID token, which is new at every login.
+ */
+export function sessionId({ user, idToken }: AuthSessionData): string {
+  return user.sid ?? `id_token:${createHash("sha256").update(idToken).digest("base64url")}`;
 }
 
 async function readSession(request: Request): Promise<AuthSessionData | null> {
   const session = await decryptSession(request);
   if (!session) return null;
-  const keys = revocationKeys(session.user.realm, session.user);
+  const keys = revocationKeys(session.user.realm, { sid: sessionId(session), sub: session.user.sub });
   try {
     const revokedAt = await getRevocationStore().revokedAt(keys);
     return revokedAt !== null && session.createdAt <= revokedAt ? null : session;

@@ -12,12 +12,12 @@ export function LogoutIncomplete({ reason, realm, provider }: LogoutIncompleteVi
       {reason === "idp_unreachable" ? (
         <>
           <p>
-            Your identity provider, {provider}, could not be reached, so your single sign-on session there may still be
-            active.
+            Your session in this app has ended; your session at {provider} may still be open. Retry to end it there
+            too.
           </p>
           <p className="actions">
             <a className="button" href={`/auth/${realm}/logout`}>
-              Try again
+              Retry
             </a>
             <a href="/">Back to home</a>
           </p>

@@ -44,10 +44,12 @@ export function isIdpLogout(stack: Stack, realm = "demo") {
   return (url: string) => url.startsWith(`${stack.idp.url}/realms/${realm}/protocol/openid-connect/logout`);
 }
 
-/** Back from the IdP's logout: the app's logged-out page. */
+/** Back from the IdP's logout: the app's logged-out page, by text only that page has. */
 export async function expectLoggedOutPage(page: Page, app: string) {
   await page.waitForURL((url) => url.href.startsWith(`${app}/logout/callback?state=`));
   await expect(page.getByRole("heading", { name: "You are logged out" })).toBeVisible();
+  await expect(page.getByText("Your session in this app and at your identity provider has ended.")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Log in again" })).toBeVisible();
   await expectSignedOut(page);
 }
 

@@ -1,5 +1,6 @@
 import { decodeJwt } from "jose";
 import { endSessionParams, expect, expectLoggedOutPage, isIdpLogout, test } from "./fixtures";
+import { test as errorPageTest } from "./page-checks";
 
 test("logs in through the IdP, then logs out of the app and of the IdP", async ({ page, stack, signIn }) => {
   const app = stack.app.url;
@@ -50,6 +51,7 @@ test("works with a 6 KB id_token carrying 60 groups", async ({ page, stack, sign
   const idpLogout = page.waitForRequest((request) => isIdpLogout(stack)(request.url()));
   await page.getByRole("button", { name: "Log out" }).click();
   const logoutRequest = await idpLogout;
+  // Redirect is the default, but this URL would be too long for Keycloak: the app posts it instead.
   expect(logoutRequest.method()).toBe("POST");
   const token = endSessionParams(logoutRequest).id_token_hint!;
   expect(token.length).toBeGreaterThanOrEqual(6000);
@@ -59,7 +61,8 @@ test("works with a 6 KB id_token carrying 60 groups", async ({ page, stack, sign
   expect((await page.context().cookies(app)).filter((cookie) => cookie.name.startsWith("__session"))).toEqual([]);
 });
 
-test("shows the logged-out page for a replayed or forged logout state, and logs it", async ({ page, stack, signIn }) => {
+// The page-checks `test`: this page's own 400 status is an expected console line.
+errorPageTest("shows a replayed or forged logout link as invalid, changing nothing, and logs it", async ({ page, stack, signIn }) => {
   const app = stack.app.url;
   await page.goto(`${app}/login`);
   await signIn("demo");
@@ -70,7 +73,8 @@ test("shows the logged-out page for a replayed or forged logout state, and logs 
   for (const url of [callback, `${app}/logout/callback?state=forged`]) {
     const before = stack.app.output().length;
     await page.goto(url);
-    await expect(page.getByRole("heading", { name: "You are logged out" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "This logout link is not valid" })).toBeVisible();
+    await expect(page.getByText("Your session in this app and at your identity provider has ended.")).toHaveCount(0);
     expect(stack.app.output().slice(before)).toContain('"outcome":"state_check_failed"');
   }
 });
@@ -86,7 +90,7 @@ test("logs out also when /logout is submitted by fetch (a Remix form without rel
     const router = (window as unknown as { __remixRouter: { navigate(to: string, options: object): void } }).__remixRouter;
     router.navigate("/logout", { formMethod: "post", formData: new FormData() });
   });
-  expect((await idpLogout).method()).toBe("POST");
+  expect((await idpLogout).method()).toBe("GET");
   await expectLoggedOutPage(page, app);
 });
 
@@ -102,10 +106,7 @@ test.describe("without JavaScript", () => {
     await expect(page.getByTestId("username")).toHaveText("demo");
 
     await page.getByRole("button", { name: "Log out" }).click();
-    // Without JavaScript neither logout page submits itself: the user presses "Continue" on each.
-    await expect(page.getByRole("heading", { name: "Logging out" })).toBeVisible();
-    expect(page.url()).toBe(`${app}/logout`);
-    await page.getByRole("button", { name: "Continue" }).click();
+    // The app redirects; without JavaScript the IdP's page does not submit itself: the user presses "Continue".
     await page.waitForURL((url) => isIdpLogout(stack)(url.href));
     await page.getByRole("button", { name: "Continue" }).click();
     await expectLoggedOutPage(page, app);

@@ -15,11 +15,11 @@ const PAGES: PageUnderTest[] = [
   { name: "home", path: "/", heading: "Keycloak login and logout in Remix" },
   { name: "home-signed-in", path: "/", heading: "Keycloak login and logout in Remix", signedIn: true },
   { name: "account", path: "/account", heading: "Your account", signedIn: true },
-  { name: "logout-confirm", path: "/logout", heading: "Log out", signedIn: true },
-  { name: "logged-out", path: "/logout", heading: "You are logged out" },
+  // The real logged-out page needs a valid logout state: tests/e2e/logout.spec.ts checks it after a logout.
+  { name: "logout-link-invalid", path: "/logout/callback", heading: "This logout link is not valid", status: 400 },
   {
     name: "logout-idp-unreachable",
-    path: "/logout?ended=idp_unreachable&realm=demo",
+    path: "/logout/incomplete?reason=idp_unreachable&realm=demo",
     heading: "You are logged out of this app",
     status: 503,
   },

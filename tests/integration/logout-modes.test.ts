@@ -1,21 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browse, CookieJar, follow, textOf } from "../support/browserless";
+import { MAX_REDIRECT_REQUEST_LINE_BYTES } from "~/auth/end-session.server";
+import { browse, CookieJar, follow, formOf, textOf } from "../support/browserless";
 import { continueIdpLogout, logInOverHttp, sessionIn } from "../support/login";
 import { startStack, type Stack } from "../support/stack";
 
 let stack: Stack;
 let app: string;
 beforeAll(async () => {
-  stack = await startStack({ env: { KEYCLOAK_LOGOUT_METHOD: "redirect" } });
+  // The default (KEYCLOAK_LOGOUT_METHOD unset) is redirect; realm "forms" is configured for post.
+  stack = await startStack({ realms: ["demo", "forms"], env: { KEYCLOAK_REALM_FORMS_LOGOUT_METHOD: "post" } });
   app = stack.app.url;
 });
 afterAll(() => stack?.stop());
 
 const inIdp = (url: string) => url.startsWith(stack.idp.url);
 
-async function logIn() {
+async function logIn(username = "demo", realm = "demo") {
   const jar = new CookieJar();
-  expect((await logInOverHttp(jar, { app, idp: stack.idp.url })).status).toBe(302);
+  expect((await logInOverHttp(jar, { app, idp: stack.idp.url, username, realm })).status).toBe(302);
   return { jar, idToken: (await sessionIn(jar, app))!.idToken };
 }
 
@@ -26,17 +28,43 @@ async function logOutAtIdp(jar: CookieJar) {
   return { logout, callbackUrl };
 }
 
-describe("redirect mode (KEYCLOAK_LOGOUT_METHOD=redirect)", () => {
+describe("redirect mode (the default for Keycloak)", () => {
   it("redirects to the end-session URL with the hint, the client, the callback and a state", async () => {
     const { jar, idToken } = await logIn();
     const logout = await browse(jar, `${app}/logout`, { form: {} });
     expect(logout.status).toBe(302);
+    expect(jar.names(app)).not.toContain("__session");
     const location = new URL(logout.headers.get("location")!);
     const state = location.searchParams.get("state")!;
     expect(logout.headers.get("location")).toBe(
       `${stack.idp.issuer("demo")}/protocol/openid-connect/logout?id_token_hint=${idToken}&client_id=remix-app` +
         `&post_logout_redirect_uri=${encodeURIComponent(`${app}/logout/callback`)}&state=${state}`,
     );
+  });
+
+  it(`sends a URL whose request line would exceed ${MAX_REDIRECT_REQUEST_LINE_BYTES} bytes as a form POST instead`, async () => {
+    const { jar, idToken } = await logIn("big");
+    expect(idToken.length).toBeGreaterThan(MAX_REDIRECT_REQUEST_LINE_BYTES);
+    const logout = await browse(jar, `${app}/logout`, { form: {} });
+    expect(logout.status).toBe(200);
+    const form = formOf(await logout.text(), app);
+    expect(form.action).toBe(`${stack.idp.issuer("demo")}/protocol/openid-connect/logout`);
+    expect(form.fields).toMatchObject({ id_token_hint: idToken, client_id: "remix-app", post_logout_redirect_uri: `${app}/logout/callback` });
+    expect(jar.names(app)).not.toContain("__session");
+  });
+});
+
+describe("post mode (KEYCLOAK_REALM_FORMS_LOGOUT_METHOD=post)", () => {
+  it("answers the auto-submitting form page in the app's style, for any token size", async () => {
+    const { jar, idToken } = await logIn("demo", "forms");
+    const logout = await browse(jar, `${app}/logout`, { form: {} });
+    expect(logout.status).toBe(200);
+    expect(logout.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(logout.headers.get("content-security-policy")).toMatch(/default-src 'none'; style-src 'self'; img-src 'self'; script-src 'sha256-/);
+    const html = await logout.text();
+    expect(html).toMatch(/<meta name="color-scheme" content="light dark"><meta name="robots" content="noindex"><title>Logging out<\/title><link rel="stylesheet" href="\/build\/_assets\/styles-\w+\.css">/);
+    expect(textOf(html)).toContain("Ending your session at forms.");
+    expect(formOf(html, app).fields.id_token_hint).toBe(idToken);
   });
 });
 
@@ -46,7 +74,8 @@ describe("the logout state", () => {
     const { callbackUrl } = await logOutAtIdp(jar);
     const page = await browse(jar, callbackUrl);
     expect(page.status).toBe(200);
-    expect(textOf(await page.text())).toContain("You are logged out");
+    expect(textOf(await page.text())).toContain("Your session in this app and at your identity provider has ended.");
+    expect(page.headers.get("clear-site-data")).toBe('"cookies"');
     expect(page.headers.getSetCookie()).toContainEqual(expect.stringMatching(/^oidc-logout-state=; Path=\/logout\/callback; .*Max-Age=0/));
     expect(stack.app.output()).not.toContain("state_check_failed");
   });
@@ -54,15 +83,19 @@ describe("the logout state", () => {
   it.each([
     ["forged", (url: URL) => url.searchParams.set("state", "forged-state")],
     ["missing", (url: URL) => url.searchParams.delete("state")],
-  ])("when %s, still shows the logged-out page and logs the mismatch", async (kind, tamper) => {
+  ])("when %s, changes nothing (no cookie touched, no Clear-Site-Data) and logs the mismatch", async (kind, tamper) => {
     const { jar } = await logIn();
     const { callbackUrl } = await logOutAtIdp(jar);
     const url = new URL(callbackUrl);
     tamper(url);
     const before = stack.app.output().length;
     const page = await browse(jar, url.href);
-    expect(page.status).toBe(200);
-    expect(textOf(await page.text())).toContain("You are logged out");
+    expect(page.status).toBe(400);
+    expect(page.headers.getSetCookie()).toEqual([]);
+    expect(page.headers.get("clear-site-data")).toBeNull();
+    const text = textOf(await page.text());
+    expect(text).toContain("This logout link is not valid");
+    expect(text).not.toContain("Your session in this app and at your identity provider has ended");
     const log = stack.app.output().slice(before);
     expect(log).toContain('"outcome":"state_check_failed"');
     expect(log).toContain(kind === "forged" ? "logout state mismatch" : "logout state missing");
@@ -76,7 +109,23 @@ describe("the logout state", () => {
     await fetch(callbackUrl, { headers: { cookie } });
     const before = stack.app.output().length;
     const replay = await fetch(callbackUrl, { headers: { cookie } });
-    expect(replay.status).toBe(200);
+    expect(replay.status).toBe(400);
+    expect(replay.headers.getSetCookie()).toEqual([]);
+    expect(replay.headers.get("clear-site-data")).toBeNull();
     expect(stack.app.output().slice(before)).toContain("logout state replayed");
+  });
+});
+
+describe("a visit to /logout/callback that no logout of this browser started (issue 14.1)", () => {
+  it.each([
+    ["without a state", ""],
+    ["with a forged state", "?state=forged"],
+  ])("%s leaves a signed-in user signed in and touches no cookie", async (_label, query) => {
+    const { jar } = await logIn();
+    const page = await browse(jar, `${app}/logout/callback${query}`, { headers: { "Sec-Fetch-Site": "cross-site" } });
+    expect(page.status).toBe(400);
+    expect(page.headers.getSetCookie()).toEqual([]);
+    expect(page.headers.get("clear-site-data")).toBeNull();
+    expect((await browse(jar, `${app}/account`)).status).toBe(200);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { browse, CookieJar, formOf } from "../support/browserless";
+import { browse, CookieJar, textOf } from "../support/browserless";
 import { logInOverHttp } from "../support/login";
 import { startStack, type Stack } from "../support/stack";
 
@@ -37,19 +37,54 @@ describe("logout that cannot be forged", () => {
   it("accepts a POST /logout from the app's own origin", async () => {
     const jar = await logIn();
     const response = await browse(jar, `${app}/logout`, { form: {}, headers: { Origin: app, "Sec-Fetch-Site": "same-origin" } });
-    expect(response.status).toBe(200);
-    expect(formOf(await response.text(), app).action).toMatch(/\/protocol\/openid-connect\/logout$/);
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toMatch(/\/protocol\/openid-connect\/logout\?id_token_hint=/);
+  });
+
+  it.each(["GET", "PUT", "DELETE"])("answers %s /logout without logging out", async (method) => {
+    const jar = await logIn();
+    const response = await fetch(`${app}/logout`, { method, headers: { cookie: jar.header(app), Origin: app }, redirect: "manual" });
+    expect(response.status).toBe(method === "GET" ? 303 : 405);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect((await browse(jar, `${app}/account`)).status).toBe(200);
   });
 });
 
 describe("logout that never gets stuck", () => {
-  it("still sends the browser to the end-session endpoint when the IdP is down but discovery was cached", async () => {
+  it("ends the app session and shows our page, not a dead redirect, when the IdP is down but discovery was cached", async () => {
     const jar = await logIn();
+    const copy = jar.header(app);
     stack.idp.faults.down = true;
     const response = await browse(jar, `${app}/logout`, { form: {} });
-    expect(response.status).toBe(200);
-    expect(formOf(await response.text(), app).action).toBe(`${stack.idp.issuer("demo")}/protocol/openid-connect/logout`);
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/logout/incomplete?reason=idp_unreachable&realm=demo");
     expect(jar.names(app)).toEqual([]);
+    const page = await browse(jar, `${app}${response.headers.get("location")}`);
+    expect(page.status).toBe(503);
+    expect(textOf(await page.text())).toContain("Your session in this app has ended; your session at demo may still be open");
+    // Issue 14.3: a copy of the cookie taken before that logout signs in nowhere.
+    const replayed = await fetch(`${app}/account`, { headers: { cookie: copy }, redirect: "manual" });
+    expect(replayed.status).toBe(302);
+  });
+
+  it("answers login with our 503 page, not a redirect to a dead IdP, when discovery was cached", async () => {
+    await logIn(); // discovery is cached now
+    stack.idp.faults.down = true;
+    const response = await fetch(`${app}/auth/demo/login`, { redirect: "manual" });
+    expect(response.status).toBe(503);
+    expect(textOf(await response.text())).toContain("The identity provider is unreachable");
+    stack.idp.faults.down = false;
+    expect((await fetch(`${app}/auth/demo/login`, { redirect: "manual" })).status).toBe(302);
+  });
+
+  it("refuses a copy of the session cookie after a completed logout too (issue 14.3)", async () => {
+    const jar = await logIn();
+    const copy = jar.header(app);
+    const response = await browse(jar, `${app}/logout`, { form: {} });
+    expect(response.status).toBe(302);
+    const replayed = await fetch(`${app}/account`, { headers: { cookie: copy }, redirect: "manual" });
+    expect(replayed.status).toBe(302);
+    expect(replayed.headers.get("location")).toBe("/login?returnTo=%2Faccount");
   });
 });
 

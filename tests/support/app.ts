@@ -29,7 +29,7 @@ export interface RunningApp {
 }
 
 /**
- * The production build (`npm run build` first) served by server.js, as
+ * The production build (`npm run build` first) served by remix-serve, as
  * `npm start` does; `viaNpm` runs `npm start` itself.
  */
 export async function startApp({
@@ -42,7 +42,7 @@ export async function startApp({
   viaNpm?: boolean;
 }): Promise<RunningApp> {
   const url = `http://localhost:${port}`;
-  const [command, args] = viaNpm ? ["npm", ["start", "--silent"]] : [process.execPath, ["server.js"]];
+  const [command, args] = viaNpm ? ["npm", ["start", "--silent"]] : [process.execPath, ["node_modules/@remix-run/serve/dist/cli.js", "build/index.js"]];
   const child = spawn(command, args, {
     cwd: root,
     // Its own process group, so that stopping it also stops what npm started.

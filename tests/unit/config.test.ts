@@ -111,7 +111,7 @@ describe("parseConfig", () => {
     const env = {
       ...valid,
       KEYCLOAK_REALMS: "acme",
-      KEYCLOAK_REALM_ACME_LOGOUT_METHOD: "redirect",
+      KEYCLOAK_REALM_ACME_LOGOUT_METHOD: "post",
       OIDC_PROVIDERS: "a,b",
       OIDC_PROVIDER_A_ISSUER: "https://a.example",
       OIDC_PROVIDER_A_CLIENT_ID: "x",

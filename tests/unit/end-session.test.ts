@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { buildEndSessionForm, buildEndSessionUrl } from "~/auth/end-session.server";
+import {
+  buildEndSessionForm,
+  buildEndSessionUrl,
+  chooseLogoutMethod,
+  fitsInRedirect,
+  MAX_REDIRECT_REQUEST_LINE_BYTES,
+} from "~/auth/end-session.server";
 
 const endpoint = "https://sso.example.com/realms/demo/protocol/openid-connect/logout";
 const base = { endSessionEndpoint: endpoint, postLogoutRedirectUri: "https://app.example.com/", clientId: "remix-app" };
@@ -93,5 +99,28 @@ describe("buildEndSessionForm", () => {
       ["post_logout_redirect_uri", "https://app.example.com/"],
       ["state", "st"],
     ]);
+  });
+});
+
+describe("chooseLogoutMethod", () => {
+  /** An end-session URL whose request line (`GET <path>?<query> HTTP/1.1`) is exactly `bytes` long. */
+  const urlOfRequestLine = (bytes: number) => {
+    const url = buildEndSessionUrl({ ...base, idTokenHint: "" });
+    const overhead = `GET ${url.pathname}${url.search}&id_token_hint= HTTP/1.1`.length;
+    url.searchParams.set("id_token_hint", "x".repeat(bytes - overhead));
+    return url;
+  };
+
+  it.each([
+    ["redirect", 200, "redirect"],
+    ["redirect", MAX_REDIRECT_REQUEST_LINE_BYTES, "redirect"],
+    ["redirect", MAX_REDIRECT_REQUEST_LINE_BYTES + 1, "post"],
+    ["redirect", 9000, "post"],
+    ["post", 200, "post"],
+    ["post", 9000, "post"],
+  ] as const)("configured %s, request line of %i bytes: %s", (configured, bytes, expected) => {
+    const url = urlOfRequestLine(bytes);
+    expect(fitsInRedirect(url)).toBe(bytes <= MAX_REDIRECT_REQUEST_LINE_BYTES);
+    expect(chooseLogoutMethod(configured, url)).toBe(expected);
   });
 });

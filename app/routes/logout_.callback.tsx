@@ -1,7 +1,10 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
 import { completeLogout } from "~/auth/logout.server";
 
-export const meta: MetaFunction = () => [{ title: "You are logged out" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data?.ended ? "You are logged out" : "This logout link is not valid" },
+];
 
 /** Where the identity provider sends the browser back after ending its session. */
 export const loader = ({ request }: LoaderFunctionArgs) => completeLogout(request);
@@ -10,14 +13,28 @@ export const loader = ({ request }: LoaderFunctionArgs) => completeLogout(reques
 export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 
 export default function LoggedOut() {
+  const { ended } = useLoaderData<typeof loader>();
+  if (!ended) {
+    return (
+      <>
+        <h1>This logout link is not valid</h1>
+        <p>It has expired, was used already, or was not started by a logout in this browser, so nothing was changed.</p>
+        <p className="actions">
+          <a className="button" href="/">
+            Back to home
+          </a>
+        </p>
+      </>
+    );
+  }
   return (
     <>
       <h1>You are logged out</h1>
       <p>Your session in this app and at your identity provider has ended.</p>
-      <p>
+      <p className="actions">
         <a className="button" href="/login">
           Log in again
-        </a>{" "}
+        </a>
         <a href="/">Back to home</a>
       </p>
     </>

@@ -1,0 +1,68 @@
+// Issue 14.2: a provider whose discovery names an end_session_endpoint that is not http(s).
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seal } from "~/auth/sealed-cookie.server";
+import { freePort, startApp, TEST_SESSION_SECRET, type RunningApp } from "../support/app";
+import { browse, CookieJar, textOf } from "../support/browserless";
+
+let provider: Server;
+let app: RunningApp;
+
+beforeAll(async () => {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}/realms/demo`;
+  const discovery = {
+    issuer,
+    authorization_endpoint: `${issuer}/protocol/openid-connect/auth`,
+    token_endpoint: `${issuer}/protocol/openid-connect/token`,
+    jwks_uri: `${issuer}/protocol/openid-connect/certs`,
+    end_session_endpoint: "javascript:alert(document.domain)",
+  };
+  provider = createServer((request, response) => {
+    const found = request.url === "/realms/demo/.well-known/openid-configuration";
+    response.writeHead(found ? 200 : 404, { "Content-Type": "application/json" });
+    response.end(JSON.stringify(found ? discovery : { error: "not found" }));
+  });
+  await new Promise<void>((resolve) => provider.listen(port, "127.0.0.1", resolve));
+  app = await startApp({ port: await freePort(), env: { KEYCLOAK_URL: `http://127.0.0.1:${port}`, KEYCLOAK_REALM: "demo" } });
+});
+afterAll(async () => {
+  await app?.stop();
+  await new Promise((resolve) => provider?.close(resolve));
+});
+
+function signedIn(sid: string | undefined) {
+  const user = { realm: "demo", sub: "u1", username: "demo", ...(sid && { sid }) };
+  const session = seal({ user, idToken: `a.b.${crypto.randomUUID()}`, createdAt: Math.floor(Date.now() / 1000) }, TEST_SESSION_SECRET);
+  const jar = new CookieJar();
+  jar.store(app.url, new Response(null, { headers: { "set-cookie": `__session=${session}; Path=/` } }));
+  return jar;
+}
+
+describe("a provider whose end_session_endpoint is not an http(s) URL", () => {
+  it.each([
+    ["with a sid", "sid-broken-1"],
+    ["without a sid (its ID token's digest is its id)", undefined],
+  ])("still ends the app session at logout, %s, for this browser and for any copy of its cookie", async (_label, sid) => {
+    const jar = signedIn(sid);
+    const copy = jar.header(app.url);
+    expect((await browse(jar, `${app.url}/account`)).status).toBe(200);
+
+    const logout = await browse(jar, `${app.url}/logout`, { form: {} });
+    expect(logout.status).toBe(303);
+    expect(logout.headers.get("location")).toBe("/logout/incomplete?reason=idp_unreachable&realm=demo");
+    expect(jar.names(app.url)).toEqual([]);
+    const page = await browse(jar, `${app.url}${logout.headers.get("location")}`);
+    expect(textOf(await page.text())).toContain("Your session in this app has ended; your session at demo may still be open");
+    expect((await fetch(`${app.url}/account`, { headers: { cookie: copy }, redirect: "manual" })).status).toBe(302);
+    expect(app.output()).toContain("end_session_endpoint that is not an http(s) URL");
+  });
+
+  it("is refused when discovery is read: login shows the unreachable page, never a javascript: URL", async () => {
+    const response = await fetch(`${app.url}/auth/demo/login`, { redirect: "manual" });
+    expect(response.status).toBe(503);
+    const html = await response.text();
+    expect(textOf(html)).toContain("The identity provider is unreachable");
+    expect(html).not.toContain("javascript:");
+  });
+});

@@ -1,0 +1,39 @@
+// Issue 14.9: with an https APP_URL the session cookie carries the __Host- prefix.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seal } from "~/auth/sealed-cookie.server";
+import { freePort, startApp, TEST_SESSION_SECRET, type RunningApp } from "../support/app";
+
+let app: RunningApp;
+let appUrl: string;
+
+beforeAll(async () => {
+  const port = await freePort();
+  // TLS is the proxy's job: the app itself listens on plain HTTP, as behind nginx.
+  appUrl = `https://localhost:${port}`;
+  app = await startApp({ port, env: { APP_URL: appUrl, KEYCLOAK_URL: `http://127.0.0.1:${await freePort()}`, KEYCLOAK_REALM: "demo" } });
+});
+afterAll(() => app?.stop());
+
+const sealed = () =>
+  seal({ user: { realm: "demo", sub: "u1", sid: "s1", username: "demo" }, idToken: "a.b.c", createdAt: Math.floor(Date.now() / 1000) }, TEST_SESSION_SECRET);
+const account = (cookie: string) => fetch(`${app.url}/account`, { headers: { cookie }, redirect: "manual" });
+
+describe("session cookies when APP_URL is https", () => {
+  it("are read only under the __Host- prefix: a plain __session (which a sibling subdomain could plant) is not a session", async () => {
+    const value = sealed();
+    expect((await account(`__Host-session=${value}`)).status).toBe(200);
+    expect((await account(`__session=${value}`)).status).toBe(302);
+  });
+
+  it("are deleted at logout as __Host- cookies: Secure, Path=/, no Domain", async () => {
+    const logout = await fetch(`${app.url}/logout`, {
+      method: "POST",
+      headers: { cookie: `__Host-session=${sealed()}`, Origin: appUrl, "Content-Type": "application/x-www-form-urlencoded" },
+      redirect: "manual",
+    });
+    const deleted = logout.headers.getSetCookie().find((cookie) => cookie.startsWith("__Host-session="));
+    expect(deleted).toMatch(/^__Host-session=; Path=\/; .*Max-Age=0/);
+    expect(deleted).toMatch(/; Secure/);
+    expect(deleted).not.toMatch(/Domain=/i);
+  });
+});
