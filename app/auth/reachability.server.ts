@@ -11,7 +11,20 @@ const PROBE_TIMEOUT_MS = 2_000;
  * provider itself, no side effects) with a short timeout; `false` when it
  * cannot be reached or answers 5xx.
  */
-export async function providerAnswers(issuer: string): Promise<boolean> {
+export function providerAnswers(issuer: string): Promise<boolean> {
+  // Requests that arrive while a probe is under way share its answer (a burst of logouts costs one probe);
+  // no answer is kept once it has arrived, so a provider that just went down is noticed by the next request.
+  let probe = probesInFlight.get(issuer);
+  if (!probe) {
+    probe = askDiscovery(issuer).finally(() => probesInFlight.delete(issuer));
+    probesInFlight.set(issuer, probe);
+  }
+  return probe;
+}
+
+const probesInFlight = new Map<string, Promise<boolean>>();
+
+async function askDiscovery(issuer: string): Promise<boolean> {
   try {
     const response = await fetch(`${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`, {
       headers: { Accept: "application/json" },

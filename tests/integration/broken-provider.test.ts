@@ -1,9 +1,9 @@
 // Issue 14.2: a provider whose discovery names an end_session_endpoint that is not http(s).
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seal } from "~/auth/sealed-cookie.server";
-import { freePort, startApp, TEST_SESSION_SECRET, type RunningApp } from "../support/app";
+import { freePort, startApp, type RunningApp } from "../support/app";
 import { browse, CookieJar, textOf } from "../support/browserless";
+import { encryptedSession } from "../support/login";
 
 let provider: Server;
 let app: RunningApp;
@@ -31,9 +31,9 @@ afterAll(async () => {
   await new Promise((resolve) => provider?.close(resolve));
 });
 
-function signedIn(sid: string | undefined) {
+async function signedIn(sid: string | undefined) {
   const user = { realm: "demo", sub: "u1", username: "demo", ...(sid && { sid }) };
-  const session = seal({ user, idToken: `a.b.${crypto.randomUUID()}`, createdAt: Math.floor(Date.now() / 1000) }, TEST_SESSION_SECRET);
+  const session = await encryptedSession({ user, idToken: `a.b.${crypto.randomUUID()}`, createdAt: Date.now() / 1000 });
   const jar = new CookieJar();
   jar.store(app.url, new Response(null, { headers: { "set-cookie": `__session=${session}; Path=/` } }));
   return jar;
@@ -44,7 +44,7 @@ describe("a provider whose end_session_endpoint is not an http(s) URL", () => {
     ["with a sid", "sid-broken-1"],
     ["without a sid (its ID token's digest is its id)", undefined],
   ])("still ends the app session at logout, %s, for this browser and for any copy of its cookie", async (_label, sid) => {
-    const jar = signedIn(sid);
+    const jar = await signedIn(sid);
     const copy = jar.header(app.url);
     expect((await browse(jar, `${app.url}/account`)).status).toBe(200);
 

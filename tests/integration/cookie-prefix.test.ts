@@ -1,7 +1,7 @@
 // Issue 14.9: with an https APP_URL the session cookie carries the __Host- prefix.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seal } from "~/auth/sealed-cookie.server";
-import { freePort, startApp, TEST_SESSION_SECRET, type RunningApp } from "../support/app";
+import { freePort, startApp, type RunningApp } from "../support/app";
+import { encryptedSession } from "../support/login";
 
 let app: RunningApp;
 let appUrl: string;
@@ -15,12 +15,12 @@ beforeAll(async () => {
 afterAll(() => app?.stop());
 
 const sealed = () =>
-  seal({ user: { realm: "demo", sub: "u1", sid: "s1", username: "demo" }, idToken: "a.b.c", createdAt: Math.floor(Date.now() / 1000) }, TEST_SESSION_SECRET);
+  encryptedSession({ user: { realm: "demo", sub: "u1", sid: "s1", username: "demo" }, idToken: "a.b.c", createdAt: Date.now() / 1000 });
 const account = (cookie: string) => fetch(`${app.url}/account`, { headers: { cookie }, redirect: "manual" });
 
 describe("session cookies when APP_URL is https", () => {
   it("are read only under the __Host- prefix: a plain __session (which a sibling subdomain could plant) is not a session", async () => {
-    const value = sealed();
+    const value = await sealed();
     expect((await account(`__Host-session=${value}`)).status).toBe(200);
     expect((await account(`__session=${value}`)).status).toBe(302);
   });
@@ -28,7 +28,7 @@ describe("session cookies when APP_URL is https", () => {
   it("are deleted at logout as __Host- cookies: Secure, Path=/, no Domain", async () => {
     const logout = await fetch(`${app.url}/logout`, {
       method: "POST",
-      headers: { cookie: `__Host-session=${sealed()}`, Origin: appUrl, "Content-Type": "application/x-www-form-urlencoded" },
+      headers: { cookie: `__Host-session=${await sealed()}`, Origin: appUrl, "Content-Type": "application/x-www-form-urlencoded" },
       redirect: "manual",
     });
     const deleted = logout.headers.getSetCookie().find((cookie) => cookie.startsWith("__Host-session="));

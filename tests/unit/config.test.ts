@@ -119,8 +119,8 @@ describe("parseConfig", () => {
       OIDC_PROVIDER_B_CLIENT_ID: "x",
       OIDC_PROVIDER_B_LOGOUT_METHOD: "post",
     };
-    expect(parseConfig(env).providers.map((p) => p.logoutMethod)).toEqual([undefined, "redirect", undefined, "post"]);
-    expect(parseConfig({ ...valid, KEYCLOAK_LOGOUT_METHOD: "redirect" }).providers[0]!.logoutMethod).toBe("redirect");
+    expect(parseConfig(env).providers.map((p) => p.logoutMethod)).toEqual([undefined, "post", undefined, "post"]);
+    expect(parseConfig({ ...valid, KEYCLOAK_LOGOUT_METHOD: "post" }).providers[0]!.logoutMethod).toBe("post");
   });
 
   it.each([
