@@ -115,6 +115,16 @@ export class KeycloakAdmin {
 }
 
 /**
+ * A realm of its own for a test that changes realm-wide settings (keys,
+ * signature algorithm): realm-export.json under another name, replaced if a
+ * previous run left it.
+ */
+export async function createRealmFromFile(admin: KeycloakAdmin, name: string, changes: Record<string, unknown> = {}): Promise<void> {
+  await admin.deleteRealm(name).catch(() => {});
+  await admin.createRealm({ ...realmFile(), ...changes, realm: name });
+}
+
+/**
  * Points a client at the app instances of a test, as an admin would for a
  * deployed app: redirect and post-logout URIs for each, back-channel logout to
  * the first (the app's port is chosen at run time, so the realm file cannot know it).
