@@ -8,8 +8,8 @@ import { keycloakUrl, REALM_CLIENTS } from "../support/keycloak";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-function runDoctor(overrides: Record<string, string> = {}): Promise<{ code: number; output: string }> {
-  const env = {
+function runDoctor(overrides: Record<string, string | undefined> = {}): Promise<{ code: number; output: string }> {
+  const env: Record<string, string | undefined> = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     NODE_ENV: "production",
     APP_URL: "http://localhost:3000",
@@ -22,7 +22,7 @@ function runDoctor(overrides: Record<string, string> = {}): Promise<{ code: numb
     ...overrides,
   };
   return new Promise((resolve) => {
-    execFile(process.execPath, ["build/doctor.js"], { cwd: root, env, encoding: "utf8", timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ["build/doctor.js"], { cwd: root, env: env as NodeJS.ProcessEnv, encoding: "utf8", timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, output: `${stdout}${stderr}` });
     });
   });
