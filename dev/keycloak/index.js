@@ -97,6 +97,8 @@ export async function startKeycloak(options = {}) {
         ...process.env,
         KC_BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
         KC_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+        // Keycloak before 26 reads the admin from these instead.
+        ...(Number(version.split(".")[0]) < 26 && { KEYCLOAK_ADMIN: ADMIN.username, KEYCLOAK_ADMIN_PASSWORD: ADMIN.password }),
         // Other management/health listeners would need ports of their own.
         KC_HEALTH_ENABLED: "false",
         KC_METRICS_ENABLED: "false",
