@@ -68,6 +68,14 @@ export async function freePort() {
   });
 }
 
+function isFree(port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
 /**
  * Starts Keycloak in dev mode on 127.0.0.1 with an in-memory database (nothing
  * survives a stop, so every start imports the realm files afresh) and waits
@@ -83,6 +91,8 @@ export async function startKeycloak(options = {}) {
   mkdirSync(importDir, { recursive: true });
   for (const file of realmFiles) copyFileSync(file, join(importDir, basename(file)));
 
+  // A port already taken would have the readiness check below talk to someone else's server.
+  if (options.port !== undefined && !(await isFree(options.port))) throw new Error(`port ${options.port} is already in use`);
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();

@@ -66,7 +66,7 @@ describe.each(["keycloak", "dev"] as const)("what the dev IdP and Keycloak answe
   });
 
   it.each([
-    ["an unknown realm", () => answer(`${stacks[target].idp.url}/realms/nope/.well-known/openid-configuration`), { status: 404, body: '{"error":"Realm does not exist"}' }],
+    ["an unknown realm", () => answer(`${stacks[target].idp.url}/realms/nope/.well-known/openid-configuration`), { status: 404, json: { error: "Realm does not exist" } }],
     ["an id_token_hint that is not one", () => answer(`${oidc(target, "logout")}?id_token_hint=abc.def.ghi`), { status: 400, message: "Invalid parameter: id_token_hint" }],
     ["post_logout_redirect_uri without hint or client_id", () => answer(`${oidc(target, "logout")}?post_logout_redirect_uri=${encodeURIComponent(`${app(target)}/`)}`), { status: 400, message: "Missing parameters: id_token_hint" }],
     ["a post_logout_redirect_uri the client does not list", () => answer(`${oidc(target, "logout")}?client_id=remix-app&post_logout_redirect_uri=${encodeURIComponent("http://evil.example/")}`), { status: 400, message: "Invalid redirect uri" }],
@@ -74,7 +74,7 @@ describe.each(["keycloak", "dev"] as const)("what the dev IdP and Keycloak answe
   ])("answers %s alike", async (_what, probe, expected) => {
     const { status, body, text } = await probe();
     expect(status).toBe(expected.status);
-    if ("body" in expected) expect(body).toBe(expected.body);
+    if ("json" in expected) expect(JSON.parse(body)).toMatchObject(expected.json);
     if ("message" in expected) expect(text).toContain(expected.message);
   });
 });
@@ -117,10 +117,9 @@ describe("what differs, each listed in docs/KEYCLOAK-COMPAT.md", () => {
       const { status, text } = await answer(`${oidc(target, "logout")}?client_id=remix-app&redirect_uri=${encodeURIComponent(`${app(target)}/`)}`);
       return { status, asks: text.includes("Do you want to log out?"), refuses: text.includes("Invalid parameter: redirect_uri") };
     };
-    expect(await both(probe)).toEqual({
-      keycloak: { status: 200, asks: true, refuses: false },
-      dev: { status: 400, asks: false, refuses: true },
-    });
+    // Keycloak before 26 refused it as the dev IdP does.
+    const keycloak = (await stacks.keycloak.admin.majorVersion()) >= 26 ? { status: 200, asks: true, refuses: false } : { status: 400, asks: false, refuses: true };
+    expect(await both(probe)).toEqual({ keycloak, dev: { status: 400, asks: false, refuses: true } });
   });
 
   it("ID token extras: Keycloak adds jti, at_hash, acr and a typ header", async () => {
@@ -144,7 +143,8 @@ describe("what differs, each listed in docs/KEYCLOAK-COMPAT.md", () => {
       const jar = new CookieJar();
       const login = await browse(jar, `${app(target)}/auth/demo/login`);
       const idpPage = await fetch(login.headers.get("location")!, { redirect: "manual" });
-      return idpPage.headers.getSetCookie().map((cookie) => {
+      // Keycloak 25 adds AUTH_SESSION_ID_LEGACY, without SameSite, for browsers that drop SameSite=None cookies.
+      return idpPage.headers.getSetCookie().filter((cookie) => !/^\w+_LEGACY=/.test(cookie)).map((cookie) => {
         const attributes = cookie.toLowerCase();
         return { secure: /;\s*secure/.test(attributes), sameSite: /samesite=(\w+)/.exec(attributes)?.[1] };
       });

@@ -77,6 +77,18 @@ export class KeycloakAdmin {
     return response;
   }
 
+  /** The server's version, e.g. "26.7.3" (`GET /admin/serverinfo`). */
+  async version(): Promise<string> {
+    const response = await fetch(`${this.url}/admin/serverinfo`, { headers: { authorization: `Bearer ${await this.#accessToken()}` } });
+    if (!response.ok) throw new Error(`GET /admin/serverinfo: HTTP ${response.status}`);
+    return ((await response.json()) as { systemInfo: { version: string } }).systemInfo.version;
+  }
+
+  /** The major version, for the few behaviours that changed between Keycloak versions. */
+  async majorVersion(): Promise<number> {
+    return Number((await this.version()).split(".")[0]);
+  }
+
   async get<T>(path: string): Promise<T> {
     return (await (await this.request("GET", path)).json()) as T;
   }
