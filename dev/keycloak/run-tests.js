@@ -45,7 +45,7 @@ const run = (command, args) =>
     current.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 
-const vitest = await run(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--config", "vitest.keycloak.config.ts"]);
+const vitest = await run(process.execPath, ["node_modules/vitest/vitest.mjs", "run"]);
 const playwright = await run(process.execPath, ["node_modules/@playwright/test/cli.js", "test"]);
 console.log(`Real-Keycloak suites against ${version}: ${((Date.now() - started) / 1000).toFixed(0)} s in all, Keycloak start included`);
 await stopAll(vitest || playwright);
