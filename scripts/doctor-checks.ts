@@ -243,7 +243,9 @@ export async function checkSigningKeys(provider: ProviderConfig, document: Disco
  * Probes the client id and secret with a `client_credentials` grant (HTTP
  * Basic, like the app's code exchange). Keycloak and oidc-provider both
  * authenticate the client before they look at the grant, so anything but
- * `invalid_client` means the credentials were accepted. Keycloak answers 401
+ * `invalid_client` (or Keycloak's `unauthorized_client` "Invalid client or
+ * Invalid client credentials", its answer to a wrong secret) means the
+ * credentials were accepted. Keycloak answers 401
  * `unauthorized_client` when "Service accounts" is off: the status alone says nothing.
  */
 export async function checkClient(provider: ProviderConfig, document: Discovered, timeoutMs: number): Promise<CheckResult> {
@@ -278,7 +280,10 @@ export async function checkClient(provider: ProviderConfig, document: Discovered
   } catch (error) {
     return { name, ok: false, detail: `token endpoint unreachable: ${describe(error)}`, fix: `the token endpoint must be reachable from this host (check ${vars.url})` };
   }
-  const error = typeof body.error === "string" ? body.error : undefined;
+  let error = typeof body.error === "string" ? body.error : undefined;
+  // Keycloak 26 answers a wrong secret for an existing client with 401
+  // unauthorized_client, told apart from "Service accounts off" only by its description.
+  if (error === "unauthorized_client" && body.error_description === "Invalid client or Invalid client credentials") error = "invalid_client";
   if (status === 200) {
     return {
       name,

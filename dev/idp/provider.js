@@ -192,6 +192,11 @@ function createProvider({ realm, issuer, clients, users, endSession, personality
   const { IdToken } = provider;
   const issue = IdToken.prototype.issue;
   IdToken.prototype.issue = function (/** @type {{ use: string }} */ options) {
+    // Keycloak's ID tokens always name the client (azp) and their kind (typ "ID").
+    if (options?.use === "idtoken") {
+      this.set("azp", this.client.clientId);
+      this.set("typ", "ID");
+    }
     const skew = clockSkew();
     if (!skew || options?.use !== "idtoken") return issue.call(this, options);
     const iat = Math.floor(Date.now() / 1000) + skew;

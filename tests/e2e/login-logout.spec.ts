@@ -51,13 +51,12 @@ test("works with a 6 KB id_token carrying 60 groups", async ({ page, stack, sign
   const idpLogout = page.waitForRequest((request) => isIdpLogout(stack)(request.url()));
   await page.getByRole("button", { name: "Log out" }).click();
   const logoutRequest = await idpLogout;
-  // Redirect is the default, but this URL would be too long for Keycloak: the app posts it instead.
-  expect(logoutRequest.method()).toBe("POST");
+  // Redirect is the default, and a 7 KB hint keeps the request line under 8,000 bytes, which Keycloak (32 KB)
+  // and a default nginx in front of it (8 KB) accept; a longer one goes as a form POST (logout-modes.test.ts).
+  expect(logoutRequest.method()).toBe("GET");
   const token = endSessionParams(logoutRequest).id_token_hint!;
   expect(token.length).toBeGreaterThanOrEqual(6000);
   await expectLoggedOutPage(page, app);
-  // The token went in a form body: no URL the IdP saw holds it, nor the browser's history.
-  expect(stack.idp.requests.some((request) => JSON.stringify([request.path, request.query]).includes(token))).toBe(false);
   expect((await page.context().cookies(app)).filter((cookie) => cookie.name.startsWith("__session"))).toEqual([]);
 });
 

@@ -234,9 +234,11 @@ async function startKeycloakTokenEndpoint(): Promise<{ url: string; close(): Pro
     }
     if (req.url === "/realms/kc/protocol/openid-connect/token" && req.method === "POST") {
       const good = `Basic ${Buffer.from(`${TEST_CLIENT.clientId}:${TEST_CLIENT.clientSecret}`).toString("base64")}`;
+      const knownClient = Buffer.from((req.headers.authorization ?? "").slice(6), "base64").toString().startsWith(`${TEST_CLIENT.clientId}:`);
+      // As Keycloak 26.7 answers (tests/integration/keycloak-doctor.test.ts): a wrong secret is unauthorized_client too.
       return req.headers.authorization === good
         ? json(401, { error: "unauthorized_client", error_description: "Client not enabled to retrieve service account" })
-        : json(401, { error: "invalid_client", error_description: "Invalid client or Invalid client credentials" });
+        : json(401, { error: knownClient ? "unauthorized_client" : "invalid_client", error_description: "Invalid client or Invalid client credentials" });
     }
     json(404, { error: "Realm does not exist" });
   });
@@ -261,7 +263,7 @@ describe("npm run doctor against Keycloak's client_credentials answers", () => {
     expect(output).toContain("✓ kc: signing keys — 1 signing key (RS256)");
   });
 
-  it("fails on 401 invalid_client (wrong secret)", async () => {
+  it("fails on 401 unauthorized_client \"Invalid client or Invalid client credentials\" (wrong secret)", async () => {
     const { code, output } = await runDoctor({ KEYCLOAK_URL: keycloak.url, KEYCLOAK_REALM: "kc", KEYCLOAK_CLIENT_SECRET: WRONG_CLIENT_SECRET });
     expect(code, output).toBe(1);
     expect(failedLines(output)).toEqual(["✗ kc: client credentials — remix-app: refused with invalid_client: client id or secret wrong"]);

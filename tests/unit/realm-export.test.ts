@@ -8,6 +8,7 @@ const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta
 
 interface ClientRepresentation {
   clientId: string;
+  protocolMappers?: { protocolMapper: string; config: Record<string, string> }[];
   enabled: boolean;
   protocol: string;
   publicClient: boolean;
@@ -27,7 +28,8 @@ const realm = JSON.parse(read("keycloak/realm-export.json")) as {
   realm: string;
   enabled: boolean;
   clients: ClientRepresentation[];
-  users: { username: string; enabled: boolean; email: string; emailVerified: boolean; firstName: string; lastName: string; credentials: { type: string; value: string; temporary: boolean }[] }[];
+  users: { username: string; enabled: boolean; email: string; emailVerified: boolean; firstName: string; lastName: string; groups?: string[]; credentials: { type: string; value: string; temporary: boolean }[] }[];
+  groups: { name: string; subGroups?: { name: string; subGroups?: { name: string }[] }[] }[];
 };
 const client = realm.clients.find((c) => c.clientId === "remix-app")!;
 const APP_URL = "http://localhost:3000";
@@ -74,6 +76,34 @@ describe("keycloak/realm-export.json", () => {
     expect(demo.firstName).toBeTruthy();
     expect(demo.lastName).toBeTruthy();
     expect(demo.credentials).toEqual([{ type: "password", value: "demo", temporary: false }]);
+  });
+
+  it("has the user big / big in 60 groups that reach the ID token as full paths, like the dev IdP's big", async () => {
+    const { DEFAULT_USERS } = await import("../../dev/idp/users.js");
+    const big = realm.users.find((u) => u.username === "big")!;
+    expect(big).toMatchObject({ enabled: true, email: "big@example.com", emailVerified: true, firstName: "Big", lastName: "Token" });
+    expect(big.credentials).toEqual([{ type: "password", value: "big", temporary: false }]);
+    expect(big.groups).toEqual(DEFAULT_USERS.find((u) => u.username === "big")!.groups);
+    const paths = realm.groups.flatMap((top) =>
+      (top.subGroups ?? []).flatMap((department) => (department.subGroups ?? []).map((team) => `/${top.name}/${department.name}/${team.name}`)),
+    );
+    expect(paths).toEqual(big.groups);
+    const mapper = client.protocolMappers?.find((m) => m.protocolMapper === "oidc-group-membership-mapper");
+    expect(mapper?.config).toMatchObject({ "claim.name": "groups", "full.path": "true", "id.token.claim": "true" });
+  });
+});
+
+describe("keycloak/realm-acme.json", () => {
+  const acme = JSON.parse(read("keycloak/realm-acme.json")) as typeof realm;
+  it("is the realm acme with its own client acme-portal, set up like remix-app", () => {
+    expect(acme.realm).toBe("acme");
+    const portal = acme.clients.find((c) => c.clientId === "acme-portal")!;
+    const { clientId: _a, redirectUris, attributes, ...rest } = portal;
+    const { clientId: _b, redirectUris: _r, attributes: remixAttributes, ...remixRest } = client;
+    expect({ ...rest, name: undefined, description: undefined }).toEqual({ ...remixRest, name: undefined, description: undefined });
+    expect(redirectUris).toEqual([`${APP_URL}/auth/acme/callback`]);
+    expect(attributes).toEqual({ ...remixAttributes, "backchannel.logout.url": `${APP_URL}/auth/acme/backchannel-logout` });
+    expect(acme.users.map((u) => u.username)).toEqual(["demo"]);
   });
 });
 

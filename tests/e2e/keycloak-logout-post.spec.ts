@@ -1,0 +1,3 @@
+import { loginLogoutTests } from "./keycloak-login-logout";
+
+loginLogoutTests("post");
