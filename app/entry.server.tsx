@@ -3,14 +3,30 @@ import type { EntryContext, HandleDataRequestFunction, HandleErrorFunction } fro
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
-import { loadConfigOrExit } from "~/auth/config.server";
+import { DEV_SESSION_SECRET, getConfig, type AppConfig } from "~/auth/config.server";
+import { ConfigError } from "~/auth/errors";
 import { incomingRequestId, requestId } from "~/auth/request-id.server";
 import { NonceContext } from "~/nonce";
 import { createNonce, pageSecurityHeaders } from "~/security-headers.server";
 
 // Validate the configuration when the server starts, not on the first request.
-const config = loadConfigOrExit();
+const config = configOrExit();
 const formTargets = [...new Set(config.providers.map((provider) => new URL(provider.issuer).origin))];
+
+/** Start-up check: one line per bad variable and exit code 1, instead of failing on the first request. */
+function configOrExit(): AppConfig {
+  try {
+    const loaded = getConfig();
+    if (!loaded.production && loaded.sessionSecrets[0] === DEV_SESSION_SECRET) {
+      console.warn("SESSION_SECRET is not set: using a development-only secret");
+    }
+    return loaded;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) console.error(`Configuration error: ${problem.message}`);
+    process.exit(1);
+  }
+}
 
 const RENDER_TIMEOUT_MS = 5_000;
 export const streamTimeout = RENDER_TIMEOUT_MS;

@@ -317,18 +317,12 @@ export async function checkClient(provider: ProviderConfig, document: Discovered
 // ---------------------------------------------------------------- configuration
 
 /** What to do about one problem reported by `parseConfig`, by the variable it names. */
-export function fixForProblem(problem: string): string {
-  const variable = problemVariable(problem);
+export function fixForProblem(variable: string): string {
   if (variable in FIXES) return FIXES[variable as keyof typeof FIXES];
   if (variable.startsWith("KEYCLOAK_REALM_") || variable.startsWith("OIDC_PROVIDER")) {
     return `set ${variable} as docs/DEPLOY.md (Environment) describes`;
   }
   return "set the variable as docs/DEPLOY.md (Environment) describes, in the service's EnvironmentFile";
-}
-
-/** The variable a `parseConfig` problem starts with, e.g. "SESSION_SECRET". */
-export function problemVariable(problem: string): string {
-  return /^[A-Z][A-Z0-9_]*/.exec(problem)?.[0] ?? "configuration";
 }
 
 const FIXES = {

@@ -14,7 +14,6 @@ import {
   checkSigningKeys,
   discover,
   fixForProblem,
-  problemVariable,
   type CheckResult,
 } from "./doctor-checks";
 
@@ -31,9 +30,8 @@ async function main(): Promise<number> {
     config = parseConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const results = error.problems.map((problem) => {
-      const name = problemVariable(problem);
-      return { name, ok: false, detail: problem.replace(`${name}: `, ""), fix: fixForProblem(problem) };
+    const results = error.problems.map(({ variable, message }) => {
+      return { name: variable, ok: false, detail: message.replace(`${variable}: `, ""), fix: fixForProblem(variable) };
     });
     results.forEach(print);
     console.log(`\n${paint(31, `${results.length} configuration problem${results.length === 1 ? "" : "s"}`)}: the server would not start. Fix ${results.length === 1 ? "it" : "them"} first, then run the doctor again.`);

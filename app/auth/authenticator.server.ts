@@ -1,5 +1,6 @@
 import { Authenticator } from "remix-auth";
 import { importClientKey } from "./client-keys.server";
+import { loginCallbackUrl } from "./app-urls.server";
 import { getConfig, type ProviderConfig } from "./config.server";
 import { KeycloakStrategy } from "./keycloak.server";
 import { discover, OIDCStrategy } from "./oidc-strategy.server";
@@ -86,7 +87,7 @@ async function createStrategy(provider: ProviderConfig): Promise<OIDCStrategy<Lo
     clientId: provider.clientId,
     clientSecret: provider.clientSecret,
     ...(provider.clientPrivateKey && { clientPrivateKey: await importClientKey(provider.clientPrivateKey) }),
-    redirectURI: `${appUrl}/auth/${provider.name}/callback`,
+    redirectURI: loginCallbackUrl(appUrl, provider.name),
     cookieName: `oidc:${provider.name}`,
     timeoutMs: idpTimeoutMs,
     logoutMethod: provider.logoutMethod,

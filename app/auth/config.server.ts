@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import type { LogoutMethod } from "./end-session.server";
-import { ConfigError } from "./errors";
+import { ConfigError, type ConfigProblem } from "./errors";
 import { keycloakIssuer } from "./keycloak.server";
 
 /** One place users can log in: a Keycloak realm or another OpenID provider. */
@@ -55,100 +55,91 @@ type Env = Record<string, string | undefined>;
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 /** Used when SESSION_SECRET is unset outside production; the doctor flags it. */
 export const DEV_SESSION_SECRET = "dev-only-session-secret-never-use-in-production";
-const MIN_SECRET_LENGTH = 32;
+/** The shortest SESSION_SECRET production accepts; the doctor holds every environment to it. */
+export const MIN_SECRET_LENGTH = 32;
 /** A realm or provider name must be usable as it is as one URL path segment and in a cookie name. */
 const NAME = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
 
 /** Parses the environment into a frozen config, or throws a ConfigError listing every bad variable. */
-export function parseConfig(env: Env): AppConfig {
-  const problems: string[] = [];
-  const production = env.NODE_ENV === "production";
-  const read = (name: string) => env[name]?.trim() || undefined;
+export function parseConfig(rawEnv: Env): AppConfig {
+  const env = new EnvReader(rawEnv);
+  const production = env.get("NODE_ENV") === "production";
 
-  const appUrl = parseOrigin("APP_URL", read("APP_URL") ?? "http://localhost:3000", problems);
-  if (production && appUrl?.startsWith("http:") && !LOCAL_HOSTS.has(new URL(appUrl).hostname)) {
-    problems.push(`APP_URL must be https in production (http only for localhost or 127.0.0.1), got "${appUrl}"`);
-  }
+  const appUrl = env.parse("APP_URL", (value) => appOrigin(value, production), "http://localhost:3000");
+  const realms = parseKeycloakRealms(env);
+  const providers = parseOidcProviders(env, realms.map((realm) => realm.name));
+  const sessionSecrets = env.parse("SESSION_SECRET", (value) => secrets(value, production)) ?? defaultSecrets(env, production);
+  const sessionMaxAge = env.parse("SESSION_MAX_AGE", positiveInt, 8 * 60 * 60);
+  const idpTimeoutMs = env.parse("IDP_TIMEOUT_MS", positiveInt, 5000);
+  const redisUrl = env.parse("REDIS_URL", redisUrlOf) ?? null;
 
-  const keycloakUrl = read("KEYCLOAK_URL");
-  if (!keycloakUrl) problems.push("KEYCLOAK_URL is required: the base URL of Keycloak, e.g. https://sso.example.com");
-  else parseHttpUrl("KEYCLOAK_URL", keycloakUrl, problems);
-
-  const defaultRealm = read("KEYCLOAK_REALM");
-  if (!defaultRealm) problems.push("KEYCLOAK_REALM is required: the name of the Keycloak realm, e.g. demo");
-  const realmNames = unique([defaultRealm, ...list(read("KEYCLOAK_REALMS"))]);
-  const oidcNames = unique(list(read("OIDC_PROVIDERS")));
-
-  const keycloakLogoutMethod = parseLogoutMethod("KEYCLOAK_LOGOUT_METHOD", read("KEYCLOAK_LOGOUT_METHOD"), problems);
-  const keycloakPrivateKey = parsePrivateKey("KEYCLOAK_CLIENT_PRIVATE_KEY", read("KEYCLOAK_CLIENT_PRIVATE_KEY"), problems);
-  const providers: ProviderConfig[] = [];
-  for (const name of realmNames) {
-    if (!validName(name, name === defaultRealm ? "KEYCLOAK_REALM" : "KEYCLOAK_REALMS", problems)) continue;
-    const prefix = `KEYCLOAK_REALM_${envName(name)}`;
-    const clientId = read(`${prefix}_CLIENT_ID`) ?? read("KEYCLOAK_CLIENT_ID");
-    if (!clientId) problems.push(`KEYCLOAK_CLIENT_ID is required (or ${prefix}_CLIENT_ID): the client id of this app in realm ${name}`);
-    providers.push({
-      name,
-      kind: "keycloak",
-      label: read(`${prefix}_LABEL`) ?? name,
-      issuer: keycloakIssuer({ url: keycloakUrl ?? "", realm: name }),
-      keycloakUrl: keycloakUrl?.replace(/\/+$/, ""),
-      clientId: clientId ?? "",
-      clientSecret: read(`${prefix}_CLIENT_SECRET`) ?? read("KEYCLOAK_CLIENT_SECRET") ?? null,
-      clientPrivateKey:
-        parsePrivateKey(`${prefix}_CLIENT_PRIVATE_KEY`, read(`${prefix}_CLIENT_PRIVATE_KEY`), problems) ?? keycloakPrivateKey,
-      logoutMethod: parseLogoutMethod(`${prefix}_LOGOUT_METHOD`, read(`${prefix}_LOGOUT_METHOD`), problems) ?? keycloakLogoutMethod,
-    });
-  }
-  for (const name of oidcNames) {
-    if (!validName(name, "OIDC_PROVIDERS", problems)) continue;
-    if (realmNames.includes(name)) problems.push(`OIDC_PROVIDERS: "${name}" is also a Keycloak realm name; names must be unique`);
-    const prefix = `OIDC_PROVIDER_${envName(name)}`;
-    const issuer = read(`${prefix}_ISSUER`);
-    if (!issuer) problems.push(`${prefix}_ISSUER is required: the issuer URL of OpenID provider ${name}`);
-    else parseHttpUrl(`${prefix}_ISSUER`, issuer, problems);
-    const clientId = read(`${prefix}_CLIENT_ID`);
-    if (!clientId) problems.push(`${prefix}_CLIENT_ID is required: the client id of this app at ${name}`);
-    providers.push({
-      name,
-      kind: "oidc",
-      label: read(`${prefix}_LABEL`) ?? name,
-      issuer: issuer ?? "",
-      clientId: clientId ?? "",
-      clientSecret: read(`${prefix}_CLIENT_SECRET`) ?? null,
-      clientPrivateKey: parsePrivateKey(`${prefix}_CLIENT_PRIVATE_KEY`, read(`${prefix}_CLIENT_PRIVATE_KEY`), problems),
-      logoutMethod: parseLogoutMethod(`${prefix}_LOGOUT_METHOD`, read(`${prefix}_LOGOUT_METHOD`), problems),
-    });
-  }
-
-  const sessionSecrets = parseSecrets(read("SESSION_SECRET"), production, problems);
-  const sessionMaxAge = parsePositiveInt("SESSION_MAX_AGE", read("SESSION_MAX_AGE"), 8 * 60 * 60, problems);
-  const idpTimeoutMs = parsePositiveInt("IDP_TIMEOUT_MS", read("IDP_TIMEOUT_MS"), 5000, problems);
-  const redisUrl = read("REDIS_URL") ?? null;
-  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push(`REDIS_URL must start with redis:// or rediss://`);
-
-  if (problems.length > 0) throw new ConfigError(problems);
-
+  if (env.problems.length > 0) throw new ConfigError(env.problems);
   return deepFreeze({
     appUrl: appUrl!,
     production,
     sessionSecrets,
-    sessionMaxAge,
+    sessionMaxAge: sessionMaxAge!,
     secureCookies: appUrl!.startsWith("https:"),
-    defaultProvider: defaultRealm!,
-    providers,
-    idpTimeoutMs,
+    defaultProvider: realms[0]!.name,
+    providers: [...realms, ...providers],
+    idpTimeoutMs: idpTimeoutMs!,
     redisUrl,
   });
 }
 
-/** `a, b,,c` -> ["a", "b", "c"] */
-function list(value: string | undefined): string[] {
-  return (value ?? "").split(",").map((item) => item.trim()).filter(Boolean);
+/** KEYCLOAK_URL, KEYCLOAK_REALM (the default) and KEYCLOAK_REALMS, with per-realm overrides. */
+function parseKeycloakRealms(env: EnvReader): ProviderConfig[] {
+  const keycloakUrl = env.require("KEYCLOAK_URL", "the base URL of Keycloak, e.g. https://sso.example.com", httpUrl);
+  const defaultRealm = env.require("KEYCLOAK_REALM", "the name of the Keycloak realm, e.g. demo", validName);
+  const more = env.parse("KEYCLOAK_REALMS", names) ?? [];
+  const shared = {
+    clientId: env.get("KEYCLOAK_CLIENT_ID"),
+    clientSecret: env.get("KEYCLOAK_CLIENT_SECRET"),
+    clientPrivateKey: env.parse("KEYCLOAK_CLIENT_PRIVATE_KEY", privateKey),
+    logoutMethod: env.parse("KEYCLOAK_LOGOUT_METHOD", logoutMethod),
+  };
+  const realmNames = unique([defaultRealm, ...more]);
+  return realmNames.map((name): ProviderConfig => {
+    const prefix = `KEYCLOAK_REALM_${envName(name)}`;
+    const clientId = env.get(`${prefix}_CLIENT_ID`) ?? shared.clientId;
+    if (!clientId) env.report("KEYCLOAK_CLIENT_ID", `KEYCLOAK_CLIENT_ID is required (or ${prefix}_CLIENT_ID): the client id of this app in realm ${name}`);
+    return {
+      name,
+      kind: "keycloak",
+      label: env.get(`${prefix}_LABEL`) ?? name,
+      issuer: keycloakIssuer({ url: keycloakUrl ?? "", realm: name }),
+      keycloakUrl: keycloakUrl?.replace(/\/+$/, ""),
+      clientId: clientId ?? "",
+      clientSecret: env.get(`${prefix}_CLIENT_SECRET`) ?? shared.clientSecret ?? null,
+      clientPrivateKey: env.parse(`${prefix}_CLIENT_PRIVATE_KEY`, privateKey) ?? shared.clientPrivateKey ?? null,
+      logoutMethod: env.parse(`${prefix}_LOGOUT_METHOD`, logoutMethod) ?? shared.logoutMethod,
+    };
+  });
 }
 
-function unique(names: (string | undefined)[]): string[] {
-  return [...new Set(names.filter((name): name is string => Boolean(name)))];
+/** OIDC_PROVIDERS: any other OpenID provider, each configured by its own OIDC_PROVIDER_<NAME>_* variables. */
+function parseOidcProviders(env: EnvReader, realmNames: readonly string[]): ProviderConfig[] {
+  const providerNames = unique(env.parse("OIDC_PROVIDERS", names) ?? []);
+  return providerNames.flatMap((name) => {
+    if (realmNames.includes(name)) {
+      env.report("OIDC_PROVIDERS", `OIDC_PROVIDERS: "${name}" is also a Keycloak realm name; names must be unique`);
+      return [];
+    }
+    const prefix = `OIDC_PROVIDER_${envName(name)}`;
+    const issuer = env.require(`${prefix}_ISSUER`, `the issuer URL of OpenID provider ${name}`, httpUrl);
+    const clientId = env.require(`${prefix}_CLIENT_ID`, `the client id of this app at ${name}`);
+    const provider: ProviderConfig = {
+        name,
+        kind: "oidc",
+        label: env.get(`${prefix}_LABEL`) ?? name,
+        issuer: issuer ?? "",
+        clientId: clientId ?? "",
+        clientSecret: env.get(`${prefix}_CLIENT_SECRET`) ?? null,
+        clientPrivateKey: env.parse(`${prefix}_CLIENT_PRIVATE_KEY`, privateKey) ?? null,
+        logoutMethod: env.parse(`${prefix}_LOGOUT_METHOD`, logoutMethod),
+    };
+    return [provider];
+  });
 }
 
 /** The realm name as it appears in variable names: upper-cased, anything but letters and digits as `_`. */
@@ -156,74 +147,122 @@ export function envName(name: string): string {
   return name.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 }
 
-function validName(name: string, variable: string, problems: string[]): boolean {
-  if (NAME.test(name)) return true;
-  problems.push(`${variable}: "${name}" is not a valid name (letters, digits, ".", "_" and "-" only)`);
-  return false;
+/** A value refused by a parser below; the reader prefixes the variable's name. */
+class Invalid extends Error {}
+
+/**
+ * Reads variables (trimmed; empty counts as unset) and collects one problem per
+ * bad one, so parseConfig can report them all at once.
+ */
+class EnvReader {
+  readonly problems: ConfigProblem[] = [];
+  constructor(private readonly env: Env) {}
+
+  get(variable: string): string | undefined {
+    return this.env[variable]?.trim() || undefined;
+  }
+
+  /** `parse(value)`, or `fallback` when unset; a value `parse` refuses is reported and gives `undefined`. */
+  parse<T>(variable: string, parse: (value: string) => T, fallback?: T): T | undefined {
+    const value = this.get(variable);
+    if (value === undefined) return fallback;
+    try {
+      return parse(value);
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      this.report(variable, `${variable}${error.message}`);
+      return undefined;
+    }
+  }
+
+  /** Like `parse`, and an unset variable is a problem saying what it is for. */
+  require<T = string>(variable: string, what: string, parse: (value: string) => T = (value) => value as T): T | undefined {
+    if (this.get(variable) === undefined) this.report(variable, `${variable} is required: ${what}`);
+    return this.parse(variable, parse);
+  }
+
+  report(variable: string, message: string): void {
+    this.problems.push({ variable, message });
+  }
 }
 
-function parseHttpUrl(name: string, value: string, problems: string[]): URL | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    problems.push(`${name} "${value}" is not a URL`);
-    return undefined;
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    problems.push(`${name} must be an http(s) URL, got "${value}"`);
-    return undefined;
-  }
-  return url;
+// The parsers: each takes a set value and returns it parsed, or throws Invalid
+// with a message that follows the variable's name.
+
+/** `a, b,,c` -> ["a", "b", "c"], each a valid name. */
+function names(value: string): string[] {
+  return value.split(",").map((item) => item.trim()).filter(Boolean).map(validName);
 }
 
-function parseOrigin(name: string, value: string, problems: string[]): string | undefined {
-  const url = parseHttpUrl(name, value, problems);
-  if (!url) return undefined;
+function validName(name: string): string {
+  if (NAME.test(name)) return name;
+  throw new Invalid(`: "${name}" is not a valid name (letters, digits, ".", "_" and "-" only)`);
+}
+
+function unique(names: (string | undefined)[]): string[] {
+  return [...new Set(names.filter((name): name is string => Boolean(name)))];
+}
+
+function httpUrl(value: string): string {
+  if (!URL.canParse(value)) throw new Invalid(` "${value}" is not a URL`);
+  if (!/^https?:$/.test(new URL(value).protocol)) throw new Invalid(` must be an http(s) URL, got "${value}"`);
+  return value;
+}
+
+function appOrigin(value: string, production: boolean): string {
+  const url = new URL(httpUrl(value));
   if (url.pathname !== "/" || url.search || url.hash || url.username || url.password) {
-    problems.push(`${name} must be an origin without path, query or credentials, e.g. https://app.example.com`);
-    return undefined;
+    throw new Invalid(" must be an origin without path, query or credentials, e.g. https://app.example.com");
+  }
+  if (production && url.protocol === "http:" && !LOCAL_HOSTS.has(url.hostname)) {
+    throw new Invalid(` must be https in production (http only for localhost or 127.0.0.1), got "${url.origin}"`);
   }
   return url.origin;
 }
 
-function parseSecrets(value: string | undefined, production: boolean, problems: string[]): string[] {
-  if (!value) {
-    if (production) problems.push("SESSION_SECRET is required in production: at least 32 random characters");
-    return [DEV_SESSION_SECRET];
+function secrets(value: string, production: boolean): string[] {
+  const entries = value.split(",").map((s) => s.trim());
+  if (entries.some((s) => s === "")) throw new Invalid(" has an empty entry: separate secrets with single commas");
+  if (production && entries.some((s) => s.length < MIN_SECRET_LENGTH)) {
+    throw new Invalid(`: every secret must be at least ${MIN_SECRET_LENGTH} characters in production`);
   }
-  const secrets = value.split(",").map((s) => s.trim());
-  if (secrets.some((s) => s === "")) {
-    problems.push("SESSION_SECRET has an empty entry: separate secrets with single commas");
-  } else if (production && secrets.some((s) => s.length < MIN_SECRET_LENGTH)) {
-    problems.push(`SESSION_SECRET: every secret must be at least ${MIN_SECRET_LENGTH} characters in production`);
-  }
-  return secrets;
+  return entries;
 }
 
-function parseLogoutMethod(name: string, value: string | undefined, problems: string[]): LogoutMethod | undefined {
-  if (value === undefined || value === "redirect" || value === "post") return value;
-  problems.push(`${name} must be "redirect" or "post", got "${value}"`);
-  return undefined;
+function defaultSecrets(env: EnvReader, production: boolean): string[] {
+  if (production && env.get("SESSION_SECRET") === undefined) {
+    env.report("SESSION_SECRET", `SESSION_SECRET is required in production: at least ${MIN_SECRET_LENGTH} random characters`);
+  }
+  return [DEV_SESSION_SECRET];
+}
+
+function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) === 0) throw new Invalid(` must be a positive whole number, got "${value}"`);
+  return Number(value);
+}
+
+function redisUrlOf(value: string): string {
+  if (!/^rediss?:\/\//.test(value)) throw new Invalid(" must start with redis:// or rediss://");
+  return value;
+}
+
+function logoutMethod(value: string): LogoutMethod {
+  if (value === "redirect" || value === "post") return value;
+  throw new Invalid(` must be "redirect" or "post", got "${value}"`);
 }
 
 /** A PEM private key (`\n` escapes allowed, as .env files write them) or a private JWK in JSON. */
-function parsePrivateKey(name: string, value: string | undefined, problems: string[]): ClientPrivateKey | null {
-  if (value === undefined) return null;
+function privateKey(value: string): ClientPrivateKey {
   let key: KeyObject;
   try {
     key = value.startsWith("{")
       ? createPrivateKey({ key: JSON.parse(value) as JsonWebKey, format: "jwk" })
       : createPrivateKey(value.replace(/\\n/g, "\n"));
   } catch {
-    problems.push(`${name} is not a private key: give a PEM ("-----BEGIN PRIVATE KEY-----…") or a private JWK in JSON`);
-    return null;
+    throw new Invalid(' is not a private key: give a PEM ("-----BEGIN PRIVATE KEY-----…") or a private JWK in JSON');
   }
   const alg = signingAlgorithm(key);
-  if (!alg) {
-    problems.push(`${name}: use an RSA (2048 bits or more), EC P-256/P-384 or Ed25519 key`);
-    return null;
-  }
+  if (!alg) throw new Invalid(": use an RSA (2048 bits or more), EC P-256/P-384 or Ed25519 key");
   const given = value.startsWith("{") ? (JSON.parse(value) as { kid?: unknown }).kid : undefined;
   const spki = createPublicKey(key).export({ format: "der", type: "spki" });
   const kid = typeof given === "string" && given ? given : createHash("sha256").update(spki).digest("base64url");
@@ -237,15 +276,6 @@ function signingAlgorithm(key: KeyObject): ClientPrivateKey["alg"] | null {
   return type === "ed25519" ? "EdDSA" : null;
 }
 
-function parsePositiveInt(name: string, value: string | undefined, fallback: number, problems: string[]): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) === 0) {
-    problems.push(`${name} must be a positive whole number, got "${value}"`);
-    return fallback;
-  }
-  return Number(value);
-}
-
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object") {
     for (const inner of Object.values(value)) deepFreeze(inner);
@@ -256,23 +286,8 @@ function deepFreeze<T>(value: T): T {
 
 let loaded: AppConfig | undefined;
 
-/** The app's config, parsed from `process.env` on first use (the server calls it at start-up). */
+/** The app's config, parsed from `process.env` on first use; throws a ConfigError (the server checks it at start-up). */
 export function getConfig(): AppConfig {
   loaded ??= parseConfig(process.env);
   return loaded;
-}
-
-/** Start-up check: prints one line per problem and exits 1, instead of failing on the first request. */
-export function loadConfigOrExit(): AppConfig {
-  try {
-    const config = getConfig();
-    if (!config.production && config.sessionSecrets[0] === DEV_SESSION_SECRET) {
-      console.warn("SESSION_SECRET is not set: using a development-only secret");
-    }
-    return config;
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems) console.error(`Configuration error: ${problem}`);
-    process.exit(1);
-  }
 }

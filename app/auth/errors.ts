@@ -26,13 +26,18 @@ export class AuthError extends Error {
   }
 }
 
+/** One bad variable: its name, and a line for people that names it too. */
+export interface ConfigProblem {
+  variable: string;
+  message: string;
+}
+
 export class ConfigError extends Error {
   override name = "ConfigError";
-  /** One line per bad variable, each naming it. */
-  readonly problems: readonly string[];
+  readonly problems: readonly ConfigProblem[];
 
-  constructor(problems: readonly string[]) {
-    super(problems.join("\n"));
+  constructor(problems: readonly ConfigProblem[]) {
+    super(problems.map((problem) => problem.message).join("\n"));
     this.problems = problems;
   }
 }

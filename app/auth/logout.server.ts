@@ -1,4 +1,5 @@
 import { data, redirect } from "@remix-run/node";
+import { postLogoutRedirectUrl } from "./app-urls.server";
 import { getProvider, type Provider } from "./authenticator.server";
 import { orderedNow } from "./clock";
 import { getConfig } from "./config.server";
@@ -6,7 +7,7 @@ import { endSessionPage } from "./end-session-page.server";
 import { buildEndSessionForm, buildEndSessionUrl, chooseLogoutMethod, fitsInRedirect } from "./end-session.server";
 import { AuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
-import { createLogoutState, LOGOUT_CALLBACK_PATH, verifyLogoutState } from "./logout-state.server";
+import { createLogoutState, verifyLogoutState } from "./logout-state.server";
 import { providerAnswers } from "./reachability.server";
 import { requestId } from "./request-id.server";
 import { getRevocationStore, revocationKeys } from "./revocation.server";
@@ -73,7 +74,7 @@ async function endProviderSession(request: Request, provider: Provider, idToken:
     const { state, cookie } = createLogoutState();
     const endSession = await strategy.endSessionRequest({
       idToken,
-      postLogoutRedirectUri: `${getConfig().appUrl}${LOGOUT_CALLBACK_PATH}`,
+      postLogoutRedirectUri: postLogoutRedirectUrl(getConfig().appUrl),
       state,
     });
     if (!endSession) {

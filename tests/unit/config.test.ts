@@ -15,7 +15,7 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
   try {
     parseConfig(env);
   } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
+    if (error instanceof ConfigError) return error.problems.map((problem) => problem.message);
     throw error;
   }
   return [];
@@ -197,6 +197,23 @@ describe("parseConfig", () => {
     expect(problemsOf({ KEYCLOAK_REALM: "demo" })).toEqual([
       expect.stringMatching(/^KEYCLOAK_URL/),
       expect.stringMatching(/^KEYCLOAK_CLIENT_ID/),
+    ]);
+  });
+});
+
+describe("ConfigError", () => {
+  it("names each bad variable by itself, next to a line that names it too", () => {
+    const error = (() => {
+      try {
+        parseConfig({ ...valid, SESSION_MAX_AGE: "8h", KEYCLOAK_REALM_DEMO_LOGOUT_METHOD: "get" });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      { variable: "KEYCLOAK_REALM_DEMO_LOGOUT_METHOD", message: 'KEYCLOAK_REALM_DEMO_LOGOUT_METHOD must be "redirect" or "post", got "get"' },
+      { variable: "SESSION_MAX_AGE", message: 'SESSION_MAX_AGE must be a positive whole number, got "8h"' },
     ]);
   });
 });
