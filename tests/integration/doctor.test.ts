@@ -10,7 +10,8 @@ import { exportJWK, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { startIdp } from "../../dev/idp/index.js";
-import { secretWeakness } from "../../scripts/doctor-checks";
+import { DEV_SESSION_SECRET } from "../../app/auth/config.server";
+import { secretWeakness } from "../../scripts/doctor/settings";
 import { freePort, TEST_CLIENT, TEST_SESSION_SECRET } from "../support/app";
 import { startRedis } from "../support/redis";
 
@@ -39,7 +40,19 @@ beforeAll(async () => {
       realms: {
         demo: { clients: [client("demo")] },
         nologout: { clients: [client("nologout")], endSession: false },
-        open: { clients: [{ clientId: "public-app", redirectUris: [`${APP_URL}/auth/open/callback`], postLogoutRedirectUris: [] }] },
+        open: {
+          clients: [
+            {
+              clientId: "public-app",
+              redirectUris: [`${APP_URL}/auth/open/callback`, `${APP_URL}/auth/partner/callback`],
+              postLogoutRedirectUris: [`${APP_URL}/logout/callback`],
+            },
+          ],
+        },
+        // The app's callback registered with another path, as a typo in the client's "Valid redirect URIs" would.
+        noredirect: { clients: [{ ...client("noredirect"), redirectUris: [`${APP_URL}/auth/noredirect/callbak`] }] },
+        // "Valid post logout redirect URIs" left empty.
+        nopostlogout: { clients: [{ ...client("nopostlogout"), postLogoutRedirectUris: [] }] },
       },
     }),
     startRedis(),
@@ -101,11 +114,16 @@ describe("npm run doctor", () => {
       "✓ demo: end-session endpoint",
       "✓ demo: signing keys",
       "✓ demo: client credentials",
+      "✓ demo: redirect URI",
+      "✓ demo: post-logout redirect URI",
     ]);
     expect(healthy.output).toContain("✓ demo: signing keys — 1 signing key (RS256)");
     // oidc-provider, like Keycloak with "Service accounts" off, refuses the grant only after accepting the client.
     expect(healthy.output).toMatch(/✓ demo: client credentials — remix-app: accepted \(client_credentials itself is not enabled: unsupported_grant_type/);
-    expect(healthy.output).toContain("All 8 checks passed.");
+    expect(healthy.output).toContain("✓ demo: redirect URI — http://localhost:3000/auth/demo/callback is registered");
+    expect(healthy.output).toContain("✓ demo: post-logout redirect URI — http://localhost:3000/logout/callback is registered");
+    expect(healthy.output).toContain("All 10 checks passed.");
+    expect(healthy.output).toContain("Not checked (they need admin access): that front-channel logout is off and a back-channel logout URL is set");
     expect(healthy.output).not.toContain("fix:");
   });
 
@@ -122,7 +140,7 @@ describe("npm run doctor", () => {
       OIDC_PROVIDER_PARTNER_CLIENT_ID: "public-app",
     });
     expect(code, output).toBe(0);
-    expect(checkLines(output).filter((line) => line.startsWith("✓ partner: "))).toHaveLength(5);
+    expect(checkLines(output).filter((line) => line.startsWith("✓ partner: "))).toHaveLength(7);
   });
 
   const broken: { what: string; env: () => Record<string, string | undefined>; line: RegExp; fix: RegExp }[] = [
@@ -155,6 +173,18 @@ describe("npm run doctor", () => {
       env: () => ({ KEYCLOAK_REALM: "nologout" }),
       line: /^✗ nologout: end-session endpoint — discovery has no end_session_endpoint$/,
       fix: /fix: RP-initiated logout will be local only/,
+    },
+    {
+      what: "a client without the app's callback among its redirect URIs",
+      env: () => ({ KEYCLOAK_REALM: "noredirect" }),
+      line: /^✗ noredirect: redirect URI — http:\/\/localhost:3000\/auth\/noredirect\/callback refused: HTTP 400 "Invalid parameter: redirect_uri"$/,
+      fix: /^ {4}fix: add http:\/\/localhost:3000\/auth\/noredirect\/callback to Keycloak > realm noredirect > Clients > remix-app > Valid redirect URIs/,
+    },
+    {
+      what: "a client without the app's logout callback among its post-logout redirect URIs",
+      env: () => ({ KEYCLOAK_REALM: "nopostlogout" }),
+      line: /^✗ nopostlogout: post-logout redirect URI — http:\/\/localhost:3000\/logout\/callback refused: HTTP 400 "Invalid redirect uri"$/,
+      fix: /^ {4}fix: add http:\/\/localhost:3000\/logout\/callback to Keycloak > realm nopostlogout > Clients > remix-app > Valid post logout redirect URIs/,
     },
     {
       what: "a short SESSION_SECRET in production (the server would not start)",
@@ -233,13 +263,20 @@ async function startKeycloakTokenEndpoint(): Promise<{ url: string; close(): Pro
       return json(200, { keys: [jwk, { kid: "enc", kty: "RSA", alg: "RSA-OAEP", use: "enc", n: jwk.n, e: jwk.e }] });
     }
     if (req.url === "/realms/kc/protocol/openid-connect/token" && req.method === "POST") {
-      const good = `Basic ${Buffer.from(`${TEST_CLIENT.clientId}:${TEST_CLIENT.clientSecret}`).toString("base64")}`;
-      const knownClient = Buffer.from((req.headers.authorization ?? "").slice(6), "base64").toString().startsWith(`${TEST_CLIENT.clientId}:`);
+      // Both parts are form-encoded before Basic encoding (RFC 6749 2.3.1), as oauth4webapi sends them.
+      const [id, secret] = Buffer.from((req.headers.authorization ?? "").slice(6), "base64").toString().split(":").map(decodeURIComponent);
+      const knownClient = id === TEST_CLIENT.clientId;
       // As Keycloak 26.7 answers (tests/integration/keycloak-doctor.test.ts): a wrong secret is unauthorized_client too.
-      return req.headers.authorization === good
+      return knownClient && secret === TEST_CLIENT.clientSecret
         ? json(401, { error: "unauthorized_client", error_description: "Client not enabled to retrieve service account" })
         : json(401, { error: knownClient ? "unauthorized_client" : "invalid_client", error_description: "Invalid client or Invalid client credentials" });
     }
+    // Registered redirect URIs: a silent login goes back with login_required, a logout without a hint asks to confirm.
+    const { pathname, searchParams } = new URL(req.url ?? "/", issuer);
+    if (pathname === "/realms/kc/protocol/openid-connect/auth") {
+      return res.writeHead(302, { Location: `${searchParams.get("redirect_uri")}?error=login_required` }).end();
+    }
+    if (pathname === "/realms/kc/protocol/openid-connect/logout") return res.writeHead(200).end("Do you want to log out?");
     json(404, { error: "Realm does not exist" });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -288,16 +325,15 @@ describe("every doctor run above", () => {
 });
 
 describe("secretWeakness", () => {
-  const devDefault = "the-development-default-secret-0123456789";
   it.each([
     ["a 64-character base64 secret", "u9Jp0s3kQ2v8Xw1Lr5Tn7Yb4Hc6Md0Fg2Ke9Az3Wq8Ps1Ox5Vi7Nj4Ul6Ct0Rb2Ey", undefined],
     ["a 64-character hex secret", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", undefined],
-    ["the development default", devDefault, "the development-only default"],
+    ["the development default", DEV_SESSION_SECRET, "the development-only default"],
     ["31 characters", "Ab1-".repeat(8).slice(0, 31), "shorter than 32 characters"],
     ["one repeated character", "x".repeat(40), "made of one kind of character only (only letters, or only digits, …)"],
     ["digits only", "1234567890".repeat(4), "made of one kind of character only (only letters, or only digits, …)"],
     ["few different characters", "ab12".repeat(10), "too repetitive (fewer than 10 different characters)"],
   ])("judges %s", (_, secret, expected) => {
-    expect(secretWeakness(secret, devDefault)).toBe(expected);
+    expect(secretWeakness(secret)).toBe(expected);
   });
 });

@@ -2,9 +2,9 @@
 // broken setting it claims to detect, with the fix it prints.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_SESSION_SECRET } from "../support/app";
-import { keycloakUrl, REALM_CLIENTS } from "../support/keycloak";
+import { createRealmFromFile, KeycloakAdmin, keycloakUrl, REALM_CLIENTS } from "../support/keycloak";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -74,7 +74,8 @@ describe("npm run doctor against the real Keycloak realm", () => {
       what: "a KEYCLOAK_URL with a path Keycloak does not serve (/auth, as before Keycloak 17)",
       env: { KEYCLOAK_URL: `${keycloakUrl()}/auth` },
       line: expect.stringMatching(/^✗ demo: discovery — .*\/auth\/realms\/demo\/\.well-known\/openid-configuration answered HTTP 404$/),
-      fix: /fix: no realm "demo" at KEYCLOAK_URL: .*KEYCLOAK_URL/,
+      // Keycloak 17 and later serve realms without /auth: the fix says to remove it, and where to.
+      fix: new RegExp(`fix: remove /auth from KEYCLOAK_URL \\(set it to ${keycloakUrl().replace(/[.]/g, "\\.")}\\): Keycloak 17 and later serve realms at /realms/<realm>`),
     },
   ])("detects $what, and prints the fix", async ({ env, line, fix }) => {
     const { code, output } = await runDoctor(env);
@@ -82,5 +83,60 @@ describe("npm run doctor against the real Keycloak realm", () => {
     const failed = failedLines(output);
     expect(failed, output).toEqual([line]);
     expect(fixUnder(output, failed[0]!)).toMatch(fix);
+  });
+});
+
+/**
+ * The two URLs the app's client must have registered, probed without
+ * credentials: each realm here is the realm file under another name, so the
+ * suites that repoint the demo client cannot disturb it.
+ */
+describe("npm run doctor against the real Keycloak: the client's registered URLs", () => {
+  const admin = new KeycloakAdmin();
+  const { clientId } = REALM_CLIENTS.demo!;
+  const realms = {
+    // The file's redirect URI is /auth/demo/callback: in a realm of another name, the app's own callback is missing.
+    "doctor-redirect": {},
+    "doctor-postlogout": { redirectUris: ["http://localhost:3000/auth/doctor-postlogout/callback"], postLogout: "http://localhost:3000/elsewhere" },
+    "doctor-ok": { redirectUris: ["http://localhost:3000/auth/doctor-ok/callback"] },
+  } as Record<string, { redirectUris?: string[]; postLogout?: string }>;
+
+  beforeAll(async () => {
+    for (const [name, change] of Object.entries(realms)) {
+      await createRealmFromFile(admin, name);
+      await admin.updateClient(name, clientId, (client) => {
+        if (change.redirectUris) client.redirectUris = change.redirectUris;
+        if (change.postLogout) client.attributes = { ...client.attributes, "post.logout.redirect.uris": change.postLogout };
+      });
+    }
+  }, 120_000);
+  afterAll(async () => {
+    for (const name of Object.keys(realms)) await admin.deleteRealm(name).catch(() => {});
+  });
+
+  it("passes both for a client that lists the app's callback and logout callback", async () => {
+    const { code, output } = await runDoctor({ KEYCLOAK_REALM: "doctor-ok" });
+    expect(code, output).toBe(0);
+    expect(output).toContain("✓ doctor-ok: redirect URI — http://localhost:3000/auth/doctor-ok/callback is registered");
+    expect(output).toContain("✓ doctor-ok: post-logout redirect URI — http://localhost:3000/logout/callback is registered");
+    expect(output).toContain("Not checked (they need admin access): that front-channel logout is off");
+  });
+
+  it("detects a missing redirect URI: Keycloak's 400 \"Invalid parameter: redirect_uri\"", async () => {
+    const { code, output } = await runDoctor({ KEYCLOAK_REALM: "doctor-redirect" });
+    expect(code, output).toBe(1);
+    const failed = failedLines(output);
+    expect(failed, output).toEqual([
+      '✗ doctor-redirect: redirect URI — http://localhost:3000/auth/doctor-redirect/callback refused: HTTP 400 "Invalid parameter: redirect_uri"',
+    ]);
+    expect(fixUnder(output, failed[0]!)).toMatch(/fix: add http:\/\/localhost:3000\/auth\/doctor-redirect\/callback to Keycloak > realm doctor-redirect > Clients > remix-app > Valid redirect URIs/);
+  });
+
+  it("detects a missing post-logout redirect URI: Keycloak's 400 \"Invalid redirect uri\"", async () => {
+    const { code, output } = await runDoctor({ KEYCLOAK_REALM: "doctor-postlogout" });
+    expect(code, output).toBe(1);
+    const failed = failedLines(output);
+    expect(failed, output).toEqual(['✗ doctor-postlogout: post-logout redirect URI — http://localhost:3000/logout/callback refused: HTTP 400 "Invalid redirect uri"']);
+    expect(fixUnder(output, failed[0]!)).toMatch(/fix: add http:\/\/localhost:3000\/logout\/callback to Keycloak > realm doctor-postlogout > Clients > remix-app > Valid post logout redirect URIs/);
   });
 });
