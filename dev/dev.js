@@ -1,6 +1,7 @@
 // `npm run dev`: the app in watch mode. Without KEYCLOAK_URL it also starts the
 // embedded Keycloak-compatible IdP, so nobody needs a Keycloak server to try it.
 import { spawn } from "node:child_process";
+import { devRealms, DEV_CLIENT_SECRET } from "./idp/app-client.js";
 import { startIdp } from "./idp/index.js";
 
 const env = { ...process.env };
@@ -10,24 +11,11 @@ env.KEYCLOAK_CLIENT_ID ??= "remix-app";
 
 let idp;
 if (!env.KEYCLOAK_URL) {
-  env.KEYCLOAK_CLIENT_SECRET ??= "dev-secret";
-  idp = await startIdp({
-    port: Number(env.IDP_PORT ?? 8080),
-    realms: {
-      [env.KEYCLOAK_REALM]: {
-        clients: [
-          {
-            clientId: env.KEYCLOAK_CLIENT_ID,
-            clientSecret: env.KEYCLOAK_CLIENT_SECRET,
-            redirectUris: [`${env.APP_URL}/auth/${env.KEYCLOAK_REALM}/callback`],
-            postLogoutRedirectUris: [`${env.APP_URL}/`, `${env.APP_URL}/logout/callback`],
-          },
-        ],
-      },
-    },
-  });
+  env.KEYCLOAK_CLIENT_SECRET ||= DEV_CLIENT_SECRET;
+  const realms = devRealms(env);
+  idp = await startIdp({ port: Number(env.IDP_PORT ?? 8080), host: "127.0.0.1", realms });
   env.KEYCLOAK_URL = idp.url;
-  console.log(`Embedded IdP at ${idp.url}/realms/${env.KEYCLOAK_REALM} (user demo, password demo)`);
+  console.log(`Embedded IdP at ${idp.url} (realms: ${Object.keys(realms).join(", ")}; user demo, password demo)`);
 }
 
 const remix = spawn(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "dev", "--command", "node node_modules/@remix-run/serve/dist/cli.js build/index.js"], {

@@ -2,6 +2,7 @@
 // started by tests/support/keycloak-global-setup.ts or `npm run test:keycloak`,
 // which hand its URL over in KEYCLOAK_TEST_URL.
 import { readFileSync } from "node:fs";
+import { envName } from "../../app/auth/config.server";
 import { ADMIN } from "../../dev/keycloak/index.js";
 import { freePort, startApp, type RunningApp } from "./app";
 
@@ -190,9 +191,8 @@ export async function startKeycloakStack(options: KeycloakStackOptions = {}): Pr
     KEYCLOAK_CLIENT_SECRET: clients[realms[0]!]!.clientSecret,
   };
   for (const [realm, { clientId, clientSecret }] of Object.entries(clients)) {
-    const name = realm.toUpperCase().replace(/[^A-Z0-9]/g, "_");
-    appEnv[`KEYCLOAK_REALM_${name}_CLIENT_ID`] = clientId;
-    appEnv[`KEYCLOAK_REALM_${name}_CLIENT_SECRET`] = clientSecret;
+    appEnv[`KEYCLOAK_REALM_${envName(realm)}_CLIENT_ID`] = clientId;
+    appEnv[`KEYCLOAK_REALM_${envName(realm)}_CLIENT_SECRET`] = clientSecret;
   }
   const app = await startApp({ port, env: { ...appEnv, ...env } });
   return {

@@ -1,3 +1,5 @@
+import { envName } from "../../app/auth/config.server";
+import { appClient } from "../../dev/idp/app-client.js";
 import { startIdp } from "../../dev/idp/index.js";
 import type { ClientConfig, Personality } from "../../dev/idp/provider.js";
 import { freePort, startApp, TEST_CLIENT, type RunningApp } from "./app";
@@ -35,12 +37,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const { realms = ["demo"], oidcProviders = [], realmClients = {}, users, env = {} } = options;
   const port = await freePort();
   const appUrl = `http://localhost:${port}`;
-  const client = (name: string) => ({
-    ...(realmClients[name] ?? TEST_CLIENT),
-    redirectUris: [`${appUrl}/auth/${name}/callback`],
-    postLogoutRedirectUris: [`${appUrl}/`, `${appUrl}/logout/callback`],
-    backchannelLogoutUri: `${appUrl}/auth/${name}/backchannel-logout`,
-  });
+  const client = (name: string) => appClient(appUrl, name, { ...(realmClients[name] ?? TEST_CLIENT), backchannel: true });
   const idpRealms = Object.fromEntries([
     ...realms.map((name) => [name, { clients: [client(name)] }]),
     ...oidcProviders.map(({ name, endSession, personality, tokenEndpointAuthMethod }) => [
@@ -57,11 +54,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     OIDC_PROVIDERS: oidcProviders.map(({ name }) => name).join(","),
   };
   for (const [name, { clientId, clientSecret }] of Object.entries(realmClients)) {
-    appEnv[`KEYCLOAK_REALM_${name.toUpperCase()}_CLIENT_ID`] = clientId;
-    appEnv[`KEYCLOAK_REALM_${name.toUpperCase()}_CLIENT_SECRET`] = clientSecret;
+    appEnv[`KEYCLOAK_REALM_${envName(name)}_CLIENT_ID`] = clientId;
+    appEnv[`KEYCLOAK_REALM_${envName(name)}_CLIENT_SECRET`] = clientSecret;
   }
   for (const { name, label } of oidcProviders) {
-    const prefix = `OIDC_PROVIDER_${name.toUpperCase()}`;
+    const prefix = `OIDC_PROVIDER_${envName(name)}`;
     Object.assign(appEnv, {
       [`${prefix}_ISSUER`]: idp.issuer(name),
       [`${prefix}_CLIENT_ID`]: TEST_CLIENT.clientId,
