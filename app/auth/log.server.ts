@@ -1,3 +1,4 @@
+import { getConfig } from "./config.server";
 import { requestId } from "./request-id.server";
 
 export type AuthEvent = "login" | "login_failed" | "logout" | "backchannel_logout" | "revocation_store_error";
@@ -13,10 +14,20 @@ export interface AuthEventFields {
 }
 
 /**
- * One JSON line per authentication event on stdout, with the request's id (the
- * proxy's `X-Request-Id`, or one of ours, also sent back in `X-Request-Id`),
- * so it can be joined with the proxy's access log.
+ * One line per authentication event on stdout. In production a JSON line with
+ * the request's id (the proxy's `X-Request-Id`, or one of ours, also sent back
+ * in `X-Request-Id`), so it can be joined with the proxy's access log; in
+ * development a short line a person reads next to remix-serve's own.
  */
 export function logAuthEvent(request: Request, event: AuthEvent, fields: AuthEventFields): void {
-  console.log(JSON.stringify({ time: new Date().toISOString(), event, ...fields, requestId: requestId(request) }));
+  const entry = { time: new Date().toISOString(), event, ...fields, requestId: requestId(request) };
+  console.log(getConfig().production ? JSON.stringify(entry) : readableLine(entry));
+}
+
+/** e.g. `14:03:09 login demo: success sub=2f1c…`; the request id is left out, as in remix-serve's lines. */
+export function readableLine({ time, event, realm, outcome, requestId: _id, ...rest }: AuthEventFields & { time: string; event: string; requestId?: string }): string {
+  const extras = Object.entries(rest)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `${name}=${value}`);
+  return [`${time.slice(11, 19)} ${event} ${realm}: ${outcome}`, ...extras].join(" ");
 }

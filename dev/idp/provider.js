@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 
-import Provider from "oidc-provider";
+import Provider from "./oidc-provider.js";
 // The exported default adapter prints a "development-only" warning; the factory does not.
 import MemoryAdapter from "oidc-provider/lib/adapters/memory_adapter.js";
 import LRU from "oidc-provider/lib/helpers/lru.js";
