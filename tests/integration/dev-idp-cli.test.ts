@@ -11,7 +11,7 @@ afterEach(() => stop?.());
 
 /** Starts `node dev/idp/cli.js` (what `npm run idp` runs) and resolves with what it printed once it listens. */
 async function startCli(env: Record<string, string>): Promise<{ output: () => string }> {
-  const child = spawn(process.execPath, ["dev/idp/cli.js"], { cwd: root, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env } });
+  const child = spawn(process.execPath, ["dev/idp/cli.js"], { cwd: root, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NODE_ENV: "development", ...env } });
   stop = () => child.kill("SIGTERM");
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));

@@ -9,6 +9,7 @@ import { exportJWK, generateKeyPair } from "jose";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { appClient } from "../../dev/idp/app-client.js";
 import { startIdp } from "../../dev/idp/index.js";
 import { DEV_SESSION_SECRET } from "../../app/auth/config.server";
 import { secretWeakness } from "../../scripts/doctor/settings";
@@ -28,11 +29,7 @@ let closedPort: number;
 /** Everything the doctor printed in this file, for the "never prints secrets" test. */
 const outputs: string[] = [];
 
-const client = (realm: string) => ({
-  ...TEST_CLIENT,
-  redirectUris: [`${APP_URL}/auth/${realm}/callback`],
-  postLogoutRedirectUris: [`${APP_URL}/logout/callback`],
-});
+const client = (realm: string) => appClient(APP_URL, realm, TEST_CLIENT);
 
 beforeAll(async () => {
   [idp, redis, closedPort] = await Promise.all([

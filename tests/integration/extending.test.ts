@@ -3,6 +3,7 @@
 // The auth layer runs in this process (no Remix server): routes only call it.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appClient } from "../../dev/idp/app-client.js";
 import { startIdp } from "../../dev/idp/index.js";
 import { PartnerStrategy } from "../../docs/examples/partner-strategy.server";
 import { createPartnerAuthenticator } from "../../docs/examples/standalone-strategy.server";
@@ -17,7 +18,7 @@ beforeAll(async () => {
     realms: {
       demo: { clients: [] },
       partner: {
-        clients: [{ ...TEST_CLIENT, redirectUris: [`${APP}/auth/partner/callback`], postLogoutRedirectUris: [`${APP}/logout/callback`] }],
+        clients: [appClient(APP, "partner", TEST_CLIENT)],
       },
       // A provider whose ID tokens carry only sub, as OpenID Connect Core 5.4 has it.
       plain: {
@@ -53,7 +54,6 @@ describe("a provider added in code, as docs/EXTENDING.md shows", () => {
     const { logout } = await import("~/auth/logout.server");
     const { getUser } = await import("~/auth/session.server");
     const jar = new CookieJar();
-    const inIdp = (url: string) => url.startsWith(idp.url);
 
     const start = (await startLogin(request(jar, `${APP}/auth/partner/login`), "partner")) as Response;
     jar.store(APP, start);
@@ -61,9 +61,9 @@ describe("a provider added in code, as docs/EXTENDING.md shows", () => {
     expect(authorize.origin + authorize.pathname).toBe(`${idp.issuer("partner")}/protocol/openid-connect/auth`);
     expect(authorize.searchParams.get("prompt")).toBe("login");
 
-    const loginPage = await follow(jar, await browse(jar, authorize.href), authorize.href, inIdp);
+    const loginPage = await follow(jar, await browse(jar, authorize.href), authorize.href, idp.url);
     const { action } = formOf(loginPage.html!, loginPage.url);
-    const signedIn = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, inIdp);
+    const signedIn = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, idp.url);
     expect(signedIn.url.startsWith(`${APP}/auth/partner/callback?`)).toBe(true);
 
     const callback = (await completeLogin(request(jar, signedIn.url), "partner")) as Response;
@@ -78,10 +78,10 @@ describe("a provider added in code, as docs/EXTENDING.md shows", () => {
     expect(endSession.searchParams.get("ui_locales")).toBe("de");
     expect(await getUser(request(jar, `${APP}/`))).toBeNull();
 
-    const logoutPage = await follow(jar, ended, APP, inIdp);
+    const logoutPage = await follow(jar, ended, APP, idp.url);
     const form = formOf(logoutPage.html!, logoutPage.url);
     const fields = { ...form.fields, ...button(logoutPage.html!, "Continue") };
-    const back = await follow(jar, await browse(jar, form.action, { form: fields }), form.action, inIdp);
+    const back = await follow(jar, await browse(jar, form.action, { form: fields }), form.action, idp.url);
     expect(back.url).toBe(`${APP}/logout/callback?state=${endSession.searchParams.get("state")}`);
     const received = idp.requests.find((r) => r.realm === "partner" && r.path.endsWith("/logout"));
     expect(received?.query).toMatchObject({ ui_locales: "de", client_id: TEST_CLIENT.clientId });
@@ -91,16 +91,15 @@ describe("a provider added in code, as docs/EXTENDING.md shows", () => {
     process.env.PARTNER_CLIENT_SECRET = TEST_CLIENT.clientSecret;
     const { authenticator } = await createPartnerAuthenticator(idp.issuer("plain"), APP);
     const jar = new CookieJar();
-    const inIdp = (url: string) => url.startsWith(idp.url);
 
     const start = await authenticator.authenticate("partner", request(jar, `${APP}/auth/partner/login`)).catch((thrown: unknown) => thrown);
     expect(start).toBeInstanceOf(Response);
     jar.store(APP, start as Response);
     expect(jar.names(`${APP}/auth/partner/callback`)).toEqual(["partner-login"]);
     const authorize = (start as Response).headers.get("location")!;
-    const loginPage = await follow(jar, await browse(jar, authorize), authorize, inIdp);
+    const loginPage = await follow(jar, await browse(jar, authorize), authorize, idp.url);
     const { action } = formOf(loginPage.html!, loginPage.url);
-    const signedIn = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, inIdp);
+    const signedIn = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, idp.url);
 
     idp.clearRequests();
     const user = await authenticator.authenticate("partner", request(jar, signedIn.url));

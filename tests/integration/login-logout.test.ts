@@ -13,14 +13,13 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const inIdp = (url: string) => url.startsWith(stack.idp.url);
 
 /** Starts a login at the app and stops at the IdP's login form. */
 async function startLogin(jar: CookieJar, path = "/auth/demo/login") {
   const response = await browse(jar, `${app}${path}`);
   expect(response.status).toBe(302);
   const authorizeUrl = new URL(response.headers.get("location")!);
-  const page = await follow(jar, response, app, inIdp);
+  const page = await follow(jar, response, app, stack.idp.url);
   return { response, authorizeUrl, page };
 }
 
@@ -28,7 +27,7 @@ async function startLogin(jar: CookieJar, path = "/auth/demo/login") {
 async function signInAtIdp(jar: CookieJar, page: { url: string; html?: string }, username = "demo") {
   expect(textOf(page.html!)).toContain("Sign in to your account");
   const { action } = formOf(page.html!, page.url);
-  const done = await follow(jar, await browse(jar, action, { form: { username, password: username } }), action, inIdp);
+  const done = await follow(jar, await browse(jar, action, { form: { username, password: username } }), action, stack.idp.url);
   expect(done.url.startsWith(`${app}/auth/demo/callback?`)).toBe(true);
   return done.url;
 }
@@ -101,7 +100,7 @@ describe("login and logout over HTTP", () => {
       state: expect.stringMatching(/^[\w-]{32}$/),
     });
 
-    const idpPage = await follow(jar, logout, app, inIdp);
+    const idpPage = await follow(jar, logout, app, stack.idp.url);
     const back = await continueIdpLogout(jar, idpPage, stack.idp.url);
     expect(back).toBe(`${app}/logout/callback?state=${state}`);
     const loggedOut = await browse(jar, back);
@@ -223,7 +222,7 @@ describe("login and logout over HTTP", () => {
     const attacker = new CookieJar();
     const { page } = await startLogin(attacker);
     const { action } = formOf(page.html!, page.url);
-    const done = await follow(attacker, await browse(attacker, action, { form: { username: "big", password: "big" } }), action, inIdp);
+    const done = await follow(attacker, await browse(attacker, action, { form: { username: "big", password: "big" } }), action, stack.idp.url);
     await browse(attacker, done.url);
     const planted = attacker.header(app);
 

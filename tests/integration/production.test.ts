@@ -4,6 +4,7 @@ import { freePort, startApp, TEST_CLIENT, type RunningApp } from "../support/app
 import { request as httpRequest } from "node:http";
 import { browse, CookieJar, follow, textOf } from "../support/browserless";
 import { continueIdpLogout, reachCallback } from "../support/login";
+import { appClient } from "../../dev/idp/app-client.js";
 import { startIdp } from "../../dev/idp/index.js";
 
 let idp: Awaited<ReturnType<typeof startIdp>>;
@@ -15,9 +16,7 @@ beforeAll(async () => {
   idp = await startIdp({
     realms: {
       demo: {
-        clients: [
-          { ...TEST_CLIENT, redirectUris: [`${url}/auth/demo/callback`], postLogoutRedirectUris: [`${url}/logout/callback`] },
-        ],
+        clients: [appClient(url, "demo", TEST_CLIENT)],
       },
     },
   });
@@ -28,7 +27,6 @@ afterAll(async () => {
   await idp?.close();
 });
 
-const inIdp = (url: string) => url.startsWith(idp.url);
 
 describe("npm start in production", () => {
   it("logs in and out against the IdP; every auth log line carries the proxy's request id, or one of ours", async () => {
@@ -50,7 +48,7 @@ describe("npm start in production", () => {
     expect((await fetch(`${app.url}/`, { headers: { "X-Request-Id": "page-id-7" } })).headers.get("x-request-id")).toBe("page-id-7");
 
     const endSession = logout.headers.get("location")!;
-    const idpPage = await follow(jar, logout, app.url, inIdp);
+    const idpPage = await follow(jar, logout, app.url, idp.url);
     expect((await browse(jar, await continueIdpLogout(jar, idpPage, idp.url))).status).toBe(200);
     const idToken = new URL(endSession).searchParams.get("id_token_hint")!;
     expect(app.output()).not.toContain(idToken);

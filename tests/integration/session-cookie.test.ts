@@ -103,15 +103,14 @@ describe("the session's size budget", () => {
 
     const login = await browse(jar, `${app}/auth/demo/login?prompt=login`);
     expect(new URL(login.headers.get("location")!).searchParams.get("prompt")).toBe("login");
-    const inIdp = (url: string) => url.startsWith(stack.idp.url);
-    const page = await follow(jar, login, app, inIdp);
+    const page = await follow(jar, login, app, stack.idp.url);
     expect(textOf(page.html!)).toContain("Sign in to your account");
     const { action } = formOf(page.html!, page.url);
-    let done = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, inIdp);
+    let done = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, stack.idp.url);
     // Another account than the IdP session's: the IdP ends that session first, with a self-submitting form.
     if (done.html) {
       const form = formOf(done.html, done.url);
-      done = await follow(jar, await browse(jar, form.action, { form: form.fields }), form.action, inIdp);
+      done = await follow(jar, await browse(jar, form.action, { form: form.fields }), form.action, stack.idp.url);
     }
     expect((await browse(jar, done.url)).status).toBe(302);
     expect((await sessionIn(jar, app, OLD_SECRET))?.user.username).toBe("demo");

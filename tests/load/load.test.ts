@@ -37,16 +37,15 @@ const newTally = (): Tally => ({ logins: 0, pages: 0, logouts: 0, statuses: new 
 /** Logs in, reads its own account page 20 times (checking it is its own), logs out; again until the deadline. */
 async function virtualUser(user: (typeof users)[number], deadline: number, tally: Tally, once = false) {
   const app = stack.app.url;
-  const inIdp = (url: string) => url.startsWith(stack.idp.url);
   const count = (response: Response) => tally.statuses.set(response.status, (tally.statuses.get(response.status) ?? 0) + 1);
   for (let round = 0; Date.now() < deadline && !(once && round > 0); round++) {
     try {
       const jar = new CookieJar();
       const start = await browse(jar, `${app}/auth/demo/login`);
       count(start);
-      const page = await follow(jar, start, app, inIdp);
+      const page = await follow(jar, start, app, stack.idp.url);
       const { action } = formOf(page.html!, page.url);
-      const done = await follow(jar, await browse(jar, action, { form: { username: user.username, password: user.password } }), action, inIdp);
+      const done = await follow(jar, await browse(jar, action, { form: { username: user.username, password: user.password } }), action, stack.idp.url);
       const callback = await browse(jar, done.url);
       count(callback);
       if (callback.status !== 302) continue;

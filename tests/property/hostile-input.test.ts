@@ -20,13 +20,12 @@ beforeAll(async () => {
   stack = await startStack();
   app = stack.app.url;
   const jar = new CookieJar();
-  const inIdp = (url: string) => url.startsWith(stack.idp.url);
   // A real login attempt's state cookie, and a real session, to mix into the cases.
   const start = await browse(jar, `${app}/auth/demo/login`);
   stateCookie = start.headers.getSetCookie().find((cookie) => cookie.startsWith("oidc:demo="))!.split(";")[0]!;
-  const page = await follow(jar, start, app, inIdp);
+  const page = await follow(jar, start, app, stack.idp.url);
   const { action } = formOf(page.html!, page.url);
-  const done = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, inIdp);
+  const done = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, stack.idp.url);
   await browse(jar, done.url);
   sessionCookie = jar.header(app);
   expect(sessionCookie).toMatch(/^__session=/);

@@ -61,12 +61,12 @@ export async function browse(
 
 export const isRedirect = (response: Response) => response.status >= 300 && response.status < 400;
 
-/** Follows redirects while `within(url)` holds; returns where it stopped, and the page's HTML when it is one. */
-export async function follow(jar: CookieJar, response: Response, from: string, within: (url: string) => boolean) {
+/** Follows redirects while they stay under the URL `within` (e.g. the IdP's); returns where it stopped, and the page's HTML when it is one. */
+export async function follow(jar: CookieJar, response: Response, from: string, within: string) {
   let url = from;
   while (isRedirect(response)) {
     url = new URL(response.headers.get("location")!, url).href;
-    if (!within(url)) return { url, response, html: undefined };
+    if (!url.startsWith(within)) return { url, response, html: undefined };
     response = await browse(jar, url);
   }
   return { url, response, html: await response.text() };

@@ -23,7 +23,7 @@ export async function startKeycloakLogin(jar: CookieJar, { app, keycloak, realm 
   const response = await browse(jar, `${app}/auth/${realm}/login`);
   expect(response.status).toBe(302);
   const authorizeUrl = new URL(response.headers.get("location")!);
-  const page = await follow(jar, response, app, (url) => url.startsWith(keycloak));
+  const page = await follow(jar, response, app, keycloak);
   return { response, authorizeUrl, page };
 }
 
@@ -33,7 +33,7 @@ export async function signInAtKeycloak(jar: CookieJar, page: { url: string; html
   expect(page.html, `Keycloak answered a redirect to ${page.url} instead of its login page`).toBeDefined();
   expect(textOf(page.html!)).toContain("Sign in to your account");
   const action = keycloakLoginForm(page.html!, page.url);
-  const done = await follow(jar, await browse(jar, action, { form: { username, password } }), action, (url) => url.startsWith(keycloak));
+  const done = await follow(jar, await browse(jar, action, { form: { username, password } }), action, keycloak);
   expect(done.html, done.html && textOf(done.html).slice(0, 600)).toBeUndefined();
   return done.url;
 }
@@ -66,7 +66,7 @@ export async function sendEndSession(jar: CookieJar, logout: Response, app: stri
   }
   expect(request.url.startsWith(keycloak)).toBe(true);
   const first = await browse(jar, request.url, request.method === "POST" ? { form: request.params } : {});
-  const stop = await follow(jar, first, request.url, (url) => url.startsWith(keycloak));
+  const stop = await follow(jar, first, request.url, keycloak);
   return { request, first, stop };
 }
 
@@ -75,5 +75,5 @@ export async function confirmKeycloakLogout(jar: CookieJar, page: { url: string;
   expect(textOf(page.html!)).toContain("Do you want to log out?");
   const form = formOf(page.html!, page.url);
   const fields = { ...form.fields, confirmLogout: "Logout" };
-  return follow(jar, await browse(jar, form.action, { form: fields }), form.action, (url) => url.startsWith(keycloak));
+  return follow(jar, await browse(jar, form.action, { form: fields }), form.action, keycloak);
 }
