@@ -27,7 +27,7 @@ export async function handleBackchannelLogout(request: Request, realm: string): 
   const store = getRevocationStore();
   try {
     const claims = await (await provider.strategy()).validateLogoutToken(token);
-    if (!(await store.rememberTokenId(`${claims.iss}#${claims.jti}`, LOGOUT_TOKEN_MAX_AGE_SECONDS * 2))) {
+    if (!(await store.useOnce(`${claims.iss}#${claims.jti}`, LOGOUT_TOKEN_MAX_AGE_SECONDS * 2))) {
       throw new AuthError("invalid_logout_token", "logout token replayed (jti seen before)");
     }
     // Sessions end within SESSION_MAX_AGE anyway: the record need not outlive them.

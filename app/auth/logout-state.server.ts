@@ -35,7 +35,7 @@ export async function verifyLogoutState(request: Request): Promise<{ result: Log
   if (expected.state !== returned || typeof expected.exp !== "number" || expected.exp < Date.now() / 1000) {
     return { result: "mismatch", clearCookie };
   }
-  const firstUse = await getRevocationStore().rememberTokenId(`logout-state#${returned}`, LIFETIME_SECONDS);
+  const firstUse = await getRevocationStore().useOnce(`logout-state#${returned}`, LIFETIME_SECONDS);
   return { result: firstUse ? "valid" : "replayed", clearCookie };
 }
 

@@ -10,8 +10,8 @@ export interface RevocationStore {
   revoke(key: string, at: number, ttlSeconds: number): Promise<void>;
   /** The latest revocation time of any of `keys`, or `null`. */
   revokedAt(keys: readonly string[]): Promise<number | null>;
-  /** Records a logout token id; `false` when it was recorded before (a replay). */
-  rememberTokenId(id: string, ttlSeconds: number): Promise<boolean>;
+  /** Records a one-time id (a logout token's `iss#jti`, a logout `state`); `false` when it was recorded before (a replay). */
+  useOnce(id: string, ttlSeconds: number): Promise<boolean>;
 }
 
 /** One process: the default. */
@@ -28,7 +28,7 @@ export class MemoryRevocationStore implements RevocationStore {
     return times.length > 0 ? Math.max(...times) : null;
   }
 
-  async rememberTokenId(id: string, ttlSeconds: number) {
+  async useOnce(id: string, ttlSeconds: number) {
     if (this.#get(`jti:${id}`) !== null) return false;
     this.#set(`jti:${id}`, 1, ttlSeconds);
     return true;
@@ -94,7 +94,7 @@ export class RedisRevocationStore implements RevocationStore {
     return times.length > 0 ? Math.max(...times) : null;
   }
 
-  async rememberTokenId(id: string, ttlSeconds: number) {
+  async useOnce(id: string, ttlSeconds: number) {
     const redis = await this.#redis;
     const stored = await redis.set(`${this.#prefix}jti:${id}`, "1", {
       condition: "NX",

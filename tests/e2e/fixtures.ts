@@ -53,8 +53,8 @@ export async function expectLoggedOutPage(page: Page, app: string) {
   await expectSignedOut(page);
 }
 
-/** The parameters of an end-session request, sent as a form POST or in the URL. */
-export function endSessionParams(request: { url(): string; postData(): string | null }) {
+/** The parameters the browser sent to the end-session endpoint, as a form POST or in the URL. */
+export function sentEndSessionParams(request: { url(): string; postData(): string | null }) {
   return Object.fromEntries(new URLSearchParams(request.postData() ?? new URL(request.url()).search));
 }
 

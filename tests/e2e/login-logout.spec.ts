@@ -1,5 +1,5 @@
 import { decodeJwt } from "jose";
-import { endSessionParams, expect, expectLoggedOutPage, isIdpLogout, test } from "./fixtures";
+import { expect, expectLoggedOutPage, isIdpLogout, sentEndSessionParams, test } from "./fixtures";
 import { test as errorPageTest } from "./page-checks";
 
 test("logs in through the IdP, then logs out of the app and of the IdP", async ({ page, stack, signIn }) => {
@@ -16,7 +16,7 @@ test("logs in through the IdP, then logs out of the app and of the IdP", async (
   stack.idp.clearRequests();
   const idpLogout = page.waitForRequest((request) => isIdpLogout(stack)(request.url()));
   await page.getByRole("button", { name: "Log out" }).click();
-  const sent = endSessionParams(await idpLogout);
+  const sent = sentEndSessionParams(await idpLogout);
   await expectLoggedOutPage(page, app);
 
   expect(sent).toMatchObject({ client_id: "remix-app", post_logout_redirect_uri: `${app}/logout/callback` });
@@ -54,7 +54,7 @@ test("works with a 6 KB id_token carrying 60 groups", async ({ page, stack, sign
   // Redirect is the default, and a 7 KB hint keeps the request line under 8,000 bytes, which Keycloak (32 KB)
   // and a default nginx in front of it (8 KB) accept; a longer one goes as a form POST (logout-modes.test.ts).
   expect(logoutRequest.method()).toBe("GET");
-  const token = endSessionParams(logoutRequest).id_token_hint!;
+  const token = sentEndSessionParams(logoutRequest).id_token_hint!;
   expect(token.length).toBeGreaterThanOrEqual(6000);
   await expectLoggedOutPage(page, app);
   expect((await page.context().cookies(app)).filter((cookie) => cookie.name.startsWith("__session"))).toEqual([]);

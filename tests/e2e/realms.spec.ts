@@ -1,4 +1,4 @@
-import { endSessionParams, expect, expectLoggedOutPage, isIdpLogout, test } from "./fixtures";
+import { expect, expectLoggedOutPage, isIdpLogout, sentEndSessionParams, test } from "./fixtures";
 
 test.use({
   stackOptions: {
@@ -21,7 +21,7 @@ test("logs in and out of realm acme, then of the default realm, in one browser",
   stack.idp.clearRequests();
   const acmeLogout = page.waitForRequest((request) => isIdpLogout(stack, "acme")(request.url()));
   await page.getByRole("button", { name: "Log out" }).click();
-  expect(endSessionParams(await acmeLogout).id_token_hint).toBeTruthy();
+  expect(sentEndSessionParams(await acmeLogout).id_token_hint).toBeTruthy();
   await expectLoggedOutPage(page, app);
   const logouts = stack.idp.requests.filter((request) => request.path.endsWith("/protocol/openid-connect/logout"));
   expect(logouts.map((request) => request.realm)).toEqual(["acme"]);

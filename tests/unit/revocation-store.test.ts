@@ -25,9 +25,9 @@ describe("MemoryRevocationStore", () => {
 
   it("accepts a token id once", async () => {
     const store = new MemoryRevocationStore();
-    expect(await store.rememberTokenId("iss#jti-1", 60)).toBe(true);
-    expect(await store.rememberTokenId("iss#jti-1", 60)).toBe(false);
-    expect(await store.rememberTokenId("iss#jti-2", 60)).toBe(true);
+    expect(await store.useOnce("iss#jti-1", 60)).toBe(true);
+    expect(await store.useOnce("iss#jti-1", 60)).toBe(false);
+    expect(await store.useOnce("iss#jti-2", 60)).toBe(true);
   });
 });
 
