@@ -1,13 +1,13 @@
 // An embedded, Keycloak-compatible OpenID Provider for development and tests.
 import http from "node:http";
-import { setTimeout as sleep } from "node:timers/promises";
 
 import { postLogoutToken, signLogoutToken } from "./backchannel.js";
-import { isForm, readForm, send } from "./http.js";
-import { handleLogin } from "./login.js";
-import { logoutParamError } from "./logout.js";
+import { afterDelay, droppedAsDown, noFaults } from "./faults.js";
+import { send } from "./http.js";
 import { messagePage } from "./pages.js";
-import { generateSigningKey, OIDC_PATH, realmProviderFactory } from "./provider.js";
+import { generateSigningKey, realmProviderFactory } from "./provider.js";
+import { routeInRealm } from "./router.js";
+import { testApi } from "./test-api.js";
 import { DEFAULT_USERS } from "./users.js";
 
 export { DEFAULT_USERS };
@@ -41,15 +41,7 @@ export { DEFAULT_USERS };
  * @property {string} logoutToken
  */
 
-/**
- * Switches for resilience tests, read on every request. All off by default.
- * @typedef {object} IdpFaults
- * @property {boolean} down               destroy every connection at once, without a response (a crashed IdP);
- *                                        such requests are not recorded
- * @property {number} delayMs             hold every request (recorded on arrival) this long before handling it
- * @property {boolean} failTokenEndpoint  the token endpoint answers 503 {"error":"temporarily_unavailable"}
- * @property {number} clockSkewSeconds    added to iat, exp and auth_time of ID tokens and to logout tokens
- */
+/** @typedef {import("./faults.js").IdpFaults} IdpFaults */
 
 /**
  * @typedef {object} RunningIdp
@@ -81,18 +73,14 @@ export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = D
   /** @type {BackchannelDelivery[]} */
   const backchannelDeliveries = [];
   /** @type {IdpFaults} */
-  const faults = { down: false, delayMs: 0, failTokenEndpoint: false, clockSkewSeconds: 0 };
+  const faults = noFaults();
   const now = () => Math.floor(Date.now() / 1000) + faults.clockSkewSeconds;
   const closing = new AbortController();
   /** @type {Map<string, Awaited<ReturnType<typeof setUpRealm>>>} */
   const realmsByName = new Map();
 
   const server = http.createServer((req, res) => {
-    // Per request, not per connection: kept-alive connections outlive the switch.
-    if (faults.down) {
-      req.socket.destroy();
-      return;
-    }
+    if (droppedAsDown(faults, req)) return;
     handle(req, res).catch(() => {
       if (!res.headersSent) send(res, 500, "text/html", messagePage("We are sorry...", "Unexpected error"));
       else res.destroy();
@@ -170,10 +158,7 @@ export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = D
     };
     requests.push(entry);
 
-    if (faults.delayMs > 0) {
-      await sleep(faults.delayMs, undefined, { signal: closing.signal }).catch(() => {});
-      if (req.socket.destroyed) return; // closed, or the client gave up
-    }
+    if (!(await afterDelay(faults, req, closing.signal))) return;
 
     const realm = match && realmsByName.get(match[1]);
     if (!realm) {
@@ -181,95 +166,18 @@ export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = D
       send(res, 404, "application/json", JSON.stringify({ error }));
       return;
     }
-    const prefix = `/realms/${realm.name}`;
-    const rest = match[2] ?? "/";
-
-    if (faults.failTokenEndpoint && rest === `${OIDC_PATH}/token`) {
-      send(res, 503, "application/json", JSON.stringify({ error: "temporarily_unavailable" }));
-      return;
-    }
-
-    // oidc-provider accepts a secret in either place; a provider that lists only client_secret_post refuses Basic (Apple's does).
-    const basicRefused = realm.personality.tokenAuthMethods && !realm.personality.tokenAuthMethods.includes("client_secret_basic");
-    if (basicRefused && rest === `${OIDC_PATH}/token` && /^basic /i.test(req.headers.authorization ?? "")) {
-      send(res, 401, "application/json", JSON.stringify({ error: "invalid_client", error_description: "HTTP Basic is not supported" }));
-      return;
-    }
-
-    const login = /^\/login-actions\/([\w-]+)$/.exec(rest);
-    if (login) {
-      await handleLogin(realm, login[1], req, res, pathname);
-      return;
-    }
-
-    if (realm.endSession && rest === `${OIDC_PATH}/logout` && (req.method === "GET" || (req.method === "POST" && isForm(req)))) {
-      const params = req.method === "POST" ? (entry.form = await readForm(req)) : entry.query;
-      const error = await logoutParamError(params, realm);
-      if (error) {
-        send(res, 400, "text/html", messagePage("We are sorry...", error));
-        return;
-      }
-      if (req.method === "POST") {
-        // The body stream is consumed now. oidc-provider handles GET and POST logout
-        // identically, so hand the form parameters over as a GET query instead.
-        req.method = "GET";
-        req.url = `${pathname}?${new URLSearchParams(params)}`;
-      }
-    }
-
-    // Mount the provider at /realms/{realm}: oidc-provider derives its endpoint URLs
-    // from the difference between originalUrl and url.
-    const fullUrl = req.url ?? "/";
-    /** @type {any} */ (req).originalUrl = fullUrl;
-    const relative = fullUrl.slice(prefix.length);
-    req.url = relative.startsWith("/") ? relative : `/${relative}`;
-    crossSiteSessionCookie(res);
-    await realm.callback(req, res);
+    await routeInRealm(realm, match[2] ?? "/", { req, res, entry, pathname, faults });
   }
 
   return {
     url,
     issuer,
-    requests,
-    clearRequests: () => {
-      requests.length = 0;
-    },
-    faults,
-    backchannelDeliveries,
-    logoutToken: (name, { clientId, sub, sid, ...overrides }) => {
-      const { issuer, key } = realmNamed(name);
-      return signLogoutToken({ issuer, key, now: now(), clientId, sub, sid }, overrides);
-    },
-    rotateKeys: (name) => {
-      const key = generateSigningKey(realmNamed(name).key.alg);
-      realmNamed(name).useKey(key);
-      return key.kid;
-    },
+    ...testApi({ requests, faults, backchannelDeliveries, realmNamed, now }),
     close: () =>
       new Promise((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
         closing.abort();
       }),
-  };
-}
-
-/**
- * Keycloak's session cookies are SameSite=None; Secure, so a logout form that
- * the app POSTs to the IdP (a cross-site navigation) still carries them.
- * koa will not set a Secure cookie on plain http, so the attributes are added
- * on the way out (browsers accept Secure cookies from http loopback hosts).
- * @param {import("node:http").ServerResponse} res
- */
-function crossSiteSessionCookie(res) {
-  const setHeader = res.setHeader.bind(res);
-  res.setHeader = (name, value) => {
-    if (String(name).toLowerCase() === "set-cookie") {
-      const cookies = (Array.isArray(value) ? value : [String(value)]).map((cookie) =>
-        /^_session(\.sig|\.legacy)?=/.test(cookie) ? cookie.replace(/; samesite=lax/i, "") + "; samesite=none; secure" : cookie,
-      );
-      return setHeader(name, cookies);
-    }
-    return setHeader(name, value);
   };
 }
