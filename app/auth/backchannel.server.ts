@@ -15,7 +15,7 @@ const MAX_BODY_BYTES = 64 * 1024;
  */
 export async function handleBackchannelLogout(request: Request, realm: string): Promise<Response> {
   const provider = getProvider(realm);
-  if (!provider) return answer(404, "unknown_realm");
+  if (!provider) return answer(404, "unknown_provider");
   if (!request.headers.get("Content-Type")?.startsWith("application/x-www-form-urlencoded")) {
     return answer(400, "invalid_request", "expected a form-encoded logout_token");
   }

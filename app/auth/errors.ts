@@ -3,7 +3,7 @@
  * status and one safe message in `describeAuthError`; the `detail` is for the log only.
  */
 export type AuthErrorCode =
-  | "unknown_realm"
+  | "unknown_provider"
   | "state_mismatch"
   | "idp_error"
   | "idp_unreachable"
@@ -54,10 +54,10 @@ export interface AuthErrorPage {
 type PageErrorCode = Exclude<AuthErrorCode, "invalid_logout_token">;
 
 const pages: Record<PageErrorCode, AuthErrorPage> = {
-  unknown_realm: {
+  unknown_provider: {
     status: 404,
-    title: "Unknown sign-in realm",
-    message: "There is no sign-in realm with that name.",
+    title: "Unknown sign-in provider",
+    message: "There is no realm or identity provider with that name to sign in with.",
   },
   state_mismatch: {
     status: 400,

@@ -25,7 +25,7 @@ const MAX_KEPT_RETURN_TO = 400;
 /** Redirects to the realm's provider; `?returnTo=` is kept, sanitized, for the way back. */
 export async function startLogin(request: Request, realm: string): Promise<Response | LoginFailure> {
   const provider = getProvider(realm);
-  if (!provider) return unknownRealm(request, realm);
+  if (!provider) return unknownProvider(request, realm);
   const url = new URL(request.url);
   const returnTo = sanitizeReturnTo(url.searchParams.get("returnTo"));
   // Without its query, so the strategy never mistakes a stray `state` for a callback.
@@ -56,7 +56,7 @@ export async function startLogin(request: Request, realm: string): Promise<Respo
 /** Completes the login at the callback: a session and a redirect back, or a failure page. */
 export async function completeLogin(request: Request, realm: string): Promise<Response | LoginFailure> {
   const provider = getProvider(realm);
-  if (!provider) return unknownRealm(request, realm);
+  if (!provider) return unknownProvider(request, realm);
 
   const headers = new Headers();
   const state = new URL(request.url).searchParams.get("state");
@@ -98,8 +98,8 @@ function failure(request: Request, realm: string, error: AuthError, headers: Hea
   return data({ error: { title, message, retryUrl, retryLabel } }, { status, headers: noStore(headers) });
 }
 
-function unknownRealm(request: Request, realm: string) {
-  const error = new AuthError("unknown_realm", `no strategy named ${JSON.stringify(realm.slice(0, 64))}`);
+function unknownProvider(request: Request, name: string) {
+  const error = new AuthError("unknown_provider", `no strategy named ${JSON.stringify(name.slice(0, 64))}`);
   return failure(request, "-", error, new Headers(), "/login");
 }
 

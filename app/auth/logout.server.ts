@@ -55,7 +55,7 @@ export async function logout(request: Request): Promise<Response> {
  */
 export async function retryProviderLogout(request: Request, realm: string): Promise<Response> {
   const provider = getProvider(realm);
-  if (!provider) return plain("Unknown realm", 404);
+  if (!provider) return plain("Unknown provider", 404);
   const headers = new Headers({ "Cache-Control": "no-store", "X-Request-Id": requestId(request) });
   return endProviderSession(request, provider, null, headers);
 }

@@ -25,7 +25,7 @@ const PAGES: PageUnderTest[] = [
   },
   { name: "callback-error", path: "/auth/demo/callback?code=x&state=y", heading: /sign-in/i, status: 400 },
   { name: "callback-cancelled", path: "/auth/demo/callback?error=access_denied&state=y", heading: "You cancelled the sign-in", status: 400 },
-  { name: "unknown-realm", path: "/auth/nope/login", heading: "Unknown sign-in realm", status: 404 },
+  { name: "unknown-provider", path: "/auth/nope/login", heading: "Unknown sign-in provider", status: 404 },
   { name: "not-found", path: "/no-such-page", heading: "Page not found", status: 404 },
 ];
 

@@ -191,12 +191,12 @@ describe("login and logout over HTTP", () => {
   });
 
   it.each(["/auth/nope/login", "/auth/nope/callback?code=a&state=b", "/auth/..%2Fdemo/login"])(
-    "answers 404 for the unknown realm in %s without calling the IdP",
+    "answers 404 for the unknown provider in %s without calling the IdP",
     async (path) => {
       stack.idp.clearRequests();
       const response = await fetch(`${app}${path}`, { redirect: "manual" });
       expect(response.status).toBe(404);
-      expect(textOf(await response.text())).toContain("Unknown sign-in realm");
+      expect(textOf(await response.text())).toContain("Unknown sign-in provider");
       expect(stack.idp.requests).toEqual([]);
     },
   );
