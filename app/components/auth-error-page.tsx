@@ -1,5 +1,6 @@
 import { useSearchParams } from "@remix-run/react";
 import { describeProviderError } from "~/auth/errors";
+import { NextStep } from "~/components/next-step";
 
 export interface AuthErrorView {
   title: string;
@@ -30,12 +31,7 @@ export function AuthErrorPage({ error }: { error: AuthErrorView }) {
       <p className="status">Sign-in problem</p>
       <h1>{title}</h1>
       <p>{message}</p>
-      <p className="actions">
-        <a className="button" href={error.retryUrl}>
-          {error.retryLabel ?? "Try again"}
-        </a>
-        <a href="/">Back to home</a>
-      </p>
+      <NextStep href={error.retryUrl} home>{error.retryLabel ?? "Try again"}</NextStep>
     </>
   );
 }

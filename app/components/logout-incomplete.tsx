@@ -1,3 +1,5 @@
+import { NextStep } from "~/components/next-step";
+
 export interface LogoutIncompleteView {
   reason: "idp_unreachable" | "local_only";
   realm: string;
@@ -15,12 +17,9 @@ export function LogoutIncomplete({ reason, realm, provider }: LogoutIncompleteVi
             Your session in this app has ended; your session at {provider} may still be open. Retry to end it there
             too.
           </p>
-          <p className="actions">
-            <a className="button" href={`/auth/${realm}/logout`}>
-              Retry
-            </a>
-            <a href="/">Back to home</a>
-          </p>
+          <NextStep href={`/auth/${realm}/logout`} home>
+            Retry
+          </NextStep>
         </>
       ) : (
         <>
@@ -28,11 +27,7 @@ export function LogoutIncomplete({ reason, realm, provider }: LogoutIncompleteVi
             Your identity provider, {provider}, does not offer single logout, so you may still be signed in there.
             Close the browser to end that session.
           </p>
-          <p className="actions">
-            <a className="button" href="/">
-              Back to home
-            </a>
-          </p>
+          <NextStep href="/">Back to home</NextStep>
         </>
       )}
     </>

@@ -1,6 +1,7 @@
 import type { MetaFunction } from "@remix-run/node";
 import { useRouteLoaderData } from "@remix-run/react";
 import type { loader as rootLoader } from "~/root";
+import { NextStep } from "~/components/next-step";
 
 export const meta: MetaFunction = () => [{ title: "Remix + Keycloak" }];
 
@@ -18,18 +19,10 @@ export default function Home() {
           <p>
             You are signed in as <strong>{user.username}</strong>.
           </p>
-          <p className="actions">
-            <a className="button" href="/account">
-              See your account
-            </a>
-          </p>
+          <NextStep href="/account">See your account</NextStep>
         </>
       ) : (
-        <p className="actions">
-          <a className="button" href="/login">
-            Log in
-          </a>
-        </p>
+        <NextStep href="/login">Log in</NextStep>
       )}
       <h2>What it shows</h2>
       <ul className="features">

@@ -1,6 +1,7 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { completeLogout } from "~/auth/logout.server";
+import { NextStep } from "~/components/next-step";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.ended ? "You are logged out" : "This logout link is not valid" },
@@ -19,11 +20,7 @@ export default function LoggedOut() {
       <>
         <h1>This logout link is not valid</h1>
         <p>It has expired, was used already, or was not started by a logout in this browser, so nothing was changed.</p>
-        <p className="actions">
-          <a className="button" href="/">
-            Back to home
-          </a>
-        </p>
+        <NextStep href="/">Back to home</NextStep>
       </>
     );
   }
@@ -31,12 +28,7 @@ export default function LoggedOut() {
     <>
       <h1>You are logged out</h1>
       <p>Your session in this app and at your identity provider has ended.</p>
-      <p className="actions">
-        <a className="button" href="/login">
-          Log in again
-        </a>
-        <a href="/">Back to home</a>
-      </p>
+      <NextStep href="/login" home>Log in again</NextStep>
     </>
   );
 }
