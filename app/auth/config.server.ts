@@ -53,6 +53,8 @@ export interface AppConfig {
 type Env = Record<string, string | undefined>;
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+/** Whether `url` is on this machine, where http is allowed even in production. */
+export const isLocalUrl = (url: URL) => LOCAL_HOSTS.has(url.hostname);
 /** Used when SESSION_SECRET is unset outside production; the doctor flags it. */
 export const DEV_SESSION_SECRET = "dev-only-session-secret-never-use-in-production";
 /** The shortest SESSION_SECRET production accepts; the doctor holds every environment to it. */
@@ -214,7 +216,7 @@ function appOrigin(value: string, production: boolean): string {
   if (url.pathname !== "/" || url.search || url.hash || url.username || url.password) {
     throw new Invalid(" must be an origin without path, query or credentials, e.g. https://app.example.com");
   }
-  if (production && url.protocol === "http:" && !LOCAL_HOSTS.has(url.hostname)) {
+  if (production && url.protocol === "http:" && !isLocalUrl(url)) {
     throw new Invalid(` must be https in production (http only for localhost or 127.0.0.1), got "${url.origin}"`);
   }
   return url.origin;

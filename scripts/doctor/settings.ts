@@ -1,16 +1,13 @@
 // The app's own settings: APP_URL, SESSION_SECRET, and the fix for each
 // variable parseConfig refuses.
-import { DEV_SESSION_SECRET, MIN_SECRET_LENGTH, type AppConfig } from "../../app/auth/config.server";
+import { DEV_SESSION_SECRET, isLocalUrl, MIN_SECRET_LENGTH, type AppConfig } from "../../app/auth/config.server";
 import type { CheckResult } from "./result";
-
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /** APP_URL decides the redirect URIs and whether cookies are `Secure`. */
 export function checkAppUrl(config: AppConfig): CheckResult {
   const name = "APP_URL";
-  const { hostname } = new URL(config.appUrl);
   if (config.secureCookies) return { name, ok: true, detail: `${config.appUrl}: https, cookies are Secure` };
-  if (LOOPBACK.has(hostname)) {
+  if (isLocalUrl(new URL(config.appUrl))) {
     return { name, ok: true, detail: `${config.appUrl}: http on this machine only, cookies are not Secure (fine for local use)` };
   }
   // In production parseConfig has refused this already; here NODE_ENV is something else.
