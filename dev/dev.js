@@ -13,6 +13,8 @@ if (!env.KEYCLOAK_URL) {
   env.KEYCLOAK_CLIENT_SECRET ??= "dev-secret";
   idp = await startIdp({
     port: Number(env.IDP_PORT ?? 8080),
+    // e.g. 30, to watch the app renew access tokens; default 300 (Keycloak's).
+    ...(env.IDP_ACCESS_TOKEN_TTL && { accessTokenTtl: Number(env.IDP_ACCESS_TOKEN_TTL) }),
     realms: {
       [env.KEYCLOAK_REALM]: {
         clients: [

@@ -1,6 +1,8 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { commitAppSession, getAppSession } from "~/app-session.server";
+import { fetchUserinfo, getRoles } from "~/auth/access-token.server";
+import { AuthError, describeAuthError } from "~/auth/errors";
 import { getIdTokenClaims, requireAuthSession } from "~/auth/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account" }];
@@ -32,8 +34,27 @@ function claimText(value: unknown): string {
 /** Items shown before the rest of a list folds away (a Keycloak user can have hundreds of groups). */
 const LIST_SHOWN = 5;
 
+/** What the userinfo API answered, called with the user's access token; or why it could not be called. */
+async function callUserinfo(request: Request) {
+  try {
+    const { userinfo, headers } = await fetchUserinfo(request);
+    const shown = (["preferred_username", "name", "email"] as const).filter((name) => typeof userinfo[name] === "string");
+    return { api: { facts: shown.map((name) => ({ name, value: String(userinfo[name]) })), error: null }, headers };
+  } catch (error) {
+    // The page still shows the profile; a redirect to login or a 503 from the token renewal is thrown on.
+    if (!(error instanceof AuthError)) throw error;
+    return { api: { facts: [], error: describeAuthError(error.code).message }, headers: new Headers() };
+  }
+}
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const session = await requireAuthSession(request);
+  // Without tokens in the session (too large for the cookie, no Redis) the page shows what it can.
+  const canCallApis = session.tokens !== null;
+  const { roles, headers } = canCallApis ? await getRoles(request) : { roles: null, headers: new Headers() };
+  const { api, headers: apiHeaders } = canCallApis
+    ? await callUserinfo(request)
+    : { api: { facts: [], error: describeAuthError("tokens_unavailable").message }, headers: new Headers() };
   const appSession = await getAppSession(request);
   const notice = appSession.get("notice") ?? null;
   const hideClaims = appSession.get("hideClaims") === true;
@@ -43,16 +64,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
     const items = Array.isArray(value) ? value.map(claimText) : null;
     return { name, value: items ? null : claimText(value), items, time: TIME_CLAIMS.has(name) ? displayTime(value) : null };
   });
+  // Renewed tokens, if the calls renewed them (the last renewal's cookies hold the newest).
+  const responseHeaders = new Headers(apiHeaders.has("Set-Cookie") ? apiHeaders : headers);
+  // Reading the flash removed it: saved, it is not shown again.
+  if (notice) responseHeaders.append("Set-Cookie", await commitAppSession(appSession));
   return data(
     {
       user: session.user,
       sessionStartedAt: displayTime(idTokenClaims.auth_time),
+      roles,
+      api,
       claims: hideClaims ? [] : claims,
       hideClaims,
       notice,
     },
-    // Reading the flash removed it: saved, it is not shown again.
-    notice ? { headers: { "Set-Cookie": await commitAppSession(appSession) } } : undefined,
+    { headers: responseHeaders },
   );
 }
 
@@ -66,7 +92,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Account() {
-  const { user, sessionStartedAt, claims, hideClaims, notice } = useLoaderData<typeof loader>();
+  const { user, sessionStartedAt, roles, api, claims, hideClaims, notice } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Your account</h1>
@@ -103,6 +129,47 @@ export default function Account() {
             </>
           ) : null}
         </dl>
+      </section>
+      {roles ? (
+        <section className="card" aria-labelledby="roles">
+          <h2 id="roles">Roles</h2>
+          <p className="muted">From your access token: realm roles by name, this app's client roles as <code>app:</code>role.</p>
+          {roles.length > 0 ? (
+            <ul className="roles" data-testid="roles">
+              {roles.map((role) => (
+                <li key={role}>
+                  <code>{role}</code>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p data-testid="roles">You have no roles in this app.</p>
+          )}
+          <p>
+            <a href="/admin">Administration</a> <span className="muted">(needs the role admin)</span>
+          </p>
+        </section>
+      ) : null}
+      <section className="card" aria-labelledby="api">
+        <h2 id="api">From the identity provider's API</h2>
+        <p className="muted">
+          Fetched just now from the userinfo endpoint with your access token, which the app renews by itself when it
+          expires.
+        </p>
+        {api.error ? (
+          <p data-testid="api-error">{api.error}</p>
+        ) : (
+          <dl className="facts" data-testid="api-facts">
+            {api.facts.map(({ name, value }) => (
+              <div key={name} className="fact">
+                <dt>
+                  <code>{name}</code>
+                </dt>
+                <dd>{value}</dd>
+              </div>
+            ))}
+          </dl>
+        )}
       </section>
       <section aria-labelledby="claims">
         <h2 id="claims">ID token claims</h2>

@@ -11,6 +11,8 @@ const realmNames = [
 const idp = await startIdp({
   port: Number(env.IDP_PORT || 8080),
   host: "127.0.0.1",
+  // e.g. 30, to watch the app renew access tokens; default 300 (Keycloak's).
+  ...(env.IDP_ACCESS_TOKEN_TTL && { accessTokenTtl: Number(env.IDP_ACCESS_TOKEN_TTL) }),
   realms: Object.fromEntries(
     realmNames.map((realm) => [
       realm,

@@ -123,7 +123,8 @@ describe("providers with other habits than Keycloak", () => {
     const account = await logIn(jar, "userinfo");
     expect(account).toContain("Demo User");
     expect(account).toContain("demo@example.com");
-    expect(serverRequests("userinfo")).toEqual(["token", "userinfo"]);
+    // The login's userinfo request, then the account page's call of that API with the access token.
+    expect(serverRequests("userinfo")).toEqual(["token", "userinfo", "userinfo"]);
     const [, payload] = (await sessionIn(jar, app))!.idToken.split(".");
     expect(JSON.parse(Buffer.from(payload!, "base64url").toString())).not.toHaveProperty("email");
     expect(await logOut(jar, "userinfo")).toContain("You are logged out");
@@ -133,7 +134,8 @@ describe("providers with other habits than Keycloak", () => {
     await logIn(new CookieJar(), "demo");
     stack.idp.clearRequests();
     expect(await logIn(new CookieJar(), "demo")).toContain("Demo User");
-    expect(serverRequests("demo")).toEqual(["token"]);
+    // The login asks only for the token; the userinfo request is the account page calling that API.
+    expect(serverRequests("demo")).toEqual(["token", "userinfo"]);
   });
 
   it("logs out locally from a provider without end_session_endpoint, and says so", async () => {
