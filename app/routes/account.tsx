@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { commitAppSession, getAppSession } from "~/app-session.server";
-import { fetchUserinfo, getRoles } from "~/auth/access-token.server";
+import { fetchUserinfo, getAccessToken, getRoles } from "~/auth/access-token.server";
 import { AuthError, describeAuthError } from "~/auth/errors";
 import { getIdTokenClaims, requireAuthSession } from "~/auth/session.server";
 
@@ -39,11 +39,13 @@ async function callUserinfo(request: Request) {
   try {
     const { userinfo, headers } = await fetchUserinfo(request);
     const shown = (["preferred_username", "name", "email"] as const).filter((name) => typeof userinfo[name] === "string");
-    return { api: { facts: shown.map((name) => ({ name, value: String(userinfo[name]) })), error: null }, headers };
+    const { expiresAt } = await getAccessToken(request);
+    const facts = shown.map((name) => ({ name, value: String(userinfo[name]) }));
+    return { api: { facts, tokenExpiresAt: displayTime(expiresAt), error: null }, headers };
   } catch (error) {
     // The page still shows the profile; a redirect to login or a 503 from the token renewal is thrown on.
     if (!(error instanceof AuthError)) throw error;
-    return { api: { facts: [], error: describeAuthError(error.code).message }, headers: new Headers() };
+    return { api: { facts: [], tokenExpiresAt: null, error: describeAuthError(error.code).message }, headers: new Headers() };
   }
 }
 
@@ -54,7 +56,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { roles, headers } = canCallApis ? await getRoles(request) : { roles: null, headers: new Headers() };
   const { api, headers: apiHeaders } = canCallApis
     ? await callUserinfo(request)
-    : { api: { facts: [], error: describeAuthError("tokens_unavailable").message }, headers: new Headers() };
+    : { api: { facts: [], tokenExpiresAt: null, error: describeAuthError("tokens_unavailable").message }, headers: new Headers() };
   const appSession = await getAppSession(request);
   const notice = appSession.get("notice") ?? null;
   const hideClaims = appSession.get("hideClaims") === true;
@@ -170,6 +172,15 @@ export default function Account() {
             ))}
           </dl>
         )}
+        {api.tokenExpiresAt ? (
+          <p className="muted">
+            Your access token is valid until{" "}
+            <time dateTime={api.tokenExpiresAt.iso} data-testid="access-token-expiry">
+              {api.tokenExpiresAt.text}
+            </time>
+            .
+          </p>
+        ) : null}
       </section>
       <section aria-labelledby="claims">
         <h2 id="claims">ID token claims</h2>
