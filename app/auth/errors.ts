@@ -117,8 +117,8 @@ const pages: Record<PageErrorCode, AuthErrorPage> = {
   },
   session_store_unavailable: {
     status: 503,
-    title: "Your session cannot be read just now",
-    message: "The app's session store is unreachable. You are still signed in; please try again in a moment.",
+    title: "The app cannot reach its session store",
+    message: "Sessions are kept on a server that does not answer just now. Nothing is lost: please try again in a moment.",
   },
 };
 

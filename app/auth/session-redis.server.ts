@@ -18,7 +18,8 @@ let storage: ReturnType<typeof createRedisSessionStorage> | undefined;
 let connection: Promise<Redis> | undefined;
 
 function connectRedis(url: string) {
-  const client = createClient({ url, socket: { connectTimeout: 2000 } });
+  // Without the offline queue a command fails at once while Redis is down, instead of waiting for it.
+  const client = createClient({ url, socket: { connectTimeout: 2000 }, disableOfflineQueue: true });
   // Errors surface on the commands; this keeps reconnect attempts from crashing the process.
   client.on("error", () => {});
   return client.connect();

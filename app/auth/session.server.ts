@@ -184,9 +184,9 @@ const remainingSeconds = (session: AuthSessionData) => Math.max(1, Math.ceil(ses
 function setCookieChunks(request: Request, session: AuthSessionData, chunks: string[], headers: Headers) {
   const attributes = { ...cookieAttributes(), maxAge: remainingSeconds(session) };
   chunks.forEach((chunk, index) => headers.append("Set-Cookie", serializeCookie(chunkName(index), chunk, attributes)));
-  for (const stale of presentChunkNames(request).slice(chunks.length)) {
-    headers.append("Set-Cookie", serializeCookie(stale, "", { ...cookieAttributes(), maxAge: 0 }));
-  }
+  const stale = presentChunkNames(request).slice(chunks.length);
+  if (hasSessionIdCookie(request)) stale.push(SESSION_ID_COOKIE);
+  for (const name of stale) headers.append("Set-Cookie", serializeCookie(name, "", { ...cookieAttributes(), maxAge: 0 }));
 }
 
 async function writeRedisSession(session: AuthSessionData, existing: RedisSession | null, headers: Headers) {

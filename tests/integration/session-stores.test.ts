@@ -178,4 +178,16 @@ describe.each(stores)("the $store session store", ({ store, env, cookie }) => {
       await expect.poll(async () => (await fetch(`${app}/account`, { headers: { cookie: copy }, redirect: "manual" })).status).toBe(302);
     }
   });
+
+  // Last: it stops this suite's Redis.
+  it.runIf(store === "redis")("answers 503 without deleting the session cookie while Redis is down", async () => {
+    const jar = new CookieJar();
+    await logIn(jar);
+    await redis.stop();
+    const response = await browse(jar, `${app}/account`);
+    expect(response.status).toBe(503);
+    expect(textOf(await response.text())).toContain("The app cannot reach its session store");
+    expect(sessionCookies(jar)).toEqual([cookie]);
+    expect(stack.app.output()).toMatch(/"event":"session_store_error"/);
+  });
 });
