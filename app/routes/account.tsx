@@ -34,13 +34,21 @@ function claimText(value: unknown): string {
 /** Items shown before the rest of a list folds away (a Keycloak user can have hundreds of groups). */
 const LIST_SHOWN = 5;
 
+const USERINFO_SHOWN = [
+  { claim: "preferred_username", label: "Username" },
+  { claim: "name", label: "Name" },
+  { claim: "email", label: "Email" },
+] as const;
+
 /** What the userinfo API answered, called with the user's access token; or why it could not be called. */
 async function callUserinfo(request: Request) {
   try {
     const { userinfo, headers } = await fetchUserinfo(request);
-    const shown = (["preferred_username", "name", "email"] as const).filter((name) => typeof userinfo[name] === "string");
     const { expiresAt } = await getAccessToken(request);
-    const facts = shown.map((name) => ({ name, value: String(userinfo[name]) }));
+    const facts = USERINFO_SHOWN.filter(({ claim }) => typeof userinfo[claim] === "string").map(({ claim, label }) => ({
+      label,
+      value: String(userinfo[claim]),
+    }));
     return { api: { facts, tokenExpiresAt: displayTime(expiresAt), error: null }, headers };
   } catch (error) {
     // The page still shows the profile; a redirect to login or a 503 from the token renewal is thrown on.
@@ -162,11 +170,9 @@ export default function Account() {
           <p data-testid="api-error">{api.error}</p>
         ) : (
           <dl className="facts" data-testid="api-facts">
-            {api.facts.map(({ name, value }) => (
-              <div key={name} className="fact">
-                <dt>
-                  <code>{name}</code>
-                </dt>
+            {api.facts.map(({ label, value }) => (
+              <div key={label} className="fact">
+                <dt>{label}</dt>
                 <dd>{value}</dd>
               </div>
             ))}
