@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
 import type { UserInfoResponse } from "oauth4webapi";
 import { getProvider } from "./authenticator.server";
+import { getConfig } from "./config.server";
 import { authErrorResponse } from "./error-response.server";
 import { AuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
+import { refreshAcrossInstances } from "./refresh-coordination.server";
 import { commitAuthSession, destroyAuthSession, loginRedirect, requireAuthSession, type AuthSessionData } from "./session.server";
 import { needsRefresh, rolesFromClaims, sessionTokens, type SessionTokens } from "./token-set";
 
@@ -153,7 +155,7 @@ async function strategyOf(realm: string, headers: Headers) {
  * one session that arrive together share one refresh; requests still carrying
  * the old cookie shortly after get its result too, instead of sending the
  * rotated-away refresh token again (which Keycloak and oidc-provider treat as
- * a stolen token, ending the whole session).
+ * a stolen token, ending the whole session). With REDIS_URL, across instances too.
  */
 const refreshes = new Map<string, { result: Promise<SessionTokens>; settledAt?: number }>();
 const KEEP_RESULT_MS = 60_000;
@@ -176,8 +178,11 @@ function refreshOnce(
   return start();
 
   function start() {
+    const run = () => refresh().then((response) => sessionTokens(response, Date.now() / 1000, tokens));
+    const { redisUrl, sessionSecrets: secrets, idpTimeoutMs } = getConfig();
     const entry: { result: Promise<SessionTokens>; settledAt?: number } = {
-      result: refresh().then((response) => sessionTokens(response, Date.now() / 1000, tokens)),
+      // With several instances (REDIS_URL), once across all of them.
+      result: redisUrl ? refreshAcrossInstances(key, run, { secrets, waitMs: 2 * idpTimeoutMs }) : run(),
     };
     refreshes.set(key, entry);
     entry.result.then(

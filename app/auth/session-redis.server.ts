@@ -26,8 +26,8 @@ function connectRedis(url: string) {
 }
 type Redis = Awaited<ReturnType<typeof connectRedis>>;
 
-/** Connects on first use; a failed first connection is retried on the next call. */
-function redis(): Promise<Redis> {
+/** The app's Redis connection (`REDIS_URL`), for sessions and token renewals. Connects on first use; a failed first connection is retried on the next call. */
+export function redis(): Promise<Redis> {
   connection ??= connectRedis(getConfig().redisUrl!).catch((error: unknown) => {
     connection = undefined;
     throw error;
