@@ -5,6 +5,8 @@ import { CookieJar, browse, decodeEntities, formOf, textOf as htmlText } from ".
 import { logInOverHttp, sessionIn } from "../support/login";
 import { startRedis } from "../support/redis";
 import { startStack, type Stack } from "../support/stack";
+import { DEFAULT_USERS } from "../../dev/idp/users.js";
+import { TEST_SESSION_SECRET } from "../support/app";
 
 const textOf = (html: string) => decodeEntities(htmlText(html));
 
@@ -177,6 +179,20 @@ describe.each(stores)("the $store session store", ({ store, env, cookie }) => {
       // The record is gone: the id alone, replayed, is no session.
       await expect.poll(async () => (await fetch(`${app}/account`, { headers: { cookie: copy }, redirect: "manual" })).status).toBe(302);
     }
+  });
+
+  it.runIf(store === "redis")("ends every session of one user with one delete, and no one else's", async () => {
+    const [first, second, other] = [new CookieJar(), new CookieJar(), new CookieJar()];
+    await logIn(first);
+    await logIn(second);
+    await logIn(other, "big");
+    // The app's own function, run here against the same Redis (config from this process's environment).
+    Object.assign(process.env, { KEYCLOAK_URL: stack.idp.url, KEYCLOAK_REALM: "demo", KEYCLOAK_CLIENT_ID: "remix-app", SESSION_SECRET: TEST_SESSION_SECRET, REDIS_URL: redis.url });
+    const { endAllRedisSessions } = await import("~/auth/session-redis.server");
+    const sub = DEFAULT_USERS.find((user) => user.username === "demo")!.sub;
+    expect(await endAllRedisSessions("demo", sub)).toBeGreaterThanOrEqual(2);
+    for (const jar of [first, second]) expect((await browse(jar, `${app}/account`)).status).toBe(302);
+    expect((await browse(other, `${app}/account`)).status).toBe(200);
   });
 
   // Last: it stops this suite's Redis.
