@@ -61,7 +61,7 @@ export async function getRoles(request: Request): Promise<{ roles: string[]; hea
     return { roles: rolesFromClaims(claims, strategy.clientId), headers };
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
-    logAuthEvent(request, "token_refresh", { realm: user.realm, sub: user.sub, outcome: "access_token_refused", code: error.code, detail: error.detail });
+    logAuthEvent(request, "access_denied", { realm: user.realm, sub: user.sub, outcome: "access_token_refused", code: error.code, detail: error.detail });
     throw authErrorResponse(error, headers);
   }
 }
@@ -129,6 +129,7 @@ async function renew(request: Request, { session, tokens, headers }: Current, re
   });
   headers.delete("Set-Cookie");
   for (const cookie of committed.getSetCookie()) headers.append("Set-Cookie", cookie);
+  logAuthEvent(request, "token_refresh", { realm: user.realm, sub: user.sub, outcome: "success" });
   return { session: renewed, tokens: fresh, headers };
 }
 
