@@ -116,7 +116,9 @@ async function renew(request: Request, { session, tokens, headers }: Current, re
   const strategy = await strategyOf(user.realm, headers);
   let fresh: SessionTokens;
   try {
-    fresh = await refreshOnce(user.realm, tokens, refused, () => strategy.refresh(tokens.refreshToken!));
+    const onStoreError = (error: unknown) =>
+      logAuthEvent(request, "session_store_error", { realm: user.realm, sub: user.sub, outcome: "renewed_locally", detail: String(error) });
+    fresh = await refreshOnce(user.realm, tokens, refused, () => strategy.refresh(tokens.refreshToken!), onStoreError);
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
     logAuthEvent(request, "token_refresh", { realm: user.realm, sub: user.sub, outcome: "failure", code: error.code, detail: error.detail });
@@ -167,6 +169,7 @@ function refreshOnce(
   tokens: SessionTokens,
   refused: string | undefined,
   refresh: () => Promise<{ access_token: string; refresh_token?: string; expires_in?: number }>,
+  onStoreError: (error: unknown) => void,
 ): Promise<SessionTokens> {
   sweep();
   const key = `${realm}:${createHash("sha256").update(tokens.refreshToken!).digest("base64url")}`;
@@ -183,7 +186,7 @@ function refreshOnce(
     const { redisUrl, sessionSecrets: secrets, idpTimeoutMs } = getConfig();
     const entry: { result: Promise<SessionTokens>; settledAt?: number } = {
       // With several instances (REDIS_URL), once across all of them.
-      result: redisUrl ? refreshAcrossInstances(key, run, { secrets, waitMs: 2 * idpTimeoutMs }) : run(),
+      result: redisUrl ? refreshAcrossInstances(key, run, { secrets, waitMs: 2 * idpTimeoutMs, onStoreError }) : run(),
     };
     refreshes.set(key, entry);
     entry.result.then(

@@ -22,7 +22,7 @@ type Outcome = { tokens: SessionTokens } | { refused: string };
 export async function refreshAcrossInstances(
   key: string,
   refresh: () => Promise<SessionTokens>,
-  { secrets, waitMs }: { secrets: readonly string[]; waitMs: number },
+  { secrets, waitMs, onStoreError }: { secrets: readonly string[]; waitMs: number; onStoreError: (error: unknown) => void },
 ): Promise<SessionTokens> {
   const [resultKey, lockKey] = [`${PREFIX}result:${key}`, `${PREFIX}lock:${key}`];
   // A little past the lock's expiry, so a lock left by a crashed instance is taken over, not waited out.
@@ -31,13 +31,15 @@ export async function refreshAcrossInstances(
     let locked: boolean;
     try {
       const client = await redis();
-      const stored = await client.get(resultKey);
-      const outcome = stored === null ? null : ((await decrypt(stored, secrets, Infinity)) as Outcome | null);
-      if (outcome && "tokens" in outcome) return outcome.tokens;
-      if (outcome && "refused" in outcome) throw new AuthError("session_ended", `another instance: ${outcome.refused}`);
+      const known = await outcomeOf(await client.get(resultKey), secrets);
+      if (known) return known;
       locked = (await client.set(lockKey, "1", { condition: "NX", expiration: { type: "PX", value: waitMs } })) === "OK";
+      // Read again under the lock: the holder before may have saved its outcome between the read and the lock.
+      const saved = locked ? await outcomeOf(await client.get(resultKey), secrets) : null;
+      if (saved) return saved;
     } catch (error) {
       if (error instanceof AuthError) throw error;
+      onStoreError(error);
       return refresh();
     }
     if (locked) return refreshLocked(refresh, resultKey, lockKey, secrets[0]!);
@@ -46,22 +48,32 @@ export async function refreshAcrossInstances(
   }
 }
 
+/** The tokens of a saved outcome, or the AuthError it was; `null` when there is none yet. */
+async function outcomeOf(stored: string | null, secrets: readonly string[]): Promise<SessionTokens | null> {
+  const outcome = stored === null ? null : ((await decrypt(stored, secrets, Infinity)) as Outcome | null);
+  if (outcome && "refused" in outcome) throw new AuthError("session_ended", `another instance: ${outcome.refused}`);
+  return outcome?.tokens ?? null;
+}
+
 async function refreshLocked(refresh: () => Promise<SessionTokens>, resultKey: string, lockKey: string, secret: string) {
   const save = async (outcome: Outcome) => {
     const client = await redis();
     await client.set(resultKey, await encrypt(outcome, secret), { expiration: { type: "EX", value: RESULT_TTL_SECONDS } });
   };
-  try {
-    const tokens = await refresh();
-    await save({ tokens }).catch(() => {});
-    return tokens;
-  } catch (error) {
-    // A refused refresh token is final for every instance; after a network failure the next one tries again.
-    if (error instanceof AuthError && error.code === "session_ended") await save({ refused: error.detail }).catch(() => {});
-    throw error;
-  } finally {
-    await redis()
+  // The lock is released only when no outcome was saved (the provider could not be reached): then the next one tries.
+  const release = () =>
+    redis()
       .then((client) => client.del(lockKey))
       .catch(() => {});
+  let tokens: SessionTokens;
+  try {
+    tokens = await refresh();
+  } catch (error) {
+    const refused = error instanceof AuthError && error.code === "session_ended";
+    // A refused refresh token is final for every instance.
+    if (!refused || !(await save({ refused: error.detail }).then(() => true, () => false))) await release();
+    throw error;
   }
+  if (!(await save({ tokens }).then(() => true, () => false))) await release();
+  return tokens;
 }

@@ -51,6 +51,8 @@ it("renews an expiring access token once for requests of one session spread over
   );
   expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200, 200]);
   expect(tokenRequests() - before).toBe(1);
+  // Coordinated through Redis, not renewed locally after a Redis error.
+  for (const app of [a, b]) expect(app.output()).not.toContain("renewed_locally");
 
   // Every instance handed out the same renewed tokens.
   const renewed = await Promise.all(
