@@ -181,6 +181,17 @@ describe.each(stores)("the $store session store", ({ store, env, cookie }) => {
     }
   });
 
+  it.runIf(store === "redis")("gives a login a new session id, never the one the browser brought (session fixation)", async () => {
+    const jar = new CookieJar();
+    await logIn(jar);
+    const planted = jar.header(app);
+    await logIn(jar);
+    expect(jar.header(app)).not.toBe(planted);
+    expect((await browse(jar, `${app}/account`)).status).toBe(200);
+    // The old record is deleted: its id, replayed, is no session.
+    await expect.poll(async () => (await fetch(`${app}/account`, { headers: { cookie: planted }, redirect: "manual" })).status).toBe(302);
+  });
+
   it.runIf(store === "redis")("ends every session of one user with one delete, and no one else's", async () => {
     const [first, second, other] = [new CookieJar(), new CookieJar(), new CookieJar()];
     await logIn(first);
