@@ -43,17 +43,17 @@ const USERINFO_SHOWN = [
 /** What the userinfo API answered, called with the user's access token; or why it could not be called. */
 async function callUserinfo(request: Request) {
   try {
-    const { userinfo, headers } = await fetchUserinfo(request);
+    const { userinfo } = await fetchUserinfo(request);
     const { expiresAt } = await getAccessToken(request);
     const facts = USERINFO_SHOWN.filter(({ claim }) => typeof userinfo[claim] === "string").map(({ claim, label }) => ({
       label,
       value: String(userinfo[claim]),
     }));
-    return { api: { facts, tokenExpiresAt: displayTime(expiresAt), error: null }, headers };
+    return { facts, tokenExpiresAt: displayTime(expiresAt), error: null };
   } catch (error) {
     // The page still shows the profile; a redirect to login or a 503 from the token renewal is thrown on.
     if (!(error instanceof AuthError)) throw error;
-    return { api: { facts: [], tokenExpiresAt: null, error: describeAuthError(error.code).message }, headers: new Headers() };
+    return { facts: [], tokenExpiresAt: null, error: describeAuthError(error.code).message };
   }
 }
 
@@ -61,10 +61,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const session = await requireAuthSession(request);
   // Without tokens in the session (too large for the cookie, no Redis) the page shows what it can.
   const canCallApis = session.tokens !== null;
-  const { roles, headers } = canCallApis ? await getRoles(request) : { roles: null, headers: new Headers() };
-  const { api, headers: apiHeaders } = canCallApis
+  const roles = canCallApis ? (await getRoles(request)).roles : null;
+  const api = canCallApis
     ? await callUserinfo(request)
-    : { api: { facts: [], tokenExpiresAt: null, error: describeAuthError("tokens_unavailable").message }, headers: new Headers() };
+    : { facts: [], tokenExpiresAt: null, error: describeAuthError("tokens_unavailable").message };
+  // The renewed session cookie, when the calls renewed the access token.
+  const headers = new Headers(canCallApis ? (await getAccessToken(request)).headers : undefined);
   const appSession = await getAppSession(request);
   const notice = appSession.get("notice") ?? null;
   const hideClaims = appSession.get("hideClaims") === true;
@@ -74,10 +76,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     const items = Array.isArray(value) ? value.map(claimText) : null;
     return { name, value: items ? null : claimText(value), items, time: TIME_CLAIMS.has(name) ? displayTime(value) : null };
   });
-  // Renewed tokens, if the calls renewed them (the last renewal's cookies hold the newest).
-  const responseHeaders = new Headers(apiHeaders.has("Set-Cookie") ? apiHeaders : headers);
   // Reading the flash removed it: saved, it is not shown again.
-  if (notice) responseHeaders.append("Set-Cookie", await commitAppSession(appSession));
+  if (notice) headers.append("Set-Cookie", await commitAppSession(appSession));
   return data(
     {
       user: session.user,
@@ -88,7 +88,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       hideClaims,
       notice,
     },
-    { headers: responseHeaders },
+    { headers },
   );
 }
 
