@@ -68,6 +68,19 @@ export { DEFAULT_USERS };
  */
 
 /**
+ * `IDP_ACCESS_TOKEN_TTL` of `npm run dev` and `dev/idp/cli.js`: seconds, or undefined for the default.
+ * A bad value stops the start with one line naming the variable.
+ * @param {string | undefined} value
+ * @returns {number | undefined}
+ */
+export function accessTokenTtlFromEnv(value) {
+  if (value === undefined || value === "") return undefined;
+  if (/^[1-9]\d*$/.test(value)) return Number(value);
+  console.error(`IDP_ACCESS_TOKEN_TTL must be a positive whole number of seconds, got "${value}"`);
+  process.exit(1);
+}
+
+/**
  * Starts the IdP on one HTTP server with one oidc-provider instance per realm.
  * `accessTokenTtl`: access tokens' lifetime in seconds (default 300, Keycloak's).
  * @param {{ port?: number, host?: string, realms: Record<string, RealmConfig>, users?: IdpUser[], accessTokenTtl?: number }} options
