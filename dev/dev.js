@@ -1,7 +1,7 @@
 // `npm run dev`: the app in watch mode. Without KEYCLOAK_URL it also starts the
 // embedded Keycloak-compatible IdP, so nobody needs a Keycloak server to try it.
 import { spawn } from "node:child_process";
-import { startIdp } from "./idp/index.js";
+import { accessTokenTtlFromEnv, startIdp } from "./idp/index.js";
 
 const env = { ...process.env };
 env.APP_URL ??= "http://localhost:3000";
@@ -13,6 +13,8 @@ if (!env.KEYCLOAK_URL) {
   env.KEYCLOAK_CLIENT_SECRET ??= "dev-secret";
   idp = await startIdp({
     port: Number(env.IDP_PORT ?? 8080),
+    // e.g. 30, to watch the app renew access tokens; default 300 (Keycloak's).
+    accessTokenTtl: accessTokenTtlFromEnv(env.IDP_ACCESS_TOKEN_TTL),
     realms: {
       [env.KEYCLOAK_REALM]: {
         clients: [

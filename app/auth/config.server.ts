@@ -48,6 +48,11 @@ export interface AppConfig {
   idpTimeoutMs: number;
   /** Where back-channel logouts are shared between instances; `null`: in memory, one process. */
   redisUrl: string | null;
+  /**
+   * `cookie`: sessions in the encrypted cookie, and in Redis only when one would exceed the cookie
+   * budget and `redisUrl` is set; `redis`: every session in Redis, the cookie holds only its id.
+   */
+  sessionStore: "cookie" | "redis";
 }
 
 type Env = Record<string, string | undefined>;
@@ -126,6 +131,9 @@ export function parseConfig(env: Env): AppConfig {
   const idpTimeoutMs = parsePositiveInt("IDP_TIMEOUT_MS", read("IDP_TIMEOUT_MS"), 5000, problems);
   const redisUrl = read("REDIS_URL") ?? null;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push(`REDIS_URL must start with redis:// or rediss://`);
+  const sessionStore = read("SESSION_STORE") ?? "cookie";
+  if (sessionStore !== "cookie" && sessionStore !== "redis") problems.push(`SESSION_STORE must be "cookie" or "redis", got "${sessionStore}"`);
+  else if (sessionStore === "redis" && !redisUrl) problems.push("SESSION_STORE=redis needs REDIS_URL: where the sessions are kept");
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -139,6 +147,7 @@ export function parseConfig(env: Env): AppConfig {
     providers,
     idpTimeoutMs,
     redisUrl,
+    sessionStore: sessionStore as AppConfig["sessionStore"],
   });
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the dev IdP for local development: `node dev/idp/cli.js`.
-import { DEFAULT_USERS, startIdp } from "./index.js";
+import { accessTokenTtlFromEnv, DEFAULT_USERS, startIdp } from "./index.js";
 
 const env = process.env;
 const appUrl = (env.APP_URL || "http://localhost:3000").replace(/\/+$/, "");
@@ -11,6 +11,8 @@ const realmNames = [
 const idp = await startIdp({
   port: Number(env.IDP_PORT || 8080),
   host: "127.0.0.1",
+  // e.g. 30, to watch the app renew access tokens; default 300 (Keycloak's).
+  accessTokenTtl: accessTokenTtlFromEnv(env.IDP_ACCESS_TOKEN_TTL),
   realms: Object.fromEntries(
     realmNames.map((realm) => [
       realm,
