@@ -100,7 +100,8 @@ export function ErrorBoundary() {
       <h1>{title}</h1>
       <p>{message}</p>
       <p className="actions">
-        {status === 404 ? (
+        {/* Trying again changes nothing for a missing page or a missing role. */}
+        {status === 404 || status === 403 ? (
           <a className="button" href="/">
             Back to home
           </a>

@@ -2,7 +2,7 @@
 // embedded Keycloak-compatible IdP, so nobody needs a Keycloak server to try it.
 import { spawn } from "node:child_process";
 import { devRealms, DEV_CLIENT_SECRET } from "./idp/app-client.js";
-import { startIdp } from "./idp/index.js";
+import { accessTokenTtlFromEnv, startIdp } from "./idp/index.js";
 
 const env = { ...process.env };
 env.APP_URL ??= "http://localhost:3000";
@@ -13,7 +13,13 @@ let idp;
 if (!env.KEYCLOAK_URL) {
   env.KEYCLOAK_CLIENT_SECRET ||= DEV_CLIENT_SECRET;
   const realms = devRealms(env);
-  idp = await startIdp({ port: Number(env.IDP_PORT ?? 8080), host: "127.0.0.1", realms });
+  idp = await startIdp({
+    port: Number(env.IDP_PORT ?? 8080),
+    host: "127.0.0.1",
+    // e.g. 30, to watch the app renew access tokens; default 300 (Keycloak's).
+    accessTokenTtl: accessTokenTtlFromEnv(env.IDP_ACCESS_TOKEN_TTL),
+    realms,
+  });
   env.KEYCLOAK_URL = idp.url;
   console.log(`Embedded IdP at ${idp.url} (realms: ${Object.keys(realms).join(", ")}; user demo, password demo)`);
 }

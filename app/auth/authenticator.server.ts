@@ -6,6 +6,7 @@ import { KeycloakStrategy } from "./keycloak.server";
 import { discover, OIDCStrategy } from "./oidc-strategy.server";
 import { customStrategies } from "./providers.server";
 import type { AuthSessionData } from "./session.server";
+import { sessionTokens } from "./token-set";
 
 /** What a successful login yields: the session to store. */
 export type LoginResult = Omit<AuthSessionData, "createdAt">;
@@ -92,9 +93,11 @@ async function createStrategy(provider: ProviderConfig): Promise<OIDCStrategy<Lo
     timeoutMs: idpTimeoutMs,
     logoutMethod: provider.logoutMethod,
   };
-  const verify: OIDCStrategy.VerifyFunction<LoginResult> = async ({ idToken, claims, profile }) => ({
+  const verify: OIDCStrategy.VerifyFunction<LoginResult> = async ({ idToken, claims, profile, tokens }) => ({
     idToken,
     user: { realm: provider.name, sub: claims.sub, sid: claims.sid, ...profile },
+    // Kept to call APIs as the user (access-token.server.ts).
+    tokens: sessionTokens(tokens.data as Parameters<typeof sessionTokens>[0], Date.now() / 1000),
   });
   const factory = customStrategies[provider.name] ?? defaultFactory;
   return factory(options, verify, provider);

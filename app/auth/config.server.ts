@@ -48,6 +48,11 @@ export interface AppConfig {
   idpTimeoutMs: number;
   /** Where back-channel logouts are shared between instances; `null`: in memory, one process. */
   redisUrl: string | null;
+  /**
+   * `cookie`: sessions in the encrypted cookie, and in Redis only when one would exceed the cookie
+   * budget and `redisUrl` is set; `redis`: every session in Redis, the cookie holds only its id.
+   */
+  sessionStore: "cookie" | "redis";
 }
 
 type Env = Record<string, string | undefined>;
@@ -74,6 +79,8 @@ export function parseConfig(rawEnv: Env): AppConfig {
   const sessionMaxAge = env.parse("SESSION_MAX_AGE", positiveInt, 8 * 60 * 60);
   const idpTimeoutMs = env.parse("IDP_TIMEOUT_MS", positiveInt, 5000);
   const redisUrl = env.parse("REDIS_URL", redisUrlOf) ?? null;
+  const sessionStore = env.parse("SESSION_STORE", sessionStoreOf, "cookie");
+  if (sessionStore === "redis" && !redisUrl) env.report("SESSION_STORE", "SESSION_STORE=redis needs REDIS_URL: where the sessions are kept");
 
   if (env.problems.length > 0) throw new ConfigError(env.problems);
   return deepFreeze({
@@ -86,6 +93,7 @@ export function parseConfig(rawEnv: Env): AppConfig {
     providers: [...realms, ...providers],
     idpTimeoutMs: idpTimeoutMs!,
     redisUrl,
+    sessionStore: sessionStore!,
   });
 }
 
@@ -246,6 +254,11 @@ function positiveInt(value: string): number {
 function redisUrlOf(value: string): string {
   if (!/^rediss?:\/\//.test(value)) throw new Invalid(" must start with redis:// or rediss://");
   return value;
+}
+
+function sessionStoreOf(value: string): AppConfig["sessionStore"] {
+  if (value === "cookie" || value === "redis") return value;
+  throw new Invalid(` must be "cookie" or "redis", got "${value}"`);
 }
 
 function logoutMethod(value: string): LogoutMethod {

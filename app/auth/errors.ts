@@ -11,7 +11,11 @@ export type AuthErrorCode =
   | "invalid_id_token"
   | "invalid_logout_token"
   | "clock_skew"
-  | "session_too_large";
+  | "session_too_large"
+  | "session_ended"
+  | "forbidden"
+  | "tokens_unavailable"
+  | "session_store_unavailable";
 
 export class AuthError extends Error {
   override name = "AuthError";
@@ -97,6 +101,29 @@ const pages: Record<PageErrorCode, AuthErrorPage> = {
     message:
       "The identity provider sent more data about your account than this app can keep in its session cookie, usually because the account is in very many groups. An administrator can fix this in Keycloak: in this app's client, turn off \"Add to ID token\" on the group membership mapper, or move that mapper to an optional client scope. You can sign in with another account meanwhile.",
     retryLabel: "Sign in with another account",
+  },
+  // The provider refused the refresh token (its session ended): the user is sent to log in, this page is a fallback.
+  session_ended: {
+    status: 401,
+    title: "Your session has ended",
+    message: "Your session at the identity provider has ended. Please sign in again.",
+  },
+  forbidden: {
+    status: 403,
+    title: "You do not have access to this page",
+    message:
+      "Your account does not have the role this page needs. If you should have it, ask an administrator to grant it, then sign out and in again.",
+  },
+  tokens_unavailable: {
+    status: 503,
+    title: "This page cannot be shown for your account here",
+    message:
+      "Your sign-in carries more data than this app can keep in its session cookie, so it cannot call other services on your behalf. The administrator can keep sessions on the server (SESSION_STORE=redis) or send fewer groups in the tokens.",
+  },
+  session_store_unavailable: {
+    status: 503,
+    title: "The app cannot reach its session store",
+    message: "Sessions are kept on a server that does not answer just now. Nothing is lost: please try again in a moment.",
   },
 };
 

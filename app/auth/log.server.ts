@@ -1,7 +1,16 @@
 import { getConfig } from "./config.server";
 import { requestId } from "./request-id.server";
 
-export type AuthEvent = "login" | "login_failed" | "logout" | "backchannel_logout" | "revocation_store_error";
+export type AuthEvent =
+  | "login"
+  | "login_failed"
+  | "logout"
+  | "backchannel_logout"
+  | "revocation_store_error"
+  | "token_refresh"
+  | "access_denied"
+  | "session_tokens_dropped"
+  | "session_store_error";
 
 export interface AuthEventFields {
   realm: string;

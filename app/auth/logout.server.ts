@@ -12,7 +12,7 @@ import { providerAnswers } from "./reachability.server";
 import { requestId } from "./request-id.server";
 import { getRevocationStore, revocationKeys } from "./revocation.server";
 import { isCrossSiteRequest } from "./same-origin";
-import { destroyAuthSessionHeaders, getAuthSession, sessionId, type AuthSessionData } from "./session.server";
+import { destroyAuthSession, getAuthSession, sessionId, type AuthSessionData } from "./session.server";
 
 type Incomplete = "idp_unreachable" | "local_only";
 export const LOGOUT_INCOMPLETE_PATH = "/logout/incomplete";
@@ -33,7 +33,7 @@ export async function logout(request: Request): Promise<Response> {
     return plain("Cross-site logout refused", 403);
   }
   const session = await getAuthSession(request);
-  const headers = destroyAuthSessionHeaders(request);
+  const headers = await destroyAuthSession(request);
   headers.set("Cache-Control", "no-store");
   headers.set("X-Request-Id", requestId(request));
   if (!session) return redirect("/", { headers });
@@ -160,7 +160,7 @@ export async function completeLogout(request: Request) {
     logAuthEvent(request, "logout", { realm: "-", outcome: "state_check_failed", detail: `logout state ${result}` });
     return data({ ended: false }, { status: 400, headers: { "Cache-Control": "no-store" } });
   }
-  const headers = destroyAuthSessionHeaders(request);
+  const headers = await destroyAuthSession(request);
   headers.append("Set-Cookie", clearCookie);
   // After the provider's logout, not before: this can also clear a provider's cookies on a sibling subdomain.
   headers.set("Clear-Site-Data", '"cookies"');

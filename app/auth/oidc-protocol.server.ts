@@ -97,6 +97,45 @@ export async function userinfoIfNeeded(
   });
 }
 
+/**
+ * RFC 6749 6: new tokens for a refresh token. A refused refresh token
+ * (`invalid_grant`: the provider's session ended, or the token was used
+ * already) is an AuthError `session_ended`.
+ */
+export async function refreshTokens(
+  as: ProviderMetadata,
+  client: oauth.Client,
+  auth: oauth.ClientAuth,
+  http: ReturnType<typeof httpOptions>,
+  refreshToken: string,
+): Promise<oauth.TokenEndpointResponse> {
+  return protocolStep("token_exchange_failed", "refresh", async () => {
+    const response = await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, http);
+    try {
+      return await oauth.processRefreshTokenResponse(as, client, response);
+    } catch (error) {
+      if (!(error instanceof oauth.ResponseBodyError && error.error === "invalid_grant")) throw error;
+      throw new AuthError("session_ended", `refresh: ${describe(error)}`, { cause: error });
+    }
+  });
+}
+
+/** The userinfo response for an access token, about `sub`; `null` when the provider refuses the token (401). */
+export async function fetchUserinfo(
+  as: ProviderMetadata,
+  client: oauth.Client,
+  http: ReturnType<typeof httpOptions>,
+  accessToken: string,
+  sub: string,
+): Promise<oauth.UserInfoResponse | null> {
+  if (!as.userinfo_endpoint) throw new AuthError("token_exchange_failed", "the provider has no userinfo endpoint");
+  return protocolStep("token_exchange_failed", "userinfo", async () => {
+    const response = await oauth.userInfoRequest(as, client, accessToken, http);
+    if (response.status === 401) return null;
+    return oauth.processUserInfoResponse(as, client, sub, response);
+  });
+}
+
 /** Every request to the provider times out, and a provider that cannot answer (network, 5xx) is "unreachable". */
 export function httpOptions(issuer: URL, timeoutMs: number) {
   return {

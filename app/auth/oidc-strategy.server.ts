@@ -1,5 +1,5 @@
 import { OAuth2Tokens } from "arctic";
-import type { JWTVerifyGetKey } from "jose";
+import type { JWTPayload, JWTVerifyGetKey } from "jose";
 import * as oauth from "oauth4webapi";
 import type { Strategy } from "remix-auth/strategy";
 import { OAuth2Strategy } from "remix-auth-oauth2";
@@ -7,6 +7,7 @@ import { BoundedEntriesCookie } from "./cookies.server";
 import type { EndSessionRequest, LogoutMethod } from "./end-session.server";
 import { AuthError } from "./errors";
 import { createRotatingKeySet, type IdTokenClaims } from "./id-token.server";
+import { validateJwtAccessToken } from "./access-token-jwt.server";
 import { validateLogoutToken, type LogoutTokenClaims } from "./logout-token.server";
 import type { OIDCLogout, OIDCProfile, OIDCStrategyOptions, OIDCVerifyOptions } from "./oidc-options";
 import * as protocol from "./oidc-protocol.server";
@@ -48,7 +49,7 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
   /** `state` -> PKCE verifier of the logins in progress in this browser. */
   readonly #logins: BoundedEntriesCookie;
   #keysReloadedAt = 0;
-  #logoutKeys: JWTVerifyGetKey | undefined;
+  #jwtKeys: JWTVerifyGetKey | undefined;
 
   constructor(options: OIDCStrategy.Options, verify: OIDCStrategy.VerifyFunction<User>) {
     const { metadata } = options;
@@ -127,14 +128,33 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
 
   /** Validates a back-channel logout token from this provider (replays are the caller's to catch). */
   async validateLogoutToken(token: string): Promise<LogoutTokenClaims> {
-    const timeoutMs = this.oidcOptions.timeoutMs ?? 5000;
-    this.#logoutKeys ??= createRotatingKeySet(new URL(this.metadata.jwks_uri), { timeoutMs });
-    return validateLogoutToken(token, this.#logoutKeys, {
+    return validateLogoutToken(token, this.#keys(), {
       issuer: this.issuer,
       clientId: this.clientId,
       algorithms: this.metadata.id_token_signing_alg_values_supported ?? ["RS256"],
       clockToleranceSeconds: this.clockToleranceSeconds,
       maxAgeSeconds: LOGOUT_TOKEN_MAX_AGE_SECONDS,
+    });
+  }
+
+  /** New tokens for a refresh token (send the rotated refresh token next time); `session_ended` when it is refused. */
+  async refresh(refreshToken: string): Promise<oauth.TokenEndpointResponse> {
+    const auth = protocol.clientAuthentication(this.#as, this.oidcOptions);
+    return protocol.refreshTokens(this.#as, this.#client, auth, this.#http, refreshToken);
+  }
+
+  /** Calls the userinfo endpoint with an access token (the answer must be about `sub`); `null` when it refuses the token. */
+  async userinfo(accessToken: string, sub: string): Promise<oauth.UserInfoResponse | null> {
+    return protocol.fetchUserinfo(this.#as, this.#client, this.#http, accessToken, sub);
+  }
+
+  /** The claims of a JWT access token (Keycloak's), validated: signature, `iss`, `exp`, issued to this client. */
+  async validateAccessToken(token: string): Promise<JWTPayload> {
+    return validateJwtAccessToken(token, this.#keys(), {
+      issuer: this.issuer,
+      clientId: this.clientId,
+      algorithms: this.metadata.id_token_signing_alg_values_supported ?? ["RS256"],
+      clockToleranceSeconds: this.clockToleranceSeconds,
     });
   }
 
@@ -165,6 +185,12 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
 
   protected get clockToleranceSeconds(): number {
     return this.oidcOptions.clockToleranceSeconds ?? protocol.DEFAULT_CLOCK_TOLERANCE_SECONDS;
+  }
+
+  /** The provider's keys for the JWTs checked with jose (logout and access tokens). */
+  #keys(): JWTVerifyGetKey {
+    this.#jwtKeys ??= createRotatingKeySet(new URL(this.metadata.jwks_uri), { timeoutMs: this.oidcOptions.timeoutMs ?? 5000 });
+    return this.#jwtKeys;
   }
 
   /** The ID token's signature; after a key rotation, an unknown `kid` reloads the JWKS (at most every 5 s). */

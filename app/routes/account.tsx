@@ -1,6 +1,8 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { commitAppSession, getAppSession } from "~/app-session.server";
+import { fetchUserinfo, getAccessToken, getRoles } from "~/auth/access-token.server";
+import { AuthError, describeAuthError } from "~/auth/errors";
 import { getIdTokenClaims, requireAuthSession } from "~/auth/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account" }];
@@ -32,8 +34,39 @@ function claimText(value: unknown): string {
 /** Items shown before the rest of a list folds away (a Keycloak user can have hundreds of groups). */
 const LIST_SHOWN = 5;
 
+const USERINFO_SHOWN = [
+  { claim: "preferred_username", label: "Username" },
+  { claim: "name", label: "Name" },
+  { claim: "email", label: "Email" },
+] as const;
+
+/** What the userinfo API answered, called with the user's access token; or why it could not be called. */
+async function callUserinfo(request: Request) {
+  try {
+    const { userinfo } = await fetchUserinfo(request);
+    const { expiresAt } = await getAccessToken(request);
+    const facts = USERINFO_SHOWN.filter(({ claim }) => typeof userinfo[claim] === "string").map(({ claim, label }) => ({
+      label,
+      value: String(userinfo[claim]),
+    }));
+    return { facts, tokenExpiresAt: displayTime(expiresAt), error: null };
+  } catch (error) {
+    // The page still shows the profile; a redirect to login or a 503 from the token renewal is thrown on.
+    if (!(error instanceof AuthError)) throw error;
+    return { facts: [], tokenExpiresAt: null, error: describeAuthError(error.code).message };
+  }
+}
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const session = await requireAuthSession(request);
+  // Without tokens in the session (too large for the cookie, no Redis) the page shows what it can.
+  const canCallApis = session.tokens !== null;
+  const roles = canCallApis ? (await getRoles(request)).roles : null;
+  const api = canCallApis
+    ? await callUserinfo(request)
+    : { facts: [], tokenExpiresAt: null, error: describeAuthError("tokens_unavailable").message };
+  // The renewed session cookie, when the calls renewed the access token.
+  const headers = new Headers(canCallApis ? (await getAccessToken(request)).headers : undefined);
   const appSession = await getAppSession(request);
   const notice = appSession.get("notice") ?? null;
   const hideClaims = appSession.get("hideClaims") === true;
@@ -43,16 +76,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
     const items = Array.isArray(value) ? value.map(claimText) : null;
     return { name, value: items ? null : claimText(value), items, time: TIME_CLAIMS.has(name) ? displayTime(value) : null };
   });
+  // Reading the flash removed it: saved, it is not shown again.
+  if (notice) headers.append("Set-Cookie", await commitAppSession(appSession));
   return data(
     {
       user: session.user,
       sessionStartedAt: displayTime(idTokenClaims.auth_time),
+      roles,
+      api,
       claims: hideClaims ? [] : claims,
       hideClaims,
       notice,
     },
-    // Reading the flash removed it: saved, it is not shown again.
-    notice ? { headers: { "Set-Cookie": await commitAppSession(appSession) } } : undefined,
+    { headers },
   );
 }
 
@@ -66,7 +102,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Account() {
-  const { user, sessionStartedAt, claims, hideClaims, notice } = useLoaderData<typeof loader>();
+  const { user, sessionStartedAt, roles, api, claims, hideClaims, notice } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Your account</h1>
@@ -103,6 +139,54 @@ export default function Account() {
             </>
           ) : null}
         </dl>
+      </section>
+      {roles ? (
+        <section className="card" aria-labelledby="roles">
+          <h2 id="roles">Roles</h2>
+          <p className="muted">From your access token: realm roles by name, this app's client roles as <code>app:</code>role.</p>
+          {roles.length > 0 ? (
+            <ul className="roles" data-testid="roles">
+              {roles.map((role) => (
+                <li key={role}>
+                  <code>{role}</code>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p data-testid="roles">You have no roles in this app.</p>
+          )}
+          <p>
+            <a href="/admin">Administration</a> <span className="muted">(needs the role admin)</span>
+          </p>
+        </section>
+      ) : null}
+      <section className="card" aria-labelledby="api">
+        <h2 id="api">From the identity provider's API</h2>
+        <p className="muted">
+          Fetched just now from the userinfo endpoint with your access token, which the app renews by itself when it
+          expires.
+        </p>
+        {api.error ? (
+          <p data-testid="api-error">{api.error}</p>
+        ) : (
+          <dl className="facts" data-testid="api-facts">
+            {api.facts.map(({ label, value }) => (
+              <div key={label} className="fact">
+                <dt>{label}</dt>
+                <dd>{value}</dd>
+              </div>
+            ))}
+          </dl>
+        )}
+        {api.tokenExpiresAt ? (
+          <p className="muted">
+            Your access token is valid until{" "}
+            <time dateTime={api.tokenExpiresAt.iso} data-testid="access-token-expiry">
+              {api.tokenExpiresAt.text}
+            </time>
+            .
+          </p>
+        ) : null}
       </section>
       <section aria-labelledby="claims">
         <h2 id="claims">ID token claims</h2>

@@ -59,11 +59,25 @@ export { DEFAULT_USERS };
  */
 
 /**
+ * `IDP_ACCESS_TOKEN_TTL` of `npm run dev` and `dev/idp/cli.js`: seconds, or undefined for the default.
+ * A bad value stops the start with one line naming the variable.
+ * @param {string | undefined} value
+ * @returns {number | undefined}
+ */
+export function accessTokenTtlFromEnv(value) {
+  if (value === undefined || value === "") return undefined;
+  if (/^[1-9]\d*$/.test(value)) return Number(value);
+  console.error(`IDP_ACCESS_TOKEN_TTL must be a positive whole number of seconds, got "${value}"`);
+  process.exit(1);
+}
+
+/**
  * Starts the IdP on one HTTP server with one oidc-provider instance per realm.
- * @param {{ port?: number, host?: string, realms: Record<string, RealmConfig>, users?: IdpUser[] }} options
+ * `accessTokenTtl`: access tokens' lifetime in seconds (default 300, Keycloak's).
+ * @param {{ port?: number, host?: string, realms: Record<string, RealmConfig>, users?: IdpUser[], accessTokenTtl?: number }} options
  * @returns {Promise<RunningIdp>}
  */
-export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = DEFAULT_USERS }) {
+export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = DEFAULT_USERS, accessTokenTtl = 300 }) {
   for (const name of Object.keys(realms)) {
     if (!/^[\w.-]+$/.test(name)) throw new Error(`Unsupported realm name: ${JSON.stringify(name)}`);
   }
@@ -106,6 +120,7 @@ export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = D
       endSession,
       personality,
       clockSkew: () => faults.clockSkewSeconds,
+      accessTokenTtl,
       backchannelLogout: (clientId, uri, sub, sid) => {
         const time = Date.now();
         const logoutToken = signLogoutToken({ issuer: realm.issuer, key: realm.key, now: now(), clientId, sub, sid });

@@ -5,6 +5,7 @@ import Provider from "./oidc-provider.js";
 import MemoryAdapter from "oidc-provider/lib/adapters/memory_adapter.js";
 import LRU from "oidc-provider/lib/helpers/lru.js";
 
+import { signAccessToken } from "./access-token.js";
 import { messagePage, page } from "./pages.js";
 import { userClaims } from "./users.js";
 
@@ -73,6 +74,7 @@ export function generateSigningKey(alg = "RS256") {
  * @param {IdpUser[]} opts.users
  * @param {boolean} opts.endSession  false = no RP-initiated logout endpoint
  * @param {() => number} opts.clockSkew  seconds to add to the times in ID tokens
+ * @param {number} [opts.accessTokenTtl]  seconds; default 300, Keycloak's
  * @param {(clientId: string, uri: string, sub: string, sid: string) => void} opts.backchannelLogout
  *   starts the delivery of a logout token to one client of an ending session (not awaited)
  * @returns {(key: SigningKey) => Provider}
@@ -87,7 +89,7 @@ export function realmProviderFactory(opts) {
 }
 
 /** @param {Parameters<typeof realmProviderFactory>[0] & { key: SigningKey, adapter: any, cookieKeys: string[] }} opts */
-function createProvider({ realm, issuer, clients, users, endSession, personality, clockSkew, backchannelLogout, key, adapter, cookieKeys }) {
+function createProvider({ realm, issuer, clients, users, endSession, personality, clockSkew, backchannelLogout, key, adapter, cookieKeys, accessTokenTtl = 300 }) {
   const { tokenAuthMethods, profileInIdToken = true } = personality;
   const provider = new Provider(issuer, {
     adapter,
@@ -140,6 +142,8 @@ function createProvider({ realm, issuer, clients, users, endSession, personality
     },
     // Keycloak always issues a refresh token.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
+    // Each refresh token is used once (Keycloak's "Revoke Refresh Token", max reuse 0); a reuse revokes the grant.
+    rotateRefreshToken: true,
     // oidc-provider refuses to fetch from loopback (SSRF protection); the dev IdP reads the app's
     // /auth/jwks.json there for private_key_jwt clients.
     fetch: (/** @type {string} */ url, /** @type {RequestInit & { dispatcher?: unknown }} */ { dispatcher: _, ...options }) =>
@@ -166,7 +170,7 @@ function createProvider({ realm, issuer, clients, users, endSession, personality
     },
     // Keycloak-like lifetimes; setting all of them also silences oidc-provider's notices.
     ttl: {
-      AccessToken: 300,
+      AccessToken: accessTokenTtl,
       AuthorizationCode: 60,
       IdToken: 300,
       RefreshToken: 1800,
@@ -185,6 +189,16 @@ function createProvider({ realm, issuer, clients, users, endSession, personality
   // tokens are signed and sent by the caller instead, without holding up the logout.
   provider.Client.prototype.backchannelLogout = async function (/** @type {string} */ sub, /** @type {string} */ sid) {
     backchannelLogout(this.clientId, this.backchannelLogoutUri, sub, sid);
+  };
+
+  // Keycloak's access tokens are JWTs carrying the user's roles; oidc-provider's (for its userinfo) are opaque.
+  const { AccessToken } = provider;
+  const accessTokenValue = AccessToken.prototype.getValueAndPayload;
+  AccessToken.prototype.getValueAndPayload = async function () {
+    const result = await accessTokenValue.call(this);
+    if (!result.payload) return result;
+    const user = users.find((u) => u.sub === this.accountId);
+    return { ...result, value: signAccessToken({ issuer, key, user, opaque: result.value, payload: result.payload }) };
   };
 
   // oidc-provider takes its time from Date.now() everywhere; shifting that would shift

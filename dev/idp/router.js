@@ -1,5 +1,6 @@
 // What the dev IdP does with a request for one realm: the Keycloak-like
 // answers oidc-provider does not give, then oidc-provider mounted at /realms/{realm}.
+import { opaqueAccessToken } from "./access-token.js";
 import { failedTokenEndpoint } from "./faults.js";
 import { isForm, readForm, send } from "./http.js";
 import { handleLogin } from "./login.js";
@@ -23,6 +24,13 @@ export async function routeInRealm(realm, rest, { req, res, entry, pathname, fau
   if (basicRefused && rest === `${OIDC_PATH}/token` && /^basic /i.test(req.headers.authorization ?? "")) {
     send(res, 401, "application/json", JSON.stringify({ error: "invalid_client", error_description: "HTTP Basic is not supported" }));
     return;
+  }
+
+  // Access tokens are JWTs (access-token.js); oidc-provider's userinfo looks up the opaque token inside.
+  if (rest === `${OIDC_PATH}/userinfo`) {
+    const bearer = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
+    const opaque = bearer && opaqueAccessToken(bearer);
+    if (opaque) req.headers.authorization = `Bearer ${opaque}`;
   }
 
   const login = /^\/login-actions\/([\w-]+)$/.exec(rest);

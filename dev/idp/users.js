@@ -8,6 +8,8 @@
  * @property {string} email
  * @property {boolean} [emailVerified]
  * @property {string[]} [groups]   full group paths, e.g. "/organisation/department-01"
+ * @property {string[]} [realmRoles]   realm roles, in access tokens' `realm_access`
+ * @property {string[]} [clientRoles]  roles of the client the token is for, in `resource_access[clientId]`
  */
 
 import { createHash } from "node:crypto";
@@ -33,6 +35,8 @@ export const DEFAULT_USERS = [
     lastName: "User",
     email: "demo@example.com",
     emailVerified: true,
+    realmRoles: ["admin"],
+    clientRoles: ["editor"],
   },
   {
     // Many long group names make this user's ID token > 6 kB, which overflows a

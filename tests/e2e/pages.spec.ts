@@ -9,6 +9,8 @@ interface PageUnderTest {
   heading: string | RegExp;
   status?: number;
   signedIn?: boolean;
+  /** Who signs in, when not demo. */
+  username?: string;
 }
 
 const PAGES: PageUnderTest[] = [
@@ -17,6 +19,8 @@ const PAGES: PageUnderTest[] = [
   { name: "account", path: "/account", heading: "Your account", signedIn: true },
   // The real logged-out page needs a valid logout state: tests/e2e/logout.spec.ts checks it after a logout.
   { name: "logout-link-invalid", path: "/logout/callback", heading: "This logout link is not valid", status: 400 },
+  { name: "admin", path: "/admin", heading: "Administration", signedIn: true },
+  { name: "admin-forbidden", path: "/admin", heading: "You do not have access to this page", status: 403, signedIn: true, username: "big" },
   {
     name: "logout-idp-unreachable",
     path: "/logout/incomplete?reason=idp_unreachable&realm=demo",
@@ -29,10 +33,10 @@ const PAGES: PageUnderTest[] = [
   { name: "not-found", path: "/no-such-page", heading: "Page not found", status: 404 },
 ];
 
-async function signInAs(page: Page, app: string, signIn: (username: string) => Promise<void>) {
+async function signInAs(page: Page, app: string, signIn: (username: string) => Promise<void>, username = "demo") {
   await page.goto(`${app}/login`);
-  await signIn("demo");
-  await expect(page.getByTestId("username")).toHaveText("demo");
+  await signIn(username);
+  await expect(page.getByTestId("username")).toHaveText(username);
 }
 
 /** Screenshots at both widths, and no WCAG 2.1 A/AA violation at either. */
@@ -48,10 +52,10 @@ async function checkPage(page: Page, testInfo: TestInfo, name: string, heading: 
 
 for (const scheme of SCHEMES) {
   test.describe(`${scheme} scheme`, () => {
-    for (const { name, path, heading, status = 200, signedIn } of PAGES) {
+    for (const { name, path, heading, status = 200, signedIn, username } of PAGES) {
       test(`${name} is accessible and laid out at 360 and 1280 px`, async ({ page, stack, signIn }, testInfo) => {
         await page.emulateMedia({ colorScheme: scheme });
-        if (signedIn) await signInAs(page, stack.app.url, signIn);
+        if (signedIn) await signInAs(page, stack.app.url, signIn, username);
         const response = await page.goto(`${stack.app.url}${path}`);
         expect(response?.status()).toBe(status);
         await checkPage(page, testInfo, `${name}-${scheme}`, heading);
@@ -106,6 +110,19 @@ test("shows where the keyboard focus is", async ({ page, stack }) => {
 
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
+
+  test("shows the roles, the API's answer, /admin and the 403 page", async ({ page, stack, signIn }, testInfo) => {
+    const app = stack.app.url;
+    await page.goto(`${app}/account`);
+    await signIn("big");
+    await expect(page.getByTestId("api-facts")).toContainText("big@example.com");
+    await expect(page.getByTestId("roles")).not.toContainText("admin");
+    const refused = await page.goto(`${app}/admin`);
+    expect(refused?.status()).toBe(403);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("You do not have access to this page");
+    await expect(page.getByRole("main").getByRole("link", { name: "Back to home" })).toHaveAttribute("href", "/");
+    await saveScreenshot(page, testInfo, "admin-forbidden-no-js", 360);
+  });
 
   test("shows the account page with its claims table, then logs out", async ({ page, stack, signIn }) => {
     const app = stack.app.url;

@@ -122,8 +122,9 @@ describe("providers with other habits than Keycloak", () => {
     const account = await logIn(jar, "userinfo");
     expect(account).toContain("Demo User");
     expect(account).toContain("demo@example.com");
-    // The discovery GET is the reachability probe before the browser is sent to the provider (issue 13.4).
-    expect(serverRequests("userinfo")).toEqual(["openid-configuration", "token", "userinfo"]);
+    // The reachability probe before the redirect to the provider (issue 13.4), the login's token and userinfo
+    // requests, then the account page's call of that API with the access token.
+    expect(serverRequests("userinfo")).toEqual(["openid-configuration", "token", "userinfo", "userinfo"]);
     const [, payload] = (await sessionIn(jar, app))!.idToken.split(".");
     expect(JSON.parse(Buffer.from(payload!, "base64url").toString())).not.toHaveProperty("email");
     expect(await logOut(jar, "userinfo")).toContain("You are logged out");
@@ -133,8 +134,8 @@ describe("providers with other habits than Keycloak", () => {
     await logIn(new CookieJar(), "demo");
     stack.idp.clearRequests();
     expect(await logIn(new CookieJar(), "demo")).toContain("Demo User");
-    // Besides the reachability probe before the redirect to Keycloak: no JWKS, no userinfo, no second discovery.
-    expect(serverRequests("demo")).toEqual(["openid-configuration", "token"]);
+    // The reachability probe and the token; the userinfo request is the account page calling that API.
+    expect(serverRequests("demo")).toEqual(["openid-configuration", "token", "userinfo"]);
   });
 
   it("logs out locally from a provider without end_session_endpoint, and says so", async () => {

@@ -24,7 +24,7 @@ describe.each(["post", "redirect"] as const)("the user big against Keycloak, KEY
     const keycloak = stack.idp.url;
     const jar = new CookieJar();
     await logInAtKeycloak(jar, { app, keycloak, username: "big" });
-    const { idToken } = sessionIn(jar, app)!;
+    const { idToken } = (await sessionIn(jar, app))!;
     const groups = decodeJwt(idToken).groups as string[];
     // The same full group paths as the dev IdP's big (in another order).
     expect([...groups].sort()).toEqual([...DEFAULT_USERS.find((user) => user.username === "big")!.groups!].sort());

@@ -27,7 +27,7 @@ describe("logout without id_token_hint (GET /auth/:realm/logout, the retry after
   it("shows Keycloak's confirmation page, ends the Keycloak session and comes back to the app", async () => {
     const jar = new CookieJar();
     await logInAtKeycloak(jar, { app, keycloak });
-    const sid = decodeJwt(sessionIn(jar, app)!.idToken).sid;
+    const sid = decodeJwt((await sessionIn(jar, app))!.idToken).sid;
 
     const retry = await browse(jar, `${app}/auth/demo/logout`);
     expect(retry.status).toBe(302);
@@ -54,7 +54,7 @@ describe("the legacy redirect_uri parameter", () => {
   it("is not honoured by Keycloak: the browser ends on Keycloak's page and never comes back to the app", async () => {
     const jar = new CookieJar();
     await logInAtKeycloak(jar, { app, keycloak });
-    const { idToken } = sessionIn(jar, app)!;
+    const { idToken } = (await sessionIn(jar, app))!;
     const legacy = new URL(endSessionEndpoint);
     legacy.searchParams.set("id_token_hint", idToken);
     legacy.searchParams.set("redirect_uri", `${app}/logout/callback`);

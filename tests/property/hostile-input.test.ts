@@ -89,6 +89,8 @@ describe("session cookies, tampered with", () => {
       await encryptedSession({ user: user("x"), idToken: "x", createdAt: 0 }),
       await encrypt({ user: { realm: "nope", sub: 1 }, idToken: 5 }, TEST_SESSION_SECRET),
       await encrypt({ user: user("x"), idToken: ["{", 1, "x"], createdAt: Date.now() / 1000 }, TEST_SESSION_SECRET),
+      await encrypt({ user: user("x"), idToken: "a.b.c", createdAt: Date.now() / 1000, tokens: { accessToken: ["{", "}", 5] } }, TEST_SESSION_SECRET),
+      await encrypt({ user: user("x"), idToken: "a.b.c", createdAt: Date.now() / 1000, tokens: { accessToken: "t", expiresAt: "soon" } }, TEST_SESSION_SECRET),
     );
   });
   const forged = fc.oneof(

@@ -29,15 +29,19 @@ export interface StackOptions {
   realmClients?: Record<string, { clientId: string; clientSecret: string }>;
   /** The IdP's users, instead of demo and big. */
   users?: Parameters<typeof startIdp>[0]["users"];
+  /** Lifetime of the IdP's access tokens in seconds (300 by default). */
+  accessTokenTtl?: number;
+  /** `false`: the realms' client has no back-channel logout URL, so a logout at the IdP reaches the app only through its tokens. */
+  backchannelLogout?: boolean;
   env?: Record<string, string>;
 }
 
 /** The embedded IdP and the production build of the app, registered with each other. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const { realms = ["demo"], oidcProviders = [], realmClients = {}, users, env = {} } = options;
+  const { realms = ["demo"], oidcProviders = [], realmClients = {}, users, env = {}, accessTokenTtl, backchannelLogout = true } = options;
   const port = await freePort();
   const appUrl = `http://localhost:${port}`;
-  const client = (name: string) => appClient(appUrl, name, { ...(realmClients[name] ?? TEST_CLIENT), backchannel: true });
+  const client = (name: string) => appClient(appUrl, name, { ...(realmClients[name] ?? TEST_CLIENT), backchannel: backchannelLogout });
   const idpRealms = Object.fromEntries([
     ...realms.map((name) => [name, { clients: [client(name)] }]),
     ...oidcProviders.map(({ name, endSession, personality, tokenEndpointAuthMethod }) => [
@@ -45,7 +49,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       { clients: [{ ...client(name), tokenEndpointAuthMethod, jwksUri: `${appUrl}/auth/jwks.json` }], endSession, personality },
     ]),
   ]);
-  const idp = await startIdp({ realms: idpRealms, ...(users && { users }) });
+  const idp = await startIdp({ realms: idpRealms, ...(users && { users }), ...(accessTokenTtl && { accessTokenTtl }) });
 
   const appEnv: Record<string, string> = {
     KEYCLOAK_URL: idp.url,

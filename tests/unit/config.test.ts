@@ -199,6 +199,13 @@ describe("parseConfig", () => {
       expect.stringMatching(/^KEYCLOAK_CLIENT_ID/),
     ]);
   });
+
+  it("keeps sessions in the cookie by default, in Redis with SESSION_STORE=redis, which needs REDIS_URL", () => {
+    expect(parseConfig(valid).sessionStore).toBe("cookie");
+    expect(parseConfig({ ...valid, SESSION_STORE: "redis", REDIS_URL: "redis://127.0.0.1:6379" }).sessionStore).toBe("redis");
+    expect(problemsOf({ ...valid, SESSION_STORE: "redis" })).toEqual(["SESSION_STORE=redis needs REDIS_URL: where the sessions are kept"]);
+    expect(problemsOf({ ...valid, SESSION_STORE: "memcached" })).toEqual(['SESSION_STORE must be "cookie" or "redis", got "memcached"']);
+  });
 });
 
 describe("ConfigError", () => {

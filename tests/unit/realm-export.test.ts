@@ -107,6 +107,28 @@ describe("keycloak/realm-acme.json", () => {
   });
 });
 
+describe("keycloak/realm-export.json for access tokens and roles (issue 17)", () => {
+  const realmFile = JSON.parse(read("keycloak/realm-export.json")) as {
+    revokeRefreshToken?: boolean;
+    refreshTokenMaxReuse?: number;
+    roles?: { realm?: { name: string }[]; client?: Record<string, { name: string }[]> };
+    users: { username: string; realmRoles?: string[]; clientRoles?: Record<string, string[]> }[];
+  };
+
+  it("rotates refresh tokens: each is refused after one use", () => {
+    expect(realmFile.revokeRefreshToken).toBe(true);
+    expect(realmFile.refreshTokenMaxReuse).toBe(0);
+  });
+
+  it("has the realm role admin and the client role editor of remix-app, both given to demo", () => {
+    expect(realmFile.roles?.realm?.map((role) => role.name)).toContain("admin");
+    expect(realmFile.roles?.client?.["remix-app"]?.map((role) => role.name)).toContain("editor");
+    const demo = realmFile.users.find((u) => u.username === "demo")!;
+    expect(demo.realmRoles).toContain("admin");
+    expect(demo.clientRoles?.["remix-app"]).toEqual(["editor"]);
+  });
+});
+
 /** The value cell of the row whose first cell is `label` in a markdown table. */
 function row(markdown: string, label: string): string {
   const line = markdown.split("\n").find((l) => l.startsWith(`| ${label} |`));

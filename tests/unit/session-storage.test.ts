@@ -32,4 +32,15 @@ describe("the session as stored in the cookie", () => {
   ])("reads %s as no session", (_, value) => {
     expect(fromStored(value)).toBeNull();
   });
+
+  it("keeps the access and refresh tokens, JWTs as JSON text, and gives them back byte for byte", () => {
+    const accessToken = jwt({ alg: "RS256", typ: "JWT" }, { realm_access: { roles: ["admin"] } });
+    const tokens = { accessToken, refreshToken: jwt({ alg: "HS512" }, { typ: "Refresh" }), expiresAt: 1300 };
+    const withTokens = { ...session(jwt({ alg: "RS256" }, { sub: "1" })), tokens };
+    const stored = JSON.parse(JSON.stringify(toStored(withTokens)));
+    expect(stored.tokens.accessToken[1]).toBe('{"realm_access":{"roles":["admin"]}}');
+    expect(fromStored(stored)).toEqual(withTokens);
+    expect(fromStored({ ...stored, tokens: null })).toEqual({ ...withTokens, tokens: null });
+    expect(fromStored({ ...stored, tokens: { accessToken: 5 } })).toBeNull();
+  });
 });

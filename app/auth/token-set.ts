@@ -1,0 +1,62 @@
+/** The tokens a session keeps to call APIs as the user. */
+export interface SessionTokens {
+  accessToken: string;
+  /** Absent when the provider issued none: the access token then cannot be renewed. */
+  refreshToken?: string;
+  /** Seconds since the epoch; absent when the provider did not say (`expires_in`). */
+  expiresAt?: number;
+}
+
+/** The tokens of a token endpoint response (a code or refresh grant); `previous` keeps a refresh token the response did not rotate. */
+export function sessionTokens(
+  response: { access_token: string; refresh_token?: string; expires_in?: number },
+  nowSeconds: number,
+  previous?: SessionTokens,
+): SessionTokens {
+  const refreshToken = response.refresh_token ?? previous?.refreshToken;
+  return {
+    accessToken: response.access_token,
+    ...(refreshToken && { refreshToken }),
+    ...(typeof response.expires_in === "number" && { expiresAt: Math.floor(nowSeconds) + response.expires_in }),
+  };
+}
+
+/** Renew a little before expiry, so the token does not expire on its way to the API. */
+export const REFRESH_MARGIN_SECONDS = 30;
+
+/** Whether the access token is expired or will be within the margin; a token of unknown expiry is used until an API refuses it. */
+export function needsRefresh(tokens: SessionTokens, nowSeconds: number, marginSeconds = REFRESH_MARGIN_SECONDS): boolean {
+  return tokens.expiresAt !== undefined && tokens.expiresAt - nowSeconds <= marginSeconds;
+}
+
+export function isSessionTokens(value: unknown): value is SessionTokens {
+  if (typeof value !== "object" || value === null) return false;
+  const { accessToken, refreshToken, expiresAt } = value as Partial<SessionTokens>;
+  return (
+    typeof accessToken === "string" &&
+    (refreshToken === undefined || typeof refreshToken === "string") &&
+    (expiresAt === undefined || typeof expiresAt === "number")
+  );
+}
+
+/**
+ * Roles as `requireRole` names them, from a Keycloak access token's claims:
+ * realm roles by name (`admin`), this app's client roles as `app:<role>`,
+ * other clients' as `<clientId>:<role>`.
+ */
+export function rolesFromClaims(claims: Record<string, unknown>, clientId: string): string[] {
+  const roles = new Set<string>();
+  for (const role of roleList((claims.realm_access as { roles?: unknown } | undefined)?.roles)) roles.add(role);
+  const resourceAccess = claims.resource_access;
+  if (typeof resourceAccess === "object" && resourceAccess !== null) {
+    for (const [client, access] of Object.entries(resourceAccess)) {
+      const prefix = client === clientId ? "app" : client;
+      for (const role of roleList((access as { roles?: unknown } | null)?.roles)) roles.add(`${prefix}:${role}`);
+    }
+  }
+  return [...roles];
+}
+
+function roleList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((role): role is string => typeof role === "string") : [];
+}
