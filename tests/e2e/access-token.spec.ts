@@ -59,7 +59,7 @@ test("sends a user logged out at the IdP to log in at the next API call, and bac
   await signIn("demo");
   await expect(page).toHaveURL(`${app}/account`);
   await expect(page.getByTestId("api-facts")).toContainText("demo@example.com");
-  expect(stack.app.output()).toMatch(/"event":"token_refresh","realm":"demo","sub":"[^"]+","outcome":"session_ended"/);
+  await expect.poll(() => stack.app.output()).toMatch(/"event":"token_refresh","realm":"demo","sub":"[^"]+","outcome":"session_ended"/);
 });
 
 test("refuses /admin to a user without the role with a 403 page, and admits one with it", async ({ browser, page, stack, signIn }) => {

@@ -74,7 +74,7 @@ errorPageTest("shows a replayed or forged logout link as invalid, changing nothi
     await page.goto(url);
     await expect(page.getByRole("heading", { name: "This logout link is not valid" })).toBeVisible();
     await expect(page.getByText("Your session in this app and at your identity provider has ended.")).toHaveCount(0);
-    expect(stack.app.output().slice(before)).toContain('"outcome":"state_check_failed"');
+    await expect.poll(() => stack.app.output().slice(before)).toContain('"outcome":"state_check_failed"');
   }
 });
 

@@ -93,7 +93,7 @@ describe("the session's size budget", () => {
     expect(text).toContain("Your account has too many groups to sign in here");
     expect(text).toContain("Add to ID token");
     expect(sessionCookies(jar)).toEqual([]);
-    expect(stack.app.output()).toMatch(/session_too_large/);
+    await expect.poll(() => stack.app.output()).toMatch(/session_too_large/);
   });
 
   it("offers another account: the IdP asks for its login form although its session would sign the same user in", async () => {

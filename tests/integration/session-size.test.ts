@@ -25,7 +25,7 @@ describe("without Redis", () => {
     const session = await sessionIn(jar, app);
     expect(session?.user.username).toBe("many");
     expect(session?.tokens).toBeNull();
-    expect(stack.app.output()).toMatch(/"event":"session_tokens_dropped","realm":"demo","sub":"sub-many","outcome":"cookie_over_budget"/);
+    await expect.poll(() => stack.app.output()).toMatch(/"event":"session_tokens_dropped","realm":"demo","sub":"sub-many","outcome":"cookie_over_budget"/);
 
     const account = await browse(jar, `${app}/account`);
     expect(account.status).toBe(200);

@@ -141,7 +141,7 @@ describe.each(stores)("the $store session store", ({ store, env, cookie }) => {
     expect(admin.status).toBe(302);
     expect(admin.headers.get("location")).toBe("/login?returnTo=%2Fadmin");
     expect(sessionCookies(jar)).toEqual([]);
-    expect(stack.app.output()).toMatch(/"event":"token_refresh","realm":"demo","sub":"[^"]+","outcome":"session_ended"/);
+    await expect.poll(() => stack.app.output()).toMatch(/"event":"token_refresh","realm":"demo","sub":"[^"]+","outcome":"session_ended"/);
   });
 
   it("refuses /admin to a user without the role with a 403 page, and lets one with it in", async () => {
@@ -215,6 +215,6 @@ describe.each(stores)("the $store session store", ({ store, env, cookie }) => {
     expect(response.status).toBe(503);
     expect(textOf(await response.text())).toContain("The app cannot reach its session store");
     expect(sessionCookies(jar)).toEqual([cookie]);
-    expect(stack.app.output()).toMatch(/"event":"session_store_error"/);
+    await expect.poll(() => stack.app.output()).toMatch(/"event":"session_store_error"/);
   });
 });
