@@ -40,10 +40,15 @@ export default async function handleRequest(
   const id = incomingRequestId(request);
   if (id) responseHeaders.set("X-Request-Id", id);
   const nonce = createNonce();
-  for (const [name, value] of Object.entries(pageSecurityHeaders({ nonce, formTargets, path: new URL(request.url).pathname }))) responseHeaders.set(name, value);
+  for (const [name, value] of Object.entries(
+    pageSecurityHeaders({ nonce, formTargets, path: new URL(request.url).pathname }),
+  ))
+    responseHeaders.set(name, value);
   return new Promise<Response>((resolve, reject) => {
     let status = responseStatusCode;
     // Cleared once rendered: a pending timer would keep each render's memory for seconds under load.
+    // Set after the render starts (it needs `abort`), declared before it, for the callbacks.
+    // eslint-disable-next-line prefer-const
     let timeout: ReturnType<typeof setTimeout> | undefined;
     const { pipe, abort } = renderToPipeableStream(
       <NonceContext.Provider value={nonce}>
@@ -91,7 +96,12 @@ export const handleError: HandleErrorFunction = (error, { request }) => {
   const message = error instanceof Error ? error.message : "";
   if (message.includes("header does not match `origin` header") || message.includes("headers are not provided")) {
     const { pathname } = new URL(request.url);
-    const line = { time: new Date().toISOString(), event: "cross_origin_form_refused", method: request.method, path: pathname };
+    const line = {
+      time: new Date().toISOString(),
+      event: "cross_origin_form_refused",
+      method: request.method,
+      path: pathname,
+    };
     console.error(JSON.stringify({ ...line, requestId: requestId(request) }));
     return;
   }

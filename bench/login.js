@@ -8,7 +8,10 @@ export class CookieJar {
   header(url) {
     const { host, pathname } = new URL(url);
     return [...this.#cookies.values()]
-      .filter((c) => c.host === host && (pathname === c.path || pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`)))
+      .filter(
+        (c) =>
+          c.host === host && (pathname === c.path || pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`)),
+      )
       .map((c) => `${c.name}=${c.value}`)
       .join("; ");
   }
@@ -66,7 +69,10 @@ export async function follow(jar, response, from, within) {
 function formAction(html, pageUrl) {
   const action = /<form\b[^>]*\baction="([^"]*)"/i.exec(html)?.[1];
   if (action === undefined) throw new Error(`no form at ${pageUrl}:\n${html.slice(0, 500)}`);
-  return new URL(action.replace(/&amp;/g, "&").replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c))), pageUrl).href;
+  return new URL(
+    action.replace(/&amp;/g, "&").replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c))),
+    pageUrl,
+  ).href;
 }
 
 /**
@@ -78,13 +84,16 @@ export async function logIn({ loginUrl, idpUrl, username = "demo" }) {
   const jar = new CookieJar();
   const inIdp = (url) => url.startsWith(idpUrl);
   const form = await follow(jar, await browse(jar, loginUrl), loginUrl, inIdp);
-  if (!form.html?.includes('name="password"')) throw new Error(`no IdP login form after ${loginUrl} (stopped at ${form.url}, HTTP ${form.response.status})`);
+  if (!form.html?.includes('name="password"'))
+    throw new Error(`no IdP login form after ${loginUrl} (stopped at ${form.url}, HTTP ${form.response.status})`);
   const action = formAction(form.html, form.url);
   const done = await follow(jar, await browse(jar, action, { form: { username, password: username } }), action, inIdp);
-  if (done.html !== undefined) throw new Error(`the IdP did not redirect back (HTTP ${done.response.status} at ${done.url})`);
+  if (done.html !== undefined)
+    throw new Error(`the IdP did not redirect back (HTTP ${done.response.status} at ${done.url})`);
   const callback = await browse(jar, done.url);
   await callback.body?.cancel();
-  if (callback.status !== 302) throw new Error(`callback ${new URL(done.url).pathname} answered HTTP ${callback.status}`);
+  if (callback.status !== 302)
+    throw new Error(`callback ${new URL(done.url).pathname} answered HTTP ${callback.status}`);
   return { jar, callback };
 }
 

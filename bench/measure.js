@@ -17,13 +17,24 @@ export const median = (values) => {
  * error page must never pass for a fast page. With the server's `pid`, also
  * the CPU time it spent per request: steadier than req/s on a shared machine.
  */
-export async function load({ url, method = "GET", headers = {}, body, seconds, connections = 10, expect = "2xx", pid }) {
+export async function load({
+  url,
+  method = "GET",
+  headers = {},
+  body,
+  seconds,
+  connections = 10,
+  expect = "2xx",
+  pid,
+}) {
   const cpuBefore = cpuTimeOf(pid);
   const result = await autocannon({ url, method, headers, body, duration: seconds, connections, pipelining: 1 });
   const cpu = cpuTimeOf(pid) - cpuBefore;
   const unexpected = result.requests.total - result[expect];
   if (result.errors || result.timeouts || unexpected > connections) {
-    throw new Error(`${method} ${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${unexpected} responses not ${expect}`);
+    throw new Error(
+      `${method} ${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${unexpected} responses not ${expect}`,
+    );
   }
   return {
     rps: result.requests.total / result.duration,
@@ -59,7 +70,13 @@ export async function loginLoad({ loginUrl, idpUrl, seconds, workers = 4, pid })
   );
   const elapsed = (performance.now() - start) / 1000;
   const cpuPerLogin = (cpuTimeOf(pid) - cpuBefore) / durations.length;
-  return { logins: durations.length, errors, perSecond: durations.length / elapsed, p50: median(durations), cpuPerLogin };
+  return {
+    logins: durations.length,
+    errors,
+    perSecond: durations.length / elapsed,
+    p50: median(durations),
+    cpuPerLogin,
+  };
 }
 
 /**
@@ -72,9 +89,14 @@ export async function probeLogout({ url, method = "GET", headers, body }, idpUrl
   for (let i = 0; i < 2; i++) {
     const response = await fetch(url, { method, headers, body, redirect: "manual" });
     const html = await response.text();
-    if (response.status === 302 && response.headers.get("location")?.startsWith(idpUrl)) answers.add("302 redirect to the IdP");
-    else if (response.status === 200 && /<form\b[^>]*method="post"/i.test(html) && html.includes(`action="${idpUrl}/`)) answers.add("200 page posting to the IdP");
-    else throw new Error(`${method} ${url} answered ${response.status} ${response.headers.get("location") ?? html.slice(0, 200)}`);
+    if (response.status === 302 && response.headers.get("location")?.startsWith(idpUrl))
+      answers.add("302 redirect to the IdP");
+    else if (response.status === 200 && /<form\b[^>]*method="post"/i.test(html) && html.includes(`action="${idpUrl}/`))
+      answers.add("200 page posting to the IdP");
+    else
+      throw new Error(
+        `${method} ${url} answered ${response.status} ${response.headers.get("location") ?? html.slice(0, 200)}`,
+      );
   }
   if (answers.size > 1) throw new Error(`${method} ${url} answered differently with the same cookie`);
   const [answer] = answers;

@@ -30,24 +30,28 @@ app.use(
 
 app.get("/", (req, res) => {
   const user = req.oidc.user;
-  res.type("html").send(
-    page(
-      "Home",
-      user
-        ? `<h1>Home</h1><p>Signed in as <strong>${escapeHtml(user.preferred_username)}</strong>. <a href="/account">Account</a></p>`
-        : `<h1>Home</h1><p><a href="/login">Log in</a></p>`,
-    ),
-  );
+  res
+    .type("html")
+    .send(
+      page(
+        "Home",
+        user
+          ? `<h1>Home</h1><p>Signed in as <strong>${escapeHtml(user.preferred_username)}</strong>. <a href="/account">Account</a></p>`
+          : `<h1>Home</h1><p><a href="/login">Log in</a></p>`,
+      ),
+    );
 });
 
 app.get("/account", requiresAuth(), (req, res) => {
   const claims = req.oidc.idTokenClaims;
-  res.type("html").send(
-    page(
-      "Your account",
-      `<h1>Your account</h1><p>Signed in as <strong>${escapeHtml(claims.preferred_username)}</strong></p><pre>${escapeHtml(JSON.stringify(claims, null, 2))}</pre>`,
-    ),
-  );
+  res
+    .type("html")
+    .send(
+      page(
+        "Your account",
+        `<h1>Your account</h1><p>Signed in as <strong>${escapeHtml(claims.preferred_username)}</strong></p><pre>${escapeHtml(JSON.stringify(claims, null, 2))}</pre>`,
+      ),
+    );
 });
 
 const server = app.listen(Number(env.PORT), env.HOST);

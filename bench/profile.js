@@ -41,7 +41,11 @@ export async function profileApp({ idp, appUrl, seconds, connections, log, child
     const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
     if (!file) throw new Error(`no .cpuprofile in ${dir}`);
     const requests = measured.rps * seconds;
-    profiles[name] = { ...summarize(JSON.parse(readFileSync(join(dir, file), "utf8")), window), requests, rps: measured.rps };
+    profiles[name] = {
+      ...summarize(JSON.parse(readFileSync(join(dir, file), "utf8")), window),
+      requests,
+      rps: measured.rps,
+    };
     rmSync(dir, { recursive: true, force: true });
     log(`profiled ${name}: ${Math.round(measured.rps)} req/s under the profiler`);
   }
@@ -94,7 +98,11 @@ function packageOf({ url, functionName }) {
   const file = shortUrl(url);
   if (file === "build/index.js") return "app (build/index.js)";
   if (file === "server.js") return "server.js";
-  if (file !== url.replace(/^file:\/\//, "")) return file.split("/").slice(0, file.startsWith("@") ? 2 : 1).join("/");
+  if (file !== url.replace(/^file:\/\//, ""))
+    return file
+      .split("/")
+      .slice(0, file.startsWith("@") ? 2 : 1)
+      .join("/");
   return file;
 }
 
@@ -102,15 +110,24 @@ function renderProfile(profiles, { seconds, connections }) {
   const perRequest = (us, p) => (us / p.requests).toFixed(1);
   const share = (us, p) => `${((100 * us) / p.busy).toFixed(1)} %`;
   const sections = Object.entries(profiles).map(
-    ([name, p]) => `## ${name}: ${Math.round(p.rps)} req/s under the profiler, ${perRequest(p.busy, p)} µs CPU per request
+    ([
+      name,
+      p,
+    ]) => `## ${name}: ${Math.round(p.rps)} req/s under the profiler, ${perRequest(p.busy, p)} µs CPU per request
 
 | Package | Self time | µs / request |
 |---|---:|---:|
-${p.packages.slice(0, 10).map(([pkg, us]) => `| ${pkg} | ${share(us, p)} | ${perRequest(us, p)} |`).join("\n")}
+${p.packages
+  .slice(0, 10)
+  .map(([pkg, us]) => `| ${pkg} | ${share(us, p)} | ${perRequest(us, p)} |`)
+  .join("\n")}
 
 | Function (top ${TOP} by self time) | Self time | µs / request |
 |---|---:|---:|
-${p.functions.slice(0, TOP).map(([fn, us]) => `| \`${fn}\` | ${share(us, p)} | ${perRequest(us, p)} |`).join("\n")}
+${p.functions
+  .slice(0, TOP)
+  .map(([fn, us]) => `| \`${fn}\` | ${share(us, p)} | ${perRequest(us, p)} |`)
+  .join("\n")}
 `,
   );
   const { anonymous: anon, authenticated: auth } = profiles;

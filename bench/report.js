@@ -3,7 +3,9 @@
 const MAX_COOKIE_BYTES = 4096;
 
 const number = (value, digits = 0) =>
-  Number.isFinite(value) ? value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }) : "–";
+  Number.isFinite(value)
+    ? value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : "–";
 const ms = (value) => number(value, value < 10 ? 2 : 1);
 const ratio = (a, b) => (b ? number(a / b, 2) : "–");
 const mb = (bytes) => number(bytes / 2 ** 20, 1);
@@ -16,7 +18,9 @@ const idpCell = ({ discovery, jwks, token, userinfo, total }) =>
 /** Each target: what it asks, what the app measured, and whether that meets it. */
 export function evaluateTargets({ app, peer }) {
   const [authRatio, peerAuthRatio] = [app.authRatio, peer.authRatio];
-  const cookiesFit = ["demo", "big"].every((user) => largestCookie(app.cookies[user]) <= MAX_COOKIE_BYTES && app.cookies[user].complete);
+  const cookiesFit = ["demo", "big"].every(
+    (user) => largestCookie(app.cookies[user]) <= MAX_COOKIE_BYTES && app.cookies[user].complete,
+  );
   return [
     {
       target: "Authenticated / anonymous throughput of `/` ≥ 0.97",
@@ -51,23 +55,66 @@ function rows({ app, peer }) {
       `${ms(peer[name].p50)} / ${ms(peer[name].p99)}`,
       `${ratio(app[name].p50, peer[name].p50)} / ${ratio(app[name].p99, peer[name].p99)}`,
     ],
-    [`${label}: server CPU per request (µs)`, number(app[name].cpuPerRequest), number(peer[name].cpuPerRequest), ratio(app[name].cpuPerRequest, peer[name].cpuPerRequest)],
+    [
+      `${label}: server CPU per request (µs)`,
+      number(app[name].cpuPerRequest),
+      number(peer[name].cpuPerRequest),
+      ratio(app[name].cpuPerRequest, peer[name].cpuPerRequest),
+    ],
   ];
   const authCost = (s) => s.authRatio;
   const authCpu = (s) => s.authCpuRatio;
   return [
     ...load("anonymous", "`/` anonymous"),
     ...load("authenticated", "`/` authenticated"),
-    ["**Cost of auth**: authenticated / anonymous req/s of `/`", `**${number(authCost(app), 2)}**`, number(authCost(peer), 2), ratio(authCost(app), authCost(peer))],
-    ["Cost of auth in server CPU: authenticated / anonymous µs per request", number(authCpu(app), 2), number(authCpu(peer), 2), ratio(authCpu(app), authCpu(peer))],
+    [
+      "**Cost of auth**: authenticated / anonymous req/s of `/`",
+      `**${number(authCost(app), 2)}**`,
+      number(authCost(peer), 2),
+      ratio(authCost(app), authCost(peer)),
+    ],
+    [
+      "Cost of auth in server CPU: authenticated / anonymous µs per request",
+      number(authCpu(app), 2),
+      number(authCpu(peer), 2),
+      ratio(authCpu(app), authCpu(peer)),
+    ],
     ...load("protected", "`/account` (protected)"),
-    ...load("logout", `Logout action (app \`POST /logout\`: ${app.logoutAnswer}; peer \`GET /logout\`: ${peer.logoutAnswer})`),
-    ["Full logins/s (authorize → IdP form → callback)", number(app.login.perSecond, 1), number(peer.login.perSecond, 1), ratio(app.login.perSecond, peer.login.perSecond)],
+    ...load(
+      "logout",
+      `Logout action (app \`POST /logout\`: ${app.logoutAnswer}; peer \`GET /logout\`: ${peer.logoutAnswer})`,
+    ),
+    [
+      "Full logins/s (authorize → IdP form → callback)",
+      number(app.login.perSecond, 1),
+      number(peer.login.perSecond, 1),
+      ratio(app.login.perSecond, peer.login.perSecond),
+    ],
     ["Full login: p50 duration (ms)", ms(app.login.p50), ms(peer.login.p50), ratio(app.login.p50, peer.login.p50)],
-    ["Full login: server CPU per login (µs; the IdP's not included)", number(app.login.cpuPerLogin), number(peer.login.cpuPerLogin), ratio(app.login.cpuPerLogin, peer.login.cpuPerLogin)],
-    ["IdP requests per login after warm-up: total (discovery / JWKS / token / userinfo)", idpCell(app.idpPerLogin), idpCell(peer.idpPerLogin), ratio(app.idpPerLogin.total, peer.idpPerLogin.total)],
-    ["Session cookie bytes, `demo` (per cookie = total)", cookieCell(app.cookies.demo), cookieCell(peer.cookies.demo), ratio(app.cookies.demo.total, peer.cookies.demo.total)],
-    ["Session cookie bytes, `big`, 60 groups (per cookie = total)", cookieCell(app.cookies.big), cookieCell(peer.cookies.big), ratio(app.cookies.big.total, peer.cookies.big.total)],
+    [
+      "Full login: server CPU per login (µs; the IdP's not included)",
+      number(app.login.cpuPerLogin),
+      number(peer.login.cpuPerLogin),
+      ratio(app.login.cpuPerLogin, peer.login.cpuPerLogin),
+    ],
+    [
+      "IdP requests per login after warm-up: total (discovery / JWKS / token / userinfo)",
+      idpCell(app.idpPerLogin),
+      idpCell(peer.idpPerLogin),
+      ratio(app.idpPerLogin.total, peer.idpPerLogin.total),
+    ],
+    [
+      "Session cookie bytes, `demo` (per cookie = total)",
+      cookieCell(app.cookies.demo),
+      cookieCell(peer.cookies.demo),
+      ratio(app.cookies.demo.total, peer.cookies.demo.total),
+    ],
+    [
+      "Session cookie bytes, `big`, 60 groups (per cookie = total)",
+      cookieCell(app.cookies.big),
+      cookieCell(peer.cookies.big),
+      ratio(app.cookies.big.total, peer.cookies.big.total),
+    ],
     ["Peak RSS under load (MiB)", mb(app.peakRss), mb(peer.peakRss), ratio(app.peakRss, peer.peakRss)],
   ];
 }
@@ -81,7 +128,9 @@ export function renderMarkdown(results, meta) {
   const targets = [
     "| Target | App measured | Met? |",
     "|---|---|---|",
-    ...evaluateTargets(results).map(({ target, measured, met }) => `| ${target} | ${measured} | ${met ? "✅ met" : "❌ not met"} |`),
+    ...evaluateTargets(results).map(
+      ({ target, measured, met }) => `| ${target} | ${measured} | ${met ? "✅ met" : "❌ not met"} |`,
+    ),
   ];
   const idpDuringPages = ["app", "peer"].filter((key) => results[key].idpDuringPages > 0);
   return `# Benchmark results
@@ -136,9 +185,15 @@ export function renderSvg({ app, peer }, meta) {
   const width = labelWidth + barWidth + 90;
   const parts = [];
   let y = 28;
-  parts.push(`<text x="10" y="20" font-size="15" font-weight="bold">App (Remix) vs peer (express-openid-connect): ${escapeXml(meta.date.slice(0, 10))}</text>`);
-  parts.push(`<rect x="${labelWidth}" y="${y}" width="12" height="12" fill="${colors.app}"/><text x="${labelWidth + 16}" y="${y + 11}">app</text>`);
-  parts.push(`<rect x="${labelWidth + 60}" y="${y}" width="12" height="12" fill="${colors.peer}"/><text x="${labelWidth + 76}" y="${y + 11}">peer</text>`);
+  parts.push(
+    `<text x="10" y="20" font-size="15" font-weight="bold">App (Remix) vs peer (express-openid-connect): ${escapeXml(meta.date.slice(0, 10))}</text>`,
+  );
+  parts.push(
+    `<rect x="${labelWidth}" y="${y}" width="12" height="12" fill="${colors.app}"/><text x="${labelWidth + 16}" y="${y + 11}">app</text>`,
+  );
+  parts.push(
+    `<rect x="${labelWidth + 60}" y="${y}" width="12" height="12" fill="${colors.peer}"/><text x="${labelWidth + 76}" y="${y + 11}">peer</text>`,
+  );
   y += 24;
   for (const section of sections) {
     y += 18;
@@ -154,7 +209,9 @@ export function renderSvg({ app, peer }, meta) {
         const barY = y + 4 + index * 16;
         const w = Number.isFinite(value) ? Math.max(1, (value / max) * barWidth) : 0;
         parts.push(`<rect x="${labelWidth}" y="${barY}" width="${w.toFixed(1)}" height="13" fill="${colors[key]}"/>`);
-        parts.push(`<text x="${(labelWidth + w + 4).toFixed(1)}" y="${barY + 11}" font-size="11">${escapeXml(number(value, digits))}</text>`);
+        parts.push(
+          `<text x="${(labelWidth + w + 4).toFixed(1)}" y="${barY + 11}" font-size="11">${escapeXml(number(value, digits))}</text>`,
+        );
       });
       y += 40;
     }

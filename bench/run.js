@@ -9,7 +9,15 @@ import { logIn, sessionCookies } from "./login.js";
 import { authorizeRequests, countBackChannel, load, loginLoad, median, probeLogout, sampleRss } from "./measure.js";
 import { profileApp } from "./profile.js";
 import { renderMarkdown, renderSvg } from "./report.js";
-import { APP_CLIENT, appLogoutRequest, buildIfStale, PEER_CLIENT, startApp, startIdentityProvider, startPeer } from "./servers.js";
+import {
+  APP_CLIENT,
+  appLogoutRequest,
+  buildIfStale,
+  PEER_CLIENT,
+  startApp,
+  startIdentityProvider,
+  startPeer,
+} from "./servers.js";
 
 const { values: options } = parseArgs({
   options: {
@@ -20,7 +28,9 @@ const { values: options } = parseArgs({
     workers: { type: "string", default: "4" },
   },
 });
-const [rounds, seconds, connections, workers] = ["rounds", "seconds", "connections", "workers"].map((name) => Number(options[name]));
+const [rounds, seconds, connections, workers] = ["rounds", "seconds", "connections", "workers"].map((name) =>
+  Number(options[name]),
+);
 
 const log = (message) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 const children = [];
@@ -67,7 +77,13 @@ async function benchmark([app, peer]) {
   ];
   const results = {};
   for (const target of targets) {
-    results[target.key] = { cookies: await sessionSizes(target), runs: {}, logins: 0, idp: countBackChannel([]), idpDuringPages: 0 };
+    results[target.key] = {
+      cookies: await sessionSizes(target),
+      runs: {},
+      logins: 0,
+      idp: countBackChannel([]),
+      idpDuringPages: 0,
+    };
     Object.assign(target, await checkedSession(target));
     results[target.key].logoutAnswer = target.logoutAnswer;
   }
@@ -105,7 +121,8 @@ async function benchmark([app, peer]) {
             continue;
           }
           const other = targets.find((t) => t !== target);
-          if (authorizeRequests(idp.requests, other.clientId) > 0) throw new Error(`${other.key} logged in during ${target.key}'s round`);
+          if (authorizeRequests(idp.requests, other.clientId) > 0)
+            throw new Error(`${other.key} logged in during ${target.key}'s round`);
           summary.logins += measured.logins;
           for (const [kind, count] of Object.entries(countBackChannel(idp.requests))) summary.idp[kind] += count;
         }
@@ -118,18 +135,34 @@ async function benchmark([app, peer]) {
     const summary = results[target.key];
     const { runs } = summary;
     for (const [scenario, measured] of Object.entries(runs)) {
-      summary[scenario] = Object.fromEntries(Object.keys(measured[0]).map((field) => [field, median(measured.map((m) => m[field]))]));
+      summary[scenario] = Object.fromEntries(
+        Object.keys(measured[0]).map((field) => [field, median(measured.map((m) => m[field]))]),
+      );
     }
     // The cost of auth: median of each round's authenticated / anonymous pair.
     summary.authRatio = median(runs.authenticated.map((auth, i) => auth.rps / runs.anonymous[i].rps));
-    summary.authCpuRatio = median(runs.authenticated.map((auth, i) => auth.cpuPerRequest / runs.anonymous[i].cpuPerRequest));
+    summary.authCpuRatio = median(
+      runs.authenticated.map((auth, i) => auth.cpuPerRequest / runs.anonymous[i].cpuPerRequest),
+    );
     const total = Object.values(summary.idp).reduce((a, b) => a + b, 0);
-    summary.idpPerLogin = { ...Object.fromEntries(Object.entries(summary.idp).map(([kind, n]) => [kind, n / summary.logins])), total: total / summary.logins };
+    summary.idpPerLogin = {
+      ...Object.fromEntries(Object.entries(summary.idp).map(([kind, n]) => [kind, n / summary.logins])),
+      total: total / summary.logins,
+    };
     summary.peakRss = peaks[target.key];
     delete summary.runs;
   }
 
-  const meta = { date: new Date().toISOString(), node: process.version, cpus: availableParallelism(), commit: describeCommit(), rounds, seconds, connections, workers };
+  const meta = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: availableParallelism(),
+    commit: describeCommit(),
+    rounds,
+    seconds,
+    connections,
+    workers,
+  };
   const markdown = renderMarkdown(results, meta);
   writeFileSync(new URL("results.md", import.meta.url), markdown);
   writeFileSync(new URL("results.svg", import.meta.url), renderSvg(results, meta));
@@ -140,7 +173,8 @@ async function benchmark([app, peer]) {
 /** The commit measured, and whether the app's sources differ from it. */
 function describeCommit() {
   try {
-    const git = (...args) => execFileSync("git", args, { cwd: new URL("..", import.meta.url), encoding: "utf8" }).trim();
+    const git = (...args) =>
+      execFileSync("git", args, { cwd: new URL("..", import.meta.url), encoding: "utf8" }).trim();
     const dirty = git("status", "--porcelain", "--", "app", "remix.config.js") !== "";
     return `${git("rev-parse", "--short", "HEAD")}${dirty ? " + uncommitted app changes" : ""}`;
   } catch {
@@ -160,8 +194,10 @@ async function checkedSession(target) {
   const get = (path, headers) => fetch(`${target.server.url}${path}`, { headers, redirect: "manual" });
   const home = await (await get("/", { cookie })).text();
   const anonymous = await (await get("/")).text();
-  if (!home.includes(">demo<") || anonymous.includes(">demo<")) throw new Error(`${target.key}: / does not show who is signed in`);
-  if ((await get("/account", { cookie })).status !== 200) throw new Error(`${target.key}: the session does not open /account`);
+  if (!home.includes(">demo<") || anonymous.includes(">demo<"))
+    throw new Error(`${target.key}: / does not show who is signed in`);
+  if ((await get("/account", { cookie })).status !== 200)
+    throw new Error(`${target.key}: the session does not open /account`);
   const { answer, expect } = await probeLogout(target.logout(cookie), idp.url);
   return { cookie, logoutAnswer: answer, logoutExpect: expect };
 }
@@ -172,7 +208,9 @@ async function sessionSizes(target) {
   for (const username of ["demo", "big"]) {
     const { callback } = await logIn({ loginUrl: target.loginUrl, idpUrl: idp.url, username });
     const cookies = sessionCookies(callback, target.cookiePrefix);
-    const page = await (await fetch(`${target.server.url}/account`, { headers: { cookie: cookies.join("; ") }, redirect: "manual" })).text();
+    const page = await (
+      await fetch(`${target.server.url}/account`, { headers: { cookie: cookies.join("; ") }, redirect: "manual" })
+    ).text();
     const groups = new Set([...page.matchAll(/department-(\d\d)\/team-[0-9a-f]{40}/g)].map((m) => m[1]));
     sizes[username] = {
       perCookie: cookies.map((pair) => Buffer.byteLength(pair)),

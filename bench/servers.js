@@ -23,7 +23,9 @@ export function buildIfStale() {
       return 0;
     }
   })();
-  const sources = ["app", "remix.config.js", "package.json", "tsconfig.json"].map((path) => newestMtime(join(root, path)));
+  const sources = ["app", "remix.config.js", "package.json", "tsconfig.json"].map((path) =>
+    newestMtime(join(root, path)),
+  );
   if (built > Math.max(...sources)) return false;
   execFileSync("npm", ["run", "build"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
   return true;
@@ -58,7 +60,11 @@ export async function startIdentityProvider() {
     realms: {
       demo: {
         clients: [
-          { ...APP_CLIENT, redirectUris: [`${appUrl}/auth/demo/callback`], postLogoutRedirectUris: [`${appUrl}/`, `${appUrl}/logout/callback`] },
+          {
+            ...APP_CLIENT,
+            redirectUris: [`${appUrl}/auth/demo/callback`],
+            postLogoutRedirectUris: [`${appUrl}/`, `${appUrl}/logout/callback`],
+          },
           { ...PEER_CLIENT, redirectUris: [`${peerUrl}/callback`], postLogoutRedirectUris: [peerUrl, `${peerUrl}/`] },
         ],
       },
@@ -126,7 +132,10 @@ async function startChild(name, args, url, env) {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${stderr}`);
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return running;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -24,10 +24,19 @@ if (!env.KEYCLOAK_URL) {
   console.log(`Embedded IdP at ${idp.url} (realms: ${Object.keys(realms).join(", ")}; user demo, password demo)`);
 }
 
-const remix = spawn(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "dev", "--command", "node node_modules/@remix-run/serve/dist/cli.js build/index.js"], {
-  env: { ...env, VITE_CJS_IGNORE_WARNING: "true" },
-  stdio: "inherit",
-});
+const remix = spawn(
+  process.execPath,
+  [
+    "node_modules/@remix-run/dev/dist/cli.js",
+    "dev",
+    "--command",
+    "node node_modules/@remix-run/serve/dist/cli.js build/index.js",
+  ],
+  {
+    env: { ...env, VITE_CJS_IGNORE_WARNING: "true" },
+    stdio: "inherit",
+  },
+);
 
 async function shutDown(code) {
   remix.kill("SIGTERM");

@@ -20,10 +20,12 @@ const paint = (code: number, text: string) => (color ? `\x1b[${code}m${text}\x1b
 
 /** What a client's settings at the provider may still get wrong that no request without admin access can show. */
 const NOT_CHECKED =
-  'Not checked (they need admin access): that front-channel logout is off and a back-channel logout URL is set for the client; see docs/DEPLOY.md.';
+  "Not checked (they need admin access): that front-channel logout is off and a back-channel logout URL is set for the client; see docs/DEPLOY.md.";
 
 async function main(): Promise<number> {
-  console.log(`Checking the configuration for ${paint(1, env.NODE_ENV === "production" ? "production" : `NODE_ENV=${env.NODE_ENV}`)}\n`);
+  console.log(
+    `Checking the configuration for ${paint(1, env.NODE_ENV === "production" ? "production" : `NODE_ENV=${env.NODE_ENV}`)}\n`,
+  );
   let config: AppConfig;
   try {
     config = parseConfig(env);
@@ -36,7 +38,9 @@ async function main(): Promise<number> {
       fix: fixForVariable(variable),
     }));
     results.forEach(print);
-    console.log(`\n${paint(31, `${results.length} configuration problem${results.length === 1 ? "" : "s"}`)}: the server would not start. Fix ${results.length === 1 ? "it" : "them"} first, then run the doctor again.`);
+    console.log(
+      `\n${paint(31, `${results.length} configuration problem${results.length === 1 ? "" : "s"}`)}: the server would not start. Fix ${results.length === 1 ? "it" : "them"} first, then run the doctor again.`,
+    );
     return 1;
   }
 
@@ -51,7 +55,9 @@ async function main(): Promise<number> {
   // Providers are checked side by side, and printed in their configured order.
   const perProvider = await Promise.all(config.providers.map((provider) => checkProvider(provider, config)));
   for (const [index, provider] of config.providers.entries()) {
-    console.log(`\n${paint(1, provider.name)} ${paint(2, `(${provider.kind === "keycloak" ? "Keycloak realm" : "OpenID provider"} ${provider.issuer})`)}`);
+    console.log(
+      `\n${paint(1, provider.name)} ${paint(2, `(${provider.kind === "keycloak" ? "Keycloak realm" : "OpenID provider"} ${provider.issuer})`)}`,
+    );
     perProvider[index]!.forEach(report);
   }
 
@@ -72,7 +78,13 @@ async function checkProvider(provider: ProviderConfig, { appUrl, idpTimeoutMs }:
   const { metadata } = discovery;
   const endSession = checkEndSession(provider, metadata);
   const credentials = await checkClientCredentials(provider, metadata, idpTimeoutMs);
-  const results = [discovery.result, checkIssuer(provider), endSession, await checkSigningKeys(provider, metadata, idpTimeoutMs), credentials];
+  const results = [
+    discovery.result,
+    checkIssuer(provider),
+    endSession,
+    await checkSigningKeys(provider, metadata, idpTimeoutMs),
+    credentials,
+  ];
   // A client the provider does not know fails the URL checks too: one fix at a time.
   if (!credentials.ok) return results;
   results.push(await checkRedirectUri(provider, metadata, appUrl, idpTimeoutMs));

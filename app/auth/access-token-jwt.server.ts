@@ -17,7 +17,11 @@ export interface AccessTokenExpectations {
  * `azp` the client that asked for it, so `azp` must be this client, or, without
  * `azp`, `aud` must name it. Anything else is an AuthError `forbidden`.
  */
-export async function validateJwtAccessToken(token: string, keys: JWTVerifyGetKey, expected: AccessTokenExpectations): Promise<JWTPayload> {
+export async function validateJwtAccessToken(
+  token: string,
+  keys: JWTVerifyGetKey,
+  expected: AccessTokenExpectations,
+): Promise<JWTPayload> {
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, keys, {
@@ -29,11 +33,13 @@ export async function validateJwtAccessToken(token: string, keys: JWTVerifyGetKe
   } catch (error) {
     const reason = error instanceof errors.JOSEError ? `${error.code}: ${error.message}` : String(error);
     // The keys could not be fetched: the provider is unreachable, not the token bad.
-    const unreachable = error instanceof errors.JWKSTimeout || (error instanceof Error && !(error instanceof errors.JOSEError));
+    const unreachable =
+      error instanceof errors.JWKSTimeout || (error instanceof Error && !(error instanceof errors.JOSEError));
     throw new AuthError(unreachable ? "idp_unreachable" : "forbidden", `access token: ${reason}`, { cause: error });
   }
   const audiences = typeof payload.aud === "string" ? [payload.aud] : (payload.aud ?? []);
-  const issuedToUs = payload.azp !== undefined ? payload.azp === expected.clientId : audiences.includes(expected.clientId);
+  const issuedToUs =
+    payload.azp !== undefined ? payload.azp === expected.clientId : audiences.includes(expected.clientId);
   if (!issuedToUs) throw new AuthError("forbidden", "access token: issued to another client (azp/aud)");
   return payload;
 }

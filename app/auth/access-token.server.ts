@@ -6,7 +6,13 @@ import { authErrorResponse } from "./error-response.server";
 import { AuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
 import { refreshAcrossInstances } from "./refresh-coordination.server";
-import { commitAuthSession, destroyAuthSession, loginRedirect, requireAuthSession, type AuthSessionData } from "./session.server";
+import {
+  commitAuthSession,
+  destroyAuthSession,
+  loginRedirect,
+  requireAuthSession,
+  type AuthSessionData,
+} from "./session.server";
 import { needsRefresh, rolesFromClaims, sessionTokens, type SessionTokens } from "./token-set";
 
 /**
@@ -61,7 +67,13 @@ export async function getRoles(request: Request): Promise<{ roles: string[]; hea
     return { roles: rolesFromClaims(claims, strategy.clientId), headers };
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
-    logAuthEvent(request, "access_denied", { realm: user.realm, sub: user.sub, outcome: "access_token_refused", code: error.code, detail: error.detail });
+    logAuthEvent(request, "access_denied", {
+      realm: user.realm,
+      sub: user.sub,
+      outcome: "access_token_refused",
+      code: error.code,
+      detail: error.detail,
+    });
     throw authErrorResponse(error, headers);
   }
 }
@@ -76,7 +88,12 @@ export async function requireRole(request: Request, role: string): Promise<{ rol
   const result = await getRoles(request);
   if (result.roles.includes(role)) return result;
   const { user } = await requireAuthSession(request);
-  logAuthEvent(request, "access_denied", { realm: user.realm, sub: user.sub, outcome: "forbidden", detail: `role ${role} missing` });
+  logAuthEvent(request, "access_denied", {
+    realm: user.realm,
+    sub: user.sub,
+    outcome: "forbidden",
+    detail: `role ${role} missing`,
+  });
   throw authErrorResponse(new AuthError("forbidden", `role ${role} missing`), result.headers);
 }
 
@@ -94,7 +111,8 @@ export async function fetchUserinfo(request: Request): Promise<{ userinfo: UserI
   if (userinfo === null) {
     ({ accessToken, headers } = await getAccessToken(request, { forceRefresh: true }));
     userinfo = await strategy.userinfo(accessToken, user.sub);
-    if (userinfo === null) throw new AuthError("token_exchange_failed", "userinfo refused a freshly renewed access token");
+    if (userinfo === null)
+      throw new AuthError("token_exchange_failed", "userinfo refused a freshly renewed access token");
   }
   return { userinfo, headers };
 }
@@ -110,18 +128,33 @@ async function loadTokens(request: Request): Promise<Current> {
 }
 
 /** New tokens for this session, committed: `headers` then carry its new cookies. */
-async function renew(request: Request, { session, tokens, headers }: Current, refused: string | undefined): Promise<Current> {
+async function renew(
+  request: Request,
+  { session, tokens, headers }: Current,
+  refused: string | undefined,
+): Promise<Current> {
   const { user } = session;
   if (!tokens.refreshToken) throw await endSession(request, "access token expired and no refresh token");
   const strategy = await strategyOf(user.realm, headers);
   let fresh: SessionTokens;
   try {
     const onStoreError = (error: unknown) =>
-      logAuthEvent(request, "session_store_error", { realm: user.realm, sub: user.sub, outcome: "renewed_locally", detail: String(error) });
+      logAuthEvent(request, "session_store_error", {
+        realm: user.realm,
+        sub: user.sub,
+        outcome: "renewed_locally",
+        detail: String(error),
+      });
     fresh = await refreshOnce(user.realm, tokens, refused, () => strategy.refresh(tokens.refreshToken!), onStoreError);
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
-    logAuthEvent(request, "token_refresh", { realm: user.realm, sub: user.sub, outcome: "failure", code: error.code, detail: error.detail });
+    logAuthEvent(request, "token_refresh", {
+      realm: user.realm,
+      sub: user.sub,
+      outcome: "failure",
+      code: error.code,
+      detail: error.detail,
+    });
     if (error.code === "session_ended") throw await endSession(request, error.detail);
     throw authErrorResponse(error, headers);
   }
@@ -138,13 +171,19 @@ async function renew(request: Request, { session, tokens, headers }: Current, re
 /** The provider refused to renew the tokens: the app session ends too, and the user logs in again, then comes back here. */
 async function endSession(request: Request, detail: string): Promise<Response> {
   const session = await requireAuthSession(request);
-  logAuthEvent(request, "token_refresh", { realm: session.user.realm, sub: session.user.sub, outcome: "session_ended", detail });
+  logAuthEvent(request, "token_refresh", {
+    realm: session.user.realm,
+    sub: session.user.sub,
+    outcome: "session_ended",
+    detail,
+  });
   return loginRedirect(request, await destroyAuthSession(request));
 }
 
 async function strategyOf(realm: string, headers: Headers) {
   const provider = getProvider(realm);
-  if (!provider) throw authErrorResponse(new AuthError("unknown_provider", `session of an unconfigured provider ${realm}`), headers);
+  if (!provider)
+    throw authErrorResponse(new AuthError("unknown_provider", `session of an unconfigured provider ${realm}`), headers);
   try {
     return await provider.strategy();
   } catch (error) {
@@ -212,7 +251,10 @@ function sweep() {
 /** Access token -> its validated claims, so a page's roles cost one signature check per token, not per request. */
 const validated = new Map<string, Promise<Record<string, unknown>>>();
 
-function validatedClaims(token: string, validate: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
+function validatedClaims(
+  token: string,
+  validate: () => Promise<Record<string, unknown>>,
+): Promise<Record<string, unknown>> {
   let claims = validated.get(token);
   if (!claims) {
     claims = validate();

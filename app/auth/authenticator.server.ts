@@ -75,7 +75,8 @@ function getRegistry() {
     providers.set(config.name, { name: config.name, label: config.label, strategy: discovered, checkDiscovery });
   }
   for (const name of Object.keys(customStrategies)) {
-    if (!providers.has(name)) console.warn(`customStrategies.${name} is unused: no realm or provider is named "${name}"`);
+    if (!providers.has(name))
+      console.warn(`customStrategies.${name} is unused: no realm or provider is named "${name}"`);
   }
   registry = { authenticator, providers };
   return registry;

@@ -74,13 +74,18 @@ export function parseConfig(rawEnv: Env): AppConfig {
 
   const appUrl = env.parse("APP_URL", (value) => appOrigin(value, production), "http://localhost:3000");
   const realms = parseKeycloakRealms(env);
-  const providers = parseOidcProviders(env, realms.map((realm) => realm.name));
-  const sessionSecrets = env.parse("SESSION_SECRET", (value) => secrets(value, production)) ?? defaultSecrets(env, production);
+  const providers = parseOidcProviders(
+    env,
+    realms.map((realm) => realm.name),
+  );
+  const sessionSecrets =
+    env.parse("SESSION_SECRET", (value) => secrets(value, production)) ?? defaultSecrets(env, production);
   const sessionMaxAge = env.parse("SESSION_MAX_AGE", positiveInt, 8 * 60 * 60);
   const idpTimeoutMs = env.parse("IDP_TIMEOUT_MS", positiveInt, 5000);
   const redisUrl = env.parse("REDIS_URL", redisUrlOf) ?? null;
   const sessionStore = env.parse("SESSION_STORE", sessionStoreOf, "cookie");
-  if (sessionStore === "redis" && !redisUrl) env.report("SESSION_STORE", "SESSION_STORE=redis needs REDIS_URL: where the sessions are kept");
+  if (sessionStore === "redis" && !redisUrl)
+    env.report("SESSION_STORE", "SESSION_STORE=redis needs REDIS_URL: where the sessions are kept");
 
   if (env.problems.length > 0) throw new ConfigError(env.problems);
   return deepFreeze({
@@ -112,7 +117,11 @@ function parseKeycloakRealms(env: EnvReader): ProviderConfig[] {
   return realmNames.map((name): ProviderConfig => {
     const prefix = `KEYCLOAK_REALM_${envName(name)}`;
     const clientId = env.get(`${prefix}_CLIENT_ID`) ?? shared.clientId;
-    if (!clientId) env.report("KEYCLOAK_CLIENT_ID", `KEYCLOAK_CLIENT_ID is required (or ${prefix}_CLIENT_ID): the client id of this app in realm ${name}`);
+    if (!clientId)
+      env.report(
+        "KEYCLOAK_CLIENT_ID",
+        `KEYCLOAK_CLIENT_ID is required (or ${prefix}_CLIENT_ID): the client id of this app in realm ${name}`,
+      );
     return {
       name,
       kind: "keycloak",
@@ -139,14 +148,14 @@ function parseOidcProviders(env: EnvReader, realmNames: readonly string[]): Prov
     const issuer = env.require(`${prefix}_ISSUER`, `the issuer URL of OpenID provider ${name}`, httpUrl);
     const clientId = env.require(`${prefix}_CLIENT_ID`, `the client id of this app at ${name}`);
     const provider: ProviderConfig = {
-        name,
-        kind: "oidc",
-        label: env.get(`${prefix}_LABEL`) ?? name,
-        issuer: issuer ?? "",
-        clientId: clientId ?? "",
-        clientSecret: env.get(`${prefix}_CLIENT_SECRET`) ?? null,
-        clientPrivateKey: env.parse(`${prefix}_CLIENT_PRIVATE_KEY`, privateKey) ?? null,
-        logoutMethod: env.parse(`${prefix}_LOGOUT_METHOD`, logoutMethod),
+      name,
+      kind: "oidc",
+      label: env.get(`${prefix}_LABEL`) ?? name,
+      issuer: issuer ?? "",
+      clientId: clientId ?? "",
+      clientSecret: env.get(`${prefix}_CLIENT_SECRET`) ?? null,
+      clientPrivateKey: env.parse(`${prefix}_CLIENT_PRIVATE_KEY`, privateKey) ?? null,
+      logoutMethod: env.parse(`${prefix}_LOGOUT_METHOD`, logoutMethod),
     };
     return [provider];
   });
@@ -186,7 +195,11 @@ class EnvReader {
   }
 
   /** Like `parse`, and an unset variable is a problem saying what it is for. */
-  require<T = string>(variable: string, what: string, parse: (value: string) => T = (value) => value as T): T | undefined {
+  require<T = string>(
+    variable: string,
+    what: string,
+    parse: (value: string) => T = (value) => value as T,
+  ): T | undefined {
     if (this.get(variable) === undefined) this.report(variable, `${variable} is required: ${what}`);
     return this.parse(variable, parse);
   }
@@ -201,7 +214,11 @@ class EnvReader {
 
 /** `a, b,,c` -> ["a", "b", "c"], each a valid name. */
 function names(value: string): string[] {
-  return value.split(",").map((item) => item.trim()).filter(Boolean).map(validName);
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map(validName);
 }
 
 function validName(name: string): string {
@@ -241,13 +258,17 @@ function secrets(value: string, production: boolean): string[] {
 
 function defaultSecrets(env: EnvReader, production: boolean): string[] {
   if (production && env.get("SESSION_SECRET") === undefined) {
-    env.report("SESSION_SECRET", `SESSION_SECRET is required in production: at least ${MIN_SECRET_LENGTH} random characters`);
+    env.report(
+      "SESSION_SECRET",
+      `SESSION_SECRET is required in production: at least ${MIN_SECRET_LENGTH} random characters`,
+    );
   }
   return [DEV_SESSION_SECRET];
 }
 
 function positiveInt(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) === 0) throw new Invalid(` must be a positive whole number, got "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) === 0)
+    throw new Invalid(` must be a positive whole number, got "${value}"`);
   return Number(value);
 }
 
@@ -287,7 +308,8 @@ function privateKey(value: string): ClientPrivateKey {
 function signingAlgorithm(key: KeyObject): ClientPrivateKey["alg"] | null {
   const { asymmetricKeyType: type, asymmetricKeyDetails: details } = key;
   if (type === "rsa") return (details?.modulusLength ?? 0) >= 2048 ? "RS256" : null;
-  if (type === "ec") return details?.namedCurve === "prime256v1" ? "ES256" : details?.namedCurve === "secp384r1" ? "ES384" : null;
+  if (type === "ec")
+    return details?.namedCurve === "prime256v1" ? "ES256" : details?.namedCurve === "secp384r1" ? "ES384" : null;
   return type === "ed25519" ? "EdDSA" : null;
 }
 

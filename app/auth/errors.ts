@@ -99,7 +99,7 @@ const pages: Record<PageErrorCode, AuthErrorPage> = {
     status: 400,
     title: "Your account has too many groups to sign in here",
     message:
-      "The identity provider sent more data about your account than this app can keep in its session cookie, usually because the account is in very many groups. An administrator can fix this in Keycloak: in this app's client, turn off \"Add to ID token\" on the group membership mapper, or move that mapper to an optional client scope. You can sign in with another account meanwhile.",
+      'The identity provider sent more data about your account than this app can keep in its session cookie, usually because the account is in very many groups. An administrator can fix this in Keycloak: in this app\'s client, turn off "Add to ID token" on the group membership mapper, or move that mapper to an optional client scope. You can sign in with another account meanwhile.',
     retryLabel: "Sign in with another account",
   },
   // The provider refused the refresh token (its session ended): the user is sent to log in, this page is a fallback.
@@ -123,7 +123,8 @@ const pages: Record<PageErrorCode, AuthErrorPage> = {
   session_store_unavailable: {
     status: 503,
     title: "The app cannot reach its session store",
-    message: "Sessions are kept on a server that does not answer just now. Nothing is lost: please try again in a moment.",
+    message:
+      "Sessions are kept on a server that does not answer just now. Nothing is lost: please try again in a moment.",
   },
 };
 
@@ -136,7 +137,8 @@ type ProviderErrorText = Pick<AuthErrorPage, "title" | "message">;
 
 const REFUSED_REQUEST: ProviderErrorText = {
   title: "The identity provider refused this app's sign-in request",
-  message: "The app and the identity provider are not set up to work together this way. The administrator finds the details in the server log.",
+  message:
+    "The app and the identity provider are not set up to work together this way. The administrator finds the details in the server log.",
 };
 const PROVIDER_BUSY: ProviderErrorText = {
   title: "The identity provider could not sign you in just now",

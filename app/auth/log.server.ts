@@ -34,7 +34,14 @@ export function logAuthEvent(request: Request, event: AuthEvent, fields: AuthEve
 }
 
 /** e.g. `14:03:09 login demo: success sub=2f1c…`; the request id is left out, as in remix-serve's lines. */
-export function readableLine({ time, event, realm, outcome, requestId: _id, ...rest }: AuthEventFields & { time: string; event: string; requestId?: string }): string {
+export function readableLine({
+  time,
+  event,
+  realm,
+  outcome,
+  requestId: _id,
+  ...rest
+}: AuthEventFields & { time: string; event: string; requestId?: string }): string {
   const extras = Object.entries(rest)
     .filter(([, value]) => value !== undefined)
     .map(([name, value]) => `${name}=${value}`);

@@ -92,7 +92,13 @@ export function loginOptions(request: Request): { name: string; label: string; h
 type LoginFailure = ReturnType<typeof failure>;
 
 /** The failure page's data, with its status; the IdP's own words go to the log only. */
-function failure(request: Request, realm: string, error: AuthError, headers: Headers, retryUrl = `/auth/${realm}/login`) {
+function failure(
+  request: Request,
+  realm: string,
+  error: AuthError,
+  headers: Headers,
+  retryUrl = `/auth/${realm}/login`,
+) {
   logAuthEvent(request, "login_failed", { realm, outcome: "failure", code: error.code, detail: error.detail });
   const { status, title, message, retryLabel } = describeAuthError(error.code);
   return data({ error: { title, message, retryUrl, retryLabel } }, { status, headers: noStore(headers) });

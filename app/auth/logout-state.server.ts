@@ -30,7 +30,9 @@ export async function verifyLogoutState(request: Request): Promise<{ result: Log
   const clearCookie = stateCookie("", 0);
   const returned = new URL(request.url).searchParams.get("state");
   const sealed = parseCookieHeader(request.headers.get("Cookie")).get(COOKIE);
-  const expected = sealed ? (unseal(sealed, getConfig().sessionSecrets) as { state?: unknown; exp?: unknown } | null) : null;
+  const expected = sealed
+    ? (unseal(sealed, getConfig().sessionSecrets) as { state?: unknown; exp?: unknown } | null)
+    : null;
   if (!returned || !expected) return { result: "missing", clearCookie };
   if (expected.state !== returned || typeof expected.exp !== "number" || expected.exp < Date.now() / 1000) {
     return { result: "mismatch", clearCookie };

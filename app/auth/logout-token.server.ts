@@ -49,7 +49,8 @@ export async function validateLogoutToken(
   }
   const refuse = (reason: string) => new AuthError("invalid_logout_token", reason);
   const event = (payload.events as Record<string, unknown> | undefined)?.[BACKCHANNEL_LOGOUT_EVENT];
-  if (typeof event !== "object" || event === null || Array.isArray(event)) throw refuse("events has no back-channel logout event");
+  if (typeof event !== "object" || event === null || Array.isArray(event))
+    throw refuse("events has no back-channel logout event");
   if (typeof payload.jti !== "string" || payload.jti === "") throw refuse("jti is missing");
   if (typeof payload.sid !== "string" && typeof payload.sub !== "string") throw refuse("neither sid nor sub");
   if ("nonce" in payload) throw refuse("a logout token must not have a nonce");

@@ -67,7 +67,13 @@ export async function retryProviderLogout(request: Request, realm: string): Prom
  * `end_session_endpoint`, anything else) ends on our page saying the provider's
  * session may still be open, never on a 500 or the browser's error page.
  */
-async function endProviderSession(request: Request, provider: Provider, idToken: string | null, headers: Headers, sub?: string) {
+async function endProviderSession(
+  request: Request,
+  provider: Provider,
+  idToken: string | null,
+  headers: Headers,
+  sub?: string,
+) {
   const realm = provider.name;
   try {
     const strategy = await provider.strategy();
@@ -78,7 +84,12 @@ async function endProviderSession(request: Request, provider: Provider, idToken:
       state,
     });
     if (!endSession) {
-      logAuthEvent(request, "logout", { realm, sub, outcome: "local_only", detail: "provider has no end_session_endpoint" });
+      logAuthEvent(request, "logout", {
+        realm,
+        sub,
+        outcome: "local_only",
+        detail: "provider has no end_session_endpoint",
+      });
       return incomplete("local_only", realm, headers);
     }
     if (!(await providerAnswers(strategy.issuer))) {
@@ -123,7 +134,11 @@ async function recordLogout(request: Request, session: AuthSessionData) {
   try {
     await Promise.all(keys.map((key) => getRevocationStore().revoke(key, orderedNow(), sessionMaxAge)));
   } catch (error) {
-    logAuthEvent(request, "revocation_store_error", { realm: user.realm, outcome: "logout_not_recorded", detail: String(error) });
+    logAuthEvent(request, "revocation_store_error", {
+      realm: user.realm,
+      outcome: "logout_not_recorded",
+      detail: String(error),
+    });
   }
 }
 

@@ -33,11 +33,15 @@ export async function discover(issuer: string, { timeoutMs = 5000 } = {}): Promi
     oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, httpOptions(url, timeoutMs))),
   );
   for (const field of ["authorization_endpoint", "token_endpoint", "jwks_uri"] as const) {
-    if (typeof metadata[field] !== "string") throw new AuthError("idp_unreachable", `discovery of ${issuer} has no ${field}`);
+    if (typeof metadata[field] !== "string")
+      throw new AuthError("idp_unreachable", `discovery of ${issuer} has no ${field}`);
   }
   // The browser is sent there at logout: anything but http(s) (javascript:, data:, garbage) is refused here.
   if (metadata.end_session_endpoint !== undefined && !isHttpUrl(metadata.end_session_endpoint)) {
-    throw new AuthError("idp_unreachable", `discovery of ${issuer} has an end_session_endpoint that is not an http(s) URL`);
+    throw new AuthError(
+      "idp_unreachable",
+      `discovery of ${issuer} has an end_session_endpoint that is not an http(s) URL`,
+    );
   }
   return metadata as ProviderMetadata;
 }
@@ -69,9 +73,14 @@ export function clientAuthentication(metadata: ProviderMetadata, client: ClientC
  * the checks it leaves out: `azp` with a single audience (OpenID Connect Core
  * 3.1.3.7 item 5) and an `iat` from the future, which means the clocks differ.
  */
-export function checkedClaims(tokens: oauth.TokenEndpointResponse, clientId: string, clockTolerance: number): IdTokenClaims {
+export function checkedClaims(
+  tokens: oauth.TokenEndpointResponse,
+  clientId: string,
+  clockTolerance: number,
+): IdTokenClaims {
   const claims = oauth.getValidatedIdTokenClaims(tokens) as IdTokenClaims;
-  if (claims.azp !== undefined && claims.azp !== clientId) throw new AuthError("invalid_id_token", "azp is another client");
+  if (claims.azp !== undefined && claims.azp !== clientId)
+    throw new AuthError("invalid_id_token", "azp is another client");
   if (claims.iat! > Date.now() / 1000 + clockTolerance) throw new AuthError("clock_skew", "iat is in the future");
   return claims;
 }
@@ -171,7 +180,9 @@ export async function protocolStep<T>(code: AuthErrorCode, step: string, run: ()
       throw new AuthError("idp_error", `${error.error}: ${error.error_description ?? ""}`, { cause: error });
     }
     if (error instanceof oauth.ResponseBodyError || error instanceof oauth.WWWAuthenticateChallengeError) {
-      throw new AuthError("token_exchange_failed", `${step}: HTTP ${error.status} ${describe(error)}`, { cause: error });
+      throw new AuthError("token_exchange_failed", `${step}: HTTP ${error.status} ${describe(error)}`, {
+        cause: error,
+      });
     }
     const clock = error instanceof oauth.OperationProcessingError && error.code === oauth.JWT_TIMESTAMP_CHECK;
     throw new AuthError(clock ? "clock_skew" : code, `${step}: ${describe(error)}`, { cause: error });

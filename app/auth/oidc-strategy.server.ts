@@ -95,7 +95,15 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
     const tokens = await protocol.protocolStep("invalid_id_token", "token request", async () => {
       const auth = protocol.clientAuthentication(as, this.oidcOptions);
       const redirectURI = this.oidcOptions.redirectURI;
-      const response = await oauth.authorizationCodeGrantRequest(as, client, auth, params, redirectURI, codeVerifier, http);
+      const response = await oauth.authorizationCodeGrantRequest(
+        as,
+        client,
+        auth,
+        params,
+        redirectURI,
+        codeVerifier,
+        http,
+      );
       const expected = { expectedNonce: protocol.deriveNonce(codeVerifier), requireIdToken: true };
       const result = await oauth.processAuthorizationCodeResponse(as, client, response, expected);
       await this.#validateSignature(response);
@@ -105,7 +113,14 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
     const userinfo = await protocol.userinfoIfNeeded(as, client, http, tokens.access_token, claims);
     const profile = this.profile({ ...userinfo, ...claims });
     const idToken = tokens.id_token!;
-    const verified: OIDCStrategy.VerifyOptions = { request, tokens: new OAuth2Tokens(tokens), idToken, claims, userinfo, profile };
+    const verified: OIDCStrategy.VerifyOptions = {
+      request,
+      tokens: new OAuth2Tokens(tokens),
+      idToken,
+      claims,
+      userinfo,
+      profile,
+    };
     return this.verify(verified);
   }
 
@@ -160,7 +175,11 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
 
   /** Maps the claims (the ID token's, completed by userinfo) to what the app shows. Override for other claim names. */
   profile(claims: IdTokenClaims): OIDCStrategy.Profile {
-    return { username: claims.preferred_username ?? claims.email ?? claims.sub, name: claims.name, email: claims.email };
+    return {
+      username: claims.preferred_username ?? claims.email ?? claims.sub,
+      name: claims.name,
+      email: claims.email,
+    };
   }
 
   /** Fetches discovery afresh: for health checks. Throws an AuthError when the provider is unreachable. */
@@ -189,7 +208,9 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
 
   /** The provider's keys for the JWTs checked with jose (logout and access tokens). */
   #keys(): JWTVerifyGetKey {
-    this.#jwtKeys ??= createRotatingKeySet(new URL(this.metadata.jwks_uri), { timeoutMs: this.oidcOptions.timeoutMs ?? 5000 });
+    this.#jwtKeys ??= createRotatingKeySet(new URL(this.metadata.jwks_uri), {
+      timeoutMs: this.oidcOptions.timeoutMs ?? 5000,
+    });
     return this.#jwtKeys;
   }
 

@@ -22,7 +22,11 @@ type Outcome = { tokens: SessionTokens } | { refused: string };
 export async function refreshAcrossInstances(
   key: string,
   refresh: () => Promise<SessionTokens>,
-  { secrets, waitMs, onStoreError }: { secrets: readonly string[]; waitMs: number; onStoreError: (error: unknown) => void },
+  {
+    secrets,
+    waitMs,
+    onStoreError,
+  }: { secrets: readonly string[]; waitMs: number; onStoreError: (error: unknown) => void },
 ): Promise<SessionTokens> {
   const [resultKey, lockKey] = [`${PREFIX}result:${key}`, `${PREFIX}lock:${key}`];
   // A little past the lock's expiry, so a lock left by a crashed instance is taken over, not waited out.
@@ -33,7 +37,8 @@ export async function refreshAcrossInstances(
       const client = await redis();
       const known = await outcomeOf(await client.get(resultKey), secrets);
       if (known) return known;
-      locked = (await client.set(lockKey, "1", { condition: "NX", expiration: { type: "PX", value: waitMs } })) === "OK";
+      locked =
+        (await client.set(lockKey, "1", { condition: "NX", expiration: { type: "PX", value: waitMs } })) === "OK";
       // Read again under the lock: the holder before may have saved its outcome between the read and the lock.
       const saved = locked ? await outcomeOf(await client.get(resultKey), secrets) : null;
       if (saved) return saved;
@@ -43,7 +48,8 @@ export async function refreshAcrossInstances(
       return refresh();
     }
     if (locked) return refreshLocked(refresh, resultKey, lockKey, secrets[0]!);
-    if (Date.now() > deadline) throw new AuthError("idp_unreachable", "another instance's token renewal did not finish in time");
+    if (Date.now() > deadline)
+      throw new AuthError("idp_unreachable", "another instance's token renewal did not finish in time");
     await sleep(POLL_MS);
   }
 }
@@ -55,10 +61,17 @@ async function outcomeOf(stored: string | null, secrets: readonly string[]): Pro
   return outcome?.tokens ?? null;
 }
 
-async function refreshLocked(refresh: () => Promise<SessionTokens>, resultKey: string, lockKey: string, secret: string) {
+async function refreshLocked(
+  refresh: () => Promise<SessionTokens>,
+  resultKey: string,
+  lockKey: string,
+  secret: string,
+) {
   const save = async (outcome: Outcome) => {
     const client = await redis();
-    await client.set(resultKey, await encrypt(outcome, secret), { expiration: { type: "EX", value: RESULT_TTL_SECONDS } });
+    await client.set(resultKey, await encrypt(outcome, secret), {
+      expiration: { type: "EX", value: RESULT_TTL_SECONDS },
+    });
   };
   // The lock is released only when no outcome was saved (the provider could not be reached): then the next one tries.
   const release = () =>
@@ -71,9 +84,22 @@ async function refreshLocked(refresh: () => Promise<SessionTokens>, resultKey: s
   } catch (error) {
     const refused = error instanceof AuthError && error.code === "session_ended";
     // A refused refresh token is final for every instance.
-    if (!refused || !(await save({ refused: error.detail }).then(() => true, () => false))) await release();
+    if (
+      !refused ||
+      !(await save({ refused: error.detail }).then(
+        () => true,
+        () => false,
+      ))
+    )
+      await release();
     throw error;
   }
-  if (!(await save({ tokens }).then(() => true, () => false))) await release();
+  if (
+    !(await save({ tokens }).then(
+      () => true,
+      () => false,
+    ))
+  )
+    await release();
   return tokens;
 }

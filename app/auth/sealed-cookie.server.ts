@@ -22,7 +22,11 @@ export async function encrypt(data: unknown, secret: string): Promise<string> {
  * The data encrypted with any of `secrets` (the first encrypts, all decrypt:
  * rotation), or `null` for anything else (tampered, truncated, foreign, too long).
  */
-export async function decrypt(value: string, secrets: readonly string[], maxLength = MAX_SEALED_LENGTH): Promise<unknown> {
+export async function decrypt(
+  value: string,
+  secrets: readonly string[],
+  maxLength = MAX_SEALED_LENGTH,
+): Promise<unknown> {
   if (value.length > maxLength || value.split(".").length !== 5) return null;
   for (const secret of secrets) {
     let plaintext: Uint8Array;

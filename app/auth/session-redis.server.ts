@@ -53,7 +53,9 @@ function createRedisSessionStorage() {
   async function write(id: string, data: Partial<RedisSessionData>, expires?: Date) {
     const client = await redis();
     const seconds = ttl(expires);
-    await client.set(sessionKey(id), await encrypt(data, sessionSecrets[0]!), { expiration: { type: "EX", value: seconds } });
+    await client.set(sessionKey(id), await encrypt(data, sessionSecrets[0]!), {
+      expiration: { type: "EX", value: seconds },
+    });
     const user = ownerOf(data);
     if (user) {
       await client.sAdd(userKey(user.realm, user.sub), id);
@@ -62,7 +64,13 @@ function createRedisSessionStorage() {
   }
 
   return createSessionStorage<RedisSessionData>({
-    cookie: createCookie(SESSION_ID_COOKIE, { path: "/", httpOnly: true, sameSite: "lax", secure: secureCookies, secrets: [...sessionSecrets] }),
+    cookie: createCookie(SESSION_ID_COOKIE, {
+      path: "/",
+      httpOnly: true,
+      sameSite: "lax",
+      secure: secureCookies,
+      secrets: [...sessionSecrets],
+    }),
     async createData(data, expires) {
       const id = randomBytes(32).toString("base64url");
       await write(id, data, expires);

@@ -154,7 +154,12 @@ export async function commitAuthSession(request: Request, session: AuthSessionDa
   return headers;
 }
 
-async function writeSession(request: Request, session: AuthSessionData, redisSession: RedisSession | null, headers: Headers) {
+async function writeSession(
+  request: Request,
+  session: AuthSessionData,
+  redisSession: RedisSession | null,
+  headers: Headers,
+) {
   const { sessionStore, redisUrl } = getConfig();
   if (sessionStore === "cookie" && !redisSession) {
     const chunks = await cookieChunks(session);
@@ -165,33 +170,45 @@ async function writeSession(request: Request, session: AuthSessionData, redisSes
       const withoutTokens = await cookieChunks({ ...session, tokens: null });
       const size = chunksSize(withoutTokens);
       if (size > SESSION_COOKIE_BUDGET) {
-        throw new AuthError("session_too_large", `session cookies would take ${size} bytes, the budget is ${SESSION_COOKIE_BUDGET}`);
+        throw new AuthError(
+          "session_too_large",
+          `session cookies would take ${size} bytes, the budget is ${SESSION_COOKIE_BUDGET}`,
+        );
       }
       if (session.tokens) {
-        logAuthEvent(request, "session_tokens_dropped", { realm: session.user.realm, sub: session.user.sub, outcome: "cookie_over_budget", detail: `${chunksSize(chunks)} bytes with tokens` });
+        logAuthEvent(request, "session_tokens_dropped", {
+          realm: session.user.realm,
+          sub: session.user.sub,
+          outcome: "cookie_over_budget",
+          detail: `${chunksSize(chunks)} bytes with tokens`,
+        });
       }
       return setCookieChunks(request, session, withoutTokens, headers);
     }
   }
   await writeRedisSession(session, redisSession, headers);
-  for (const name of presentChunkNames(request)) headers.append("Set-Cookie", serializeCookie(name, "", { ...cookieAttributes(), maxAge: 0 }));
+  for (const name of presentChunkNames(request))
+    headers.append("Set-Cookie", serializeCookie(name, "", { ...cookieAttributes(), maxAge: 0 }));
 }
 
 async function cookieChunks(session: AuthSessionData): Promise<string[]> {
   return splitIntoChunks(await encrypt(toStored(session), getConfig().sessionSecrets[0]!));
 }
 
-const chunksSize = (chunks: string[]) => chunks.reduce((total, chunk, index) => total + chunkName(index).length + 1 + chunk.length, 0);
+const chunksSize = (chunks: string[]) =>
+  chunks.reduce((total, chunk, index) => total + chunkName(index).length + 1 + chunk.length, 0);
 
 /** The session's remaining lifetime: activity never extends it. */
-const remainingSeconds = (session: AuthSessionData) => Math.max(1, Math.ceil(session.createdAt + getConfig().sessionMaxAge - Date.now() / 1000));
+const remainingSeconds = (session: AuthSessionData) =>
+  Math.max(1, Math.ceil(session.createdAt + getConfig().sessionMaxAge - Date.now() / 1000));
 
 function setCookieChunks(request: Request, session: AuthSessionData, chunks: string[], headers: Headers) {
   const attributes = { ...cookieAttributes(), maxAge: remainingSeconds(session) };
   chunks.forEach((chunk, index) => headers.append("Set-Cookie", serializeCookie(chunkName(index), chunk, attributes)));
   const stale = presentChunkNames(request).slice(chunks.length);
   if (hasSessionIdCookie(request)) stale.push(SESSION_ID_COOKIE);
-  for (const name of stale) headers.append("Set-Cookie", serializeCookie(name, "", { ...cookieAttributes(), maxAge: 0 }));
+  for (const name of stale)
+    headers.append("Set-Cookie", serializeCookie(name, "", { ...cookieAttributes(), maxAge: 0 }));
 }
 
 async function writeRedisSession(session: AuthSessionData, existing: RedisSession | null, headers: Headers) {
@@ -224,7 +241,8 @@ function sessionCookieDeletions(request: Request): Headers {
   const headers = new Headers();
   const names = new Set([cookieName(), ...presentChunkNames(request)]);
   if (hasSessionIdCookie(request)) names.add(SESSION_ID_COOKIE);
-  for (const name of names) headers.append("Set-Cookie", serializeCookie(name, "", { ...cookieAttributes(), maxAge: 0 }));
+  for (const name of names)
+    headers.append("Set-Cookie", serializeCookie(name, "", { ...cookieAttributes(), maxAge: 0 }));
   return headers;
 }
 
@@ -248,7 +266,9 @@ const chunkIndex = (name: string) => Number(name.slice(cookieName().length + 1) 
 function presentChunkNames(request: Request): string[] {
   const cookies = parseCookieHeader(request.headers.get("Cookie"));
   const base = cookieName();
-  return [...cookies.keys()].filter((name) => name === base || (name.startsWith(`${base}.`) && /^[1-9]\d*$/.test(name.slice(base.length + 1))));
+  return [...cookies.keys()].filter(
+    (name) => name === base || (name.startsWith(`${base}.`) && /^[1-9]\d*$/.test(name.slice(base.length + 1))),
+  );
 }
 
 /**
@@ -270,7 +290,11 @@ async function readSession(request: Request): Promise<LoadedSession | null> {
     return revokedAt !== null && session.createdAt <= revokedAt ? null : loaded;
   } catch (error) {
     // Availability over a revocation we cannot read: the session lives on, and the log says why.
-    logAuthEvent(request, "revocation_store_error", { realm: session.user.realm, outcome: "session_kept", detail: String(error) });
+    logAuthEvent(request, "revocation_store_error", {
+      realm: session.user.realm,
+      outcome: "session_kept",
+      detail: String(error),
+    });
     return loaded;
   }
 }
@@ -343,7 +367,11 @@ export function toStored(session: AuthSessionData): StoredSession {
     ...session,
     idToken: packJwt(session.idToken),
     ...(tokens && {
-      tokens: { ...tokens, accessToken: packJwt(tokens.accessToken), ...(tokens.refreshToken && { refreshToken: packJwt(tokens.refreshToken) }) },
+      tokens: {
+        ...tokens,
+        accessToken: packJwt(tokens.accessToken),
+        ...(tokens.refreshToken && { refreshToken: packJwt(tokens.refreshToken) }),
+      },
     }),
   };
 }
@@ -355,7 +383,11 @@ export function fromStored(value: unknown): AuthSessionData | null {
     ...value,
     idToken: unpackJwt(idToken),
     ...(tokens && {
-      tokens: { ...tokens, accessToken: unpackJwt(tokens.accessToken), ...(tokens.refreshToken && { refreshToken: unpackJwt(tokens.refreshToken) }) },
+      tokens: {
+        ...tokens,
+        accessToken: unpackJwt(tokens.accessToken),
+        ...(tokens.refreshToken && { refreshToken: unpackJwt(tokens.refreshToken) }),
+      },
     }),
   };
   return isAuthSessionData(session) ? session : null;
@@ -365,7 +397,9 @@ function packJwt(token: string): StoredToken {
   const [header, payload, signature, ...rest] = token.split(".");
   if (header === undefined || payload === undefined || signature === undefined || rest.length > 0) return token;
   const decoded = [header, payload].map((part) => Buffer.from(part, "base64url").toString("utf8"));
-  const exact = decoded.every((text, index) => Buffer.from(text, "utf8").toString("base64url") === [header, payload][index]);
+  const exact = decoded.every(
+    (text, index) => Buffer.from(text, "utf8").toString("base64url") === [header, payload][index],
+  );
   return exact ? [decoded[0]!, decoded[1]!, signature] : token;
 }
 

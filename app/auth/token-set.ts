@@ -25,7 +25,11 @@ export function sessionTokens(
 export const REFRESH_MARGIN_SECONDS = 30;
 
 /** Whether the access token is expired or will be within the margin; a token of unknown expiry is used until an API refuses it. */
-export function needsRefresh(tokens: SessionTokens, nowSeconds: number, marginSeconds = REFRESH_MARGIN_SECONDS): boolean {
+export function needsRefresh(
+  tokens: SessionTokens,
+  nowSeconds: number,
+  marginSeconds = REFRESH_MARGIN_SECONDS,
+): boolean {
   return tokens.expiresAt !== undefined && tokens.expiresAt - nowSeconds <= marginSeconds;
 }
 

@@ -19,9 +19,13 @@ function wordsFor(error: AuthErrorView, search: URLSearchParams) {
 }
 
 /** The `meta` of the routes that render an `AuthErrorPage`: the error's title is the page's. */
-export const authErrorMeta = ({ data, location }: { data?: { error?: AuthErrorView }; location: { search: string } }) => [
-  { title: data?.error ? wordsFor(data.error, new URLSearchParams(location.search)).title : "Sign-in problem" },
-];
+export const authErrorMeta = ({
+  data,
+  location,
+}: {
+  data?: { error?: AuthErrorView };
+  location: { search: string };
+}) => [{ title: data?.error ? wordsFor(data.error, new URLSearchParams(location.search)).title : "Sign-in problem" }];
 
 export function AuthErrorPage({ error }: { error: AuthErrorView }) {
   const [search] = useSearchParams();
@@ -31,7 +35,9 @@ export function AuthErrorPage({ error }: { error: AuthErrorView }) {
       <p className="status">Sign-in problem</p>
       <h1>{title}</h1>
       <p>{message}</p>
-      <NextStep href={error.retryUrl} home>{error.retryLabel ?? "Try again"}</NextStep>
+      <NextStep href={error.retryUrl} home>
+        {error.retryLabel ?? "Try again"}
+      </NextStep>
     </>
   );
 }

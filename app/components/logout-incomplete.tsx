@@ -14,8 +14,7 @@ export function LogoutIncomplete({ reason, realm, provider }: LogoutIncompleteVi
       {reason === "idp_unreachable" ? (
         <>
           <p>
-            Your session in this app has ended; your session at {provider} may still be open. Retry to end it there
-            too.
+            Your session in this app has ended; your session at {provider} may still be open. Retry to end it there too.
           </p>
           <NextStep href={`/auth/${realm}/logout`} home>
             Retry
@@ -24,8 +23,8 @@ export function LogoutIncomplete({ reason, realm, provider }: LogoutIncompleteVi
       ) : (
         <>
           <p>
-            Your identity provider, {provider}, does not offer single logout, so you may still be signed in there.
-            Close the browser to end that session.
+            Your identity provider, {provider}, does not offer single logout, so you may still be signed in there. Close
+            the browser to end that session.
           </p>
           <NextStep href="/">Back to home</NextStep>
         </>

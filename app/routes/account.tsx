@@ -74,7 +74,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const claims = Object.entries(idTokenClaims).map(([name, value]) => {
     // Lists (a user's groups, several audiences) read better as lists than as JSON.
     const items = Array.isArray(value) ? value.map(claimText) : null;
-    return { name, value: items ? null : claimText(value), items, time: TIME_CLAIMS.has(name) ? displayTime(value) : null };
+    return {
+      name,
+      value: items ? null : claimText(value),
+      items,
+      time: TIME_CLAIMS.has(name) ? displayTime(value) : null,
+    };
   });
   // Reading the flash removed it: saved, it is not shown again.
   if (notice) headers.append("Set-Cookie", await commitAppSession(appSession));
@@ -143,7 +148,9 @@ export default function Account() {
       {roles ? (
         <section className="card" aria-labelledby="roles">
           <h2 id="roles">Roles</h2>
-          <p className="muted">From your access token: realm roles by name, this app's client roles as <code>app:</code>role.</p>
+          <p className="muted">
+            From your access token: realm roles by name, this app's client roles as <code>app:</code>role.
+          </p>
           {roles.length > 0 ? (
             <ul className="roles" data-testid="roles">
               {roles.map((role) => (

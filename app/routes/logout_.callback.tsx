@@ -28,7 +28,9 @@ export default function LoggedOut() {
     <>
       <h1>You are logged out</h1>
       <p>Your session in this app and at your identity provider has ended.</p>
-      <NextStep href="/login" home>Log in again</NextStep>
+      <NextStep href="/login" home>
+        Log in again
+      </NextStep>
     </>
   );
 }

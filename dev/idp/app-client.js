@@ -31,7 +31,15 @@ export function appClient(appUrl, realm, { clientId, clientSecret, backchannel =
  */
 export function devRealms(env) {
   const appUrl = (env.APP_URL || "http://localhost:3000").replace(/\/+$/, "");
-  const names = [env.KEYCLOAK_REALM || "demo", ...(env.KEYCLOAK_REALMS ?? "").split(",")].map((name) => name.trim()).filter(Boolean);
-  const client = { clientId: env.KEYCLOAK_CLIENT_ID || "remix-app", clientSecret: env.KEYCLOAK_CLIENT_SECRET || DEV_CLIENT_SECRET, backchannel: true };
-  return Object.fromEntries([...new Set(names)].map((realm) => [realm, { clients: [appClient(appUrl, realm, client)] }]));
+  const names = [env.KEYCLOAK_REALM || "demo", ...(env.KEYCLOAK_REALMS ?? "").split(",")]
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const client = {
+    clientId: env.KEYCLOAK_CLIENT_ID || "remix-app",
+    clientSecret: env.KEYCLOAK_CLIENT_SECRET || DEV_CLIENT_SECRET,
+    backchannel: true,
+  };
+  return Object.fromEntries(
+    [...new Set(names)].map((realm) => [realm, { clients: [appClient(appUrl, realm, client)] }]),
+  );
 }

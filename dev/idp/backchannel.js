@@ -61,6 +61,11 @@ export async function postLogoutToken(uri, logoutToken, signal) {
 export function signJws({ alg, privateKey }, input) {
   if (alg === "EdDSA") return sign(null, Buffer.from(input), privateKey);
   if (alg === "ES256") return sign("sha256", Buffer.from(input), { key: privateKey, dsaEncoding: "ieee-p1363" });
-  if (alg === "PS256") return sign("sha256", Buffer.from(input), { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+  if (alg === "PS256")
+    return sign("sha256", Buffer.from(input), {
+      key: privateKey,
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: 32,
+    });
   return sign("sha256", Buffer.from(input), privateKey);
 }

@@ -14,7 +14,9 @@ const idp = await startIdp({
 });
 
 const demo = DEFAULT_USERS[0];
-console.log(`Dev IdP listening on ${idp.url} (realms: ${Object.keys(realms).join(", ")}); sign in as ${demo.username} / ${demo.password}`);
+console.log(
+  `Dev IdP listening on ${idp.url} (realms: ${Object.keys(realms).join(", ")}); sign in as ${demo.username} / ${demo.password}`,
+);
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, () => {

@@ -13,7 +13,12 @@ import { loginPage, messagePage } from "./pages.js";
 export async function handleLogin({ provider, users }, uid, req, res, action) {
   const interaction = await provider.interactionDetails(req, res).catch(() => undefined);
   if (interaction?.uid !== uid) {
-    send(res, 400, "text/html", messagePage("We are sorry...", "Your login attempt timed out. Login will start from the beginning."));
+    send(
+      res,
+      400,
+      "text/html",
+      messagePage("We are sorry...", "Your login attempt timed out. Login will start from the beginning."),
+    );
     return;
   }
 
@@ -28,7 +33,9 @@ export async function handleLogin({ provider, users }, uid, req, res, action) {
 
   const { username = "", password = "" } = await readForm(req);
   const name = username.trim().toLowerCase();
-  const user = users.find((u) => (u.username.toLowerCase() === name || u.email.toLowerCase() === name) && u.password === password);
+  const user = users.find(
+    (u) => (u.username.toLowerCase() === name || u.email.toLowerCase() === name) && u.password === password,
+  );
   if (!user) {
     send(res, 200, "text/html", loginPage({ action, username, error: "Invalid username or password." }));
     return;

@@ -89,7 +89,20 @@ export function realmProviderFactory(opts) {
 }
 
 /** @param {Parameters<typeof realmProviderFactory>[0] & { key: SigningKey, adapter: any, cookieKeys: string[] }} opts */
-function createProvider({ realm, issuer, clients, users, endSession, personality, clockSkew, backchannelLogout, key, adapter, cookieKeys, accessTokenTtl = 300 }) {
+function createProvider({
+  realm,
+  issuer,
+  clients,
+  users,
+  endSession,
+  personality,
+  clockSkew,
+  backchannelLogout,
+  key,
+  adapter,
+  cookieKeys,
+  accessTokenTtl = 300,
+}) {
   const { tokenAuthMethods, profileInIdToken = true } = personality;
   const provider = new Provider(issuer, {
     adapter,
@@ -98,7 +111,10 @@ function createProvider({ realm, issuer, clients, users, endSession, personality
       ...(c.tokenEndpointAuthMethod === "private_key_jwt"
         ? { token_endpoint_auth_method: "private_key_jwt", jwks_uri: c.jwksUri }
         : c.clientSecret
-          ? { client_secret: c.clientSecret, token_endpoint_auth_method: c.tokenEndpointAuthMethod ?? "client_secret_basic" }
+          ? {
+              client_secret: c.clientSecret,
+              token_endpoint_auth_method: c.tokenEndpointAuthMethod ?? "client_secret_basic",
+            }
           : { token_endpoint_auth_method: "none" }),
       id_token_signed_response_alg: key.alg,
       redirect_uris: c.redirectUris,
@@ -146,8 +162,10 @@ function createProvider({ realm, issuer, clients, users, endSession, personality
     rotateRefreshToken: true,
     // oidc-provider refuses to fetch from loopback (SSRF protection); the dev IdP reads the app's
     // /auth/jwks.json there for private_key_jwt clients.
-    fetch: (/** @type {string} */ url, /** @type {RequestInit & { dispatcher?: unknown }} */ { dispatcher: _, ...options }) =>
-      globalThis.fetch(url, options),
+    fetch: (
+      /** @type {string} */ url,
+      /** @type {RequestInit & { dispatcher?: unknown }} */ { dispatcher: _, ...options },
+    ) => globalThis.fetch(url, options),
     clientBasedCORS: (_ctx, origin, client) => client.redirectUris.some((uri) => new URL(uri).origin === origin),
     routes: {
       authorization: `${OIDC_PATH}/auth`,

@@ -20,9 +20,15 @@ export async function routeInRealm(realm, rest, { req, res, entry, pathname, fau
   if (failedTokenEndpoint(faults, rest, res)) return;
 
   // oidc-provider accepts a secret in either place; a provider that lists only client_secret_post refuses Basic (Apple's does).
-  const basicRefused = realm.personality.tokenAuthMethods && !realm.personality.tokenAuthMethods.includes("client_secret_basic");
+  const basicRefused =
+    realm.personality.tokenAuthMethods && !realm.personality.tokenAuthMethods.includes("client_secret_basic");
   if (basicRefused && rest === `${OIDC_PATH}/token` && /^basic /i.test(req.headers.authorization ?? "")) {
-    send(res, 401, "application/json", JSON.stringify({ error: "invalid_client", error_description: "HTTP Basic is not supported" }));
+    send(
+      res,
+      401,
+      "application/json",
+      JSON.stringify({ error: "invalid_client", error_description: "HTTP Basic is not supported" }),
+    );
     return;
   }
 
@@ -39,7 +45,11 @@ export async function routeInRealm(realm, rest, { req, res, entry, pathname, fau
     return;
   }
 
-  if (realm.endSession && rest === `${OIDC_PATH}/logout` && (req.method === "GET" || (req.method === "POST" && isForm(req)))) {
+  if (
+    realm.endSession &&
+    rest === `${OIDC_PATH}/logout` &&
+    (req.method === "GET" || (req.method === "POST" && isForm(req)))
+  ) {
     const params = req.method === "POST" ? (entry.form = await readForm(req)) : entry.query;
     const error = await logoutParamError(params, realm);
     if (error) {
@@ -76,7 +86,9 @@ function crossSiteSessionCookie(res) {
   res.setHeader = (name, value) => {
     if (String(name).toLowerCase() === "set-cookie") {
       const cookies = (Array.isArray(value) ? value : [String(value)]).map((cookie) =>
-        /^_session(\.sig|\.legacy)?=/.test(cookie) ? cookie.replace(/; samesite=lax/i, "") + "; samesite=none; secure" : cookie,
+        /^_session(\.sig|\.legacy)?=/.test(cookie)
+          ? cookie.replace(/; samesite=lax/i, "") + "; samesite=none; secure"
+          : cookie,
       );
       return setHeader(name, cookies);
     }

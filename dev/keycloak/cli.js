@@ -13,7 +13,10 @@ const version = process.env.KEYCLOAK_VERSION || PINNED_VERSION;
 console.log(`Starting Keycloak ${version} (the first start builds it and can take a few minutes)…`);
 let keycloak;
 try {
-  keycloak = await startKeycloak({ version, ...(process.env.KEYCLOAK_PORT && { port: Number(process.env.KEYCLOAK_PORT) }) });
+  keycloak = await startKeycloak({
+    version,
+    ...(process.env.KEYCLOAK_PORT && { port: Number(process.env.KEYCLOAK_PORT) }),
+  });
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);

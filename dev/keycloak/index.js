@@ -20,7 +20,8 @@ const DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.
 /** Which tool is missing, with what to install; `null` when java and mvn are both there. */
 export function missingTools() {
   const missing = [];
-  if (spawnSync("java", ["-version"], { stdio: "ignore" }).error) missing.push("java (apt-get install openjdk-17-jre-headless)");
+  if (spawnSync("java", ["-version"], { stdio: "ignore" }).error)
+    missing.push("java (apt-get install openjdk-17-jre-headless)");
   if (spawnSync("mvn", ["-v"], { stdio: "ignore" }).error) missing.push("mvn (apt-get install maven)");
   return missing.length ? `Keycloak needs ${missing.join(" and ")}` : null;
 }
@@ -31,13 +32,22 @@ export function ensureDistribution(version = PINNED_VERSION, log = console.log) 
   const home = join(cache, `keycloak-${version}`);
   if (existsSync(join(home, "bin", "kc.sh"))) return home;
 
-  const zip = join(homedir(), ".m2/repository/org/keycloak/keycloak-quarkus-dist", version, `keycloak-quarkus-dist-${version}.zip`);
+  const zip = join(
+    homedir(),
+    ".m2/repository/org/keycloak/keycloak-quarkus-dist",
+    version,
+    `keycloak-quarkus-dist-${version}.zip`,
+  );
   if (!existsSync(zip)) {
     log(`Fetching Keycloak ${version} with Maven…`);
     const artifact = `org.keycloak:keycloak-quarkus-dist:${version}:zip`;
-    const fetched = spawnSync("mvn", ["-q", "-B", `${DEPENDENCY_PLUGIN}:get`, `-Dartifact=${artifact}`, "-Dtransitive=false"], {
-      stdio: "inherit",
-    });
+    const fetched = spawnSync(
+      "mvn",
+      ["-q", "-B", `${DEPENDENCY_PLUGIN}:get`, `-Dartifact=${artifact}`, "-Dtransitive=false"],
+      {
+        stdio: "inherit",
+      },
+    );
     if (fetched.status !== 0 || !existsSync(zip)) throw new Error(`Maven could not fetch ${artifact}`);
   }
   log(`Unpacking ${basename(zip)} into ${cache}…`);
@@ -92,7 +102,8 @@ export async function startKeycloak(options = {}) {
   for (const file of realmFiles) copyFileSync(file, join(importDir, basename(file)));
 
   // A port already taken would have the readiness check below talk to someone else's server.
-  if (options.port !== undefined && !(await isFree(options.port))) throw new Error(`port ${options.port} is already in use`);
+  if (options.port !== undefined && !(await isFree(options.port)))
+    throw new Error(`port ${options.port} is already in use`);
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
@@ -108,7 +119,10 @@ export async function startKeycloak(options = {}) {
         KC_BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
         KC_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
         // Keycloak before 26 reads the admin from these instead.
-        ...(Number(version.split(".")[0]) < 26 && { KEYCLOAK_ADMIN: ADMIN.username, KEYCLOAK_ADMIN_PASSWORD: ADMIN.password }),
+        ...(Number(version.split(".")[0]) < 26 && {
+          KEYCLOAK_ADMIN: ADMIN.username,
+          KEYCLOAK_ADMIN_PASSWORD: ADMIN.password,
+        }),
         // Other management/health listeners would need ports of their own.
         KC_HEALTH_ENABLED: "false",
         KC_METRICS_ENABLED: "false",
@@ -144,7 +158,8 @@ export async function startKeycloak(options = {}) {
 
   const deadline = started + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`Keycloak exited with ${child.exitCode}. Its log ends with:\n${tail()}`);
+    if (child.exitCode !== null)
+      throw new Error(`Keycloak exited with ${child.exitCode}. Its log ends with:\n${tail()}`);
     try {
       if ((await fetch(`${url}/realms/master`)).status === 200) break;
     } catch {

@@ -10,7 +10,9 @@ import { missingTools, PINNED_VERSION, root, startKeycloak } from "./index.js";
 const missing = missingTools();
 if (missing) {
   if (process.argv.includes("--if-available") && !process.env.CI) {
-    console.log(`\nSkipping the real-Keycloak suites: ${missing}. npm run test:keycloak runs them; bash .ci/run installs both.\n`);
+    console.log(
+      `\nSkipping the real-Keycloak suites: ${missing}. npm run test:keycloak runs them; bash .ci/run installs both.\n`,
+    );
     process.exit(0);
   }
   console.error(`${missing}.`);
@@ -47,5 +49,7 @@ const run = (command, args) =>
 
 const vitest = await run(process.execPath, ["node_modules/vitest/vitest.mjs", "run"]);
 const playwright = await run(process.execPath, ["node_modules/@playwright/test/cli.js", "test"]);
-console.log(`Real-Keycloak suites against ${version}: ${((Date.now() - started) / 1000).toFixed(0)} s in all, Keycloak start included`);
+console.log(
+  `Real-Keycloak suites against ${version}: ${((Date.now() - started) / 1000).toFixed(0)} s in all, Keycloak start included`,
+);
 await stopAll(vitest || playwright);

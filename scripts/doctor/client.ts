@@ -19,7 +19,11 @@ import { describe, variables, type CheckResult } from "./result";
  * answers 401 `unauthorized_client` when "Service accounts" is off: the status
  * alone says nothing.
  */
-export async function checkClientCredentials(provider: ProviderConfig, metadata: ProviderMetadata, timeoutMs: number): Promise<CheckResult> {
+export async function checkClientCredentials(
+  provider: ProviderConfig,
+  metadata: ProviderMetadata,
+  timeoutMs: number,
+): Promise<CheckResult> {
   const name = `${provider.name}: client credentials`;
   const vars = variables(provider);
   if (!provider.clientSecret && !provider.clientPrivateKey) {
@@ -48,16 +52,30 @@ export async function checkClientCredentials(provider: ProviderConfig, metadata:
     error = typeof body.error === "string" ? body.error : undefined;
     description = typeof body.error_description === "string" ? body.error_description : undefined;
   } catch (failure) {
-    return { name, ok: false, detail: `token endpoint unreachable: ${describe((failure as Error).cause ?? failure, timeoutMs)}`, fix: `the token endpoint must be reachable from this host (check ${vars.url})` };
+    return {
+      name,
+      ok: false,
+      detail: `token endpoint unreachable: ${describe((failure as Error).cause ?? failure, timeoutMs)}`,
+      fix: `the token endpoint must be reachable from this host (check ${vars.url})`,
+    };
   }
   // Keycloak 26 answers a wrong secret for an existing client with 401
   // unauthorized_client, told apart from "Service accounts off" only by its description.
-  if (error === "unauthorized_client" && description === "Invalid client or Invalid client credentials") error = "invalid_client";
+  if (error === "unauthorized_client" && description === "Invalid client or Invalid client credentials")
+    error = "invalid_client";
   if (status === 200) {
-    return { name, ok: true, detail: `${provider.clientId}: accepted (note: client_credentials is enabled for it; this app does not need "Service accounts")` };
+    return {
+      name,
+      ok: true,
+      detail: `${provider.clientId}: accepted (note: client_credentials is enabled for it; this app does not need "Service accounts")`,
+    };
   }
   if (error === "unauthorized_client" || error === "unsupported_grant_type" || error === "invalid_scope") {
-    return { name, ok: true, detail: `${provider.clientId}: accepted (client_credentials itself is not enabled: ${error}, as expected)` };
+    return {
+      name,
+      ok: true,
+      detail: `${provider.clientId}: accepted (client_credentials itself is not enabled: ${error}, as expected)`,
+    };
   }
   if (error === "invalid_client") {
     return {
@@ -85,7 +103,12 @@ export async function checkClientCredentials(provider: ProviderConfig, metadata:
  * one the client has not registered is a 400 page ("Invalid parameter:
  * redirect_uri" at Keycloak), a registered one a redirect back to it.
  */
-export async function checkRedirectUri(provider: ProviderConfig, metadata: ProviderMetadata, appUrl: string, timeoutMs: number): Promise<CheckResult> {
+export async function checkRedirectUri(
+  provider: ProviderConfig,
+  metadata: ProviderMetadata,
+  appUrl: string,
+  timeoutMs: number,
+): Promise<CheckResult> {
   const name = `${provider.name}: redirect URI`;
   const redirectUri = loginCallbackUrl(appUrl, provider.name);
   const url = new URL(metadata.authorization_endpoint);
@@ -101,7 +124,13 @@ export async function checkRedirectUri(provider: ProviderConfig, metadata: Provi
     code_challenge_method: "S256",
   }).toString();
   const answer = await probe(url, timeoutMs);
-  if ("error" in answer) return { name, ok: false, detail: `authorization endpoint unreachable: ${answer.error}`, fix: `check ${variables(provider).url}` };
+  if ("error" in answer)
+    return {
+      name,
+      ok: false,
+      detail: `authorization endpoint unreachable: ${answer.error}`,
+      fix: `check ${variables(provider).url}`,
+    };
   if (answer.location?.startsWith(redirectUri)) return { name, ok: true, detail: `${redirectUri} is registered` };
   return {
     name,
@@ -120,12 +149,27 @@ export async function checkRedirectUri(provider: ProviderConfig, metadata: Provi
  * unregistered URI is a 400 page ("Invalid redirect uri" at Keycloak) before
  * any session is looked at; a registered one is the page that asks the user.
  */
-export async function checkPostLogoutRedirectUri(provider: ProviderConfig, metadata: ProviderMetadata, appUrl: string, timeoutMs: number): Promise<CheckResult> {
+export async function checkPostLogoutRedirectUri(
+  provider: ProviderConfig,
+  metadata: ProviderMetadata,
+  appUrl: string,
+  timeoutMs: number,
+): Promise<CheckResult> {
   const name = `${provider.name}: post-logout redirect URI`;
   const uri = postLogoutRedirectUrl(appUrl);
-  const url = buildEndSessionUrl({ endSessionEndpoint: metadata.end_session_endpoint!, clientId: provider.clientId, postLogoutRedirectUri: uri });
+  const url = buildEndSessionUrl({
+    endSessionEndpoint: metadata.end_session_endpoint!,
+    clientId: provider.clientId,
+    postLogoutRedirectUri: uri,
+  });
   const answer = await probe(url, timeoutMs);
-  if ("error" in answer) return { name, ok: false, detail: `end-session endpoint unreachable: ${answer.error}`, fix: `check ${variables(provider).url}` };
+  if ("error" in answer)
+    return {
+      name,
+      ok: false,
+      detail: `end-session endpoint unreachable: ${answer.error}`,
+      fix: `check ${variables(provider).url}`,
+    };
   if (answer.status < 400) return { name, ok: true, detail: `${uri} is registered` };
   return {
     name,
@@ -146,7 +190,11 @@ async function probe(url: URL, timeoutMs: number): Promise<ProbeAnswer> {
     const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
     const text = response.status >= 400 ? await response.text() : "";
     await response.body?.cancel().catch(() => {});
-    return { status: response.status, location: response.headers.get("location") ?? undefined, reason: errorMessage(text) };
+    return {
+      status: response.status,
+      location: response.headers.get("location") ?? undefined,
+      reason: errorMessage(text),
+    };
   } catch (error) {
     return { error: describe(error, timeoutMs) };
   }

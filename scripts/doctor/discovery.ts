@@ -7,7 +7,8 @@ import { AuthError } from "../../app/auth/errors";
 import { discover, type ProviderMetadata } from "../../app/auth/oidc-protocol.server";
 import { describe, variables, withoutCredentials, type CheckResult } from "./result";
 
-export type Discovery = { ok: true; metadata: ProviderMetadata; result: CheckResult } | { ok: false; result: CheckResult };
+export type Discovery =
+  { ok: true; metadata: ProviderMetadata; result: CheckResult } | { ok: false; result: CheckResult };
 
 /** The "discovery" check, or the "issuer" check when discovery names another issuer. */
 export async function checkDiscovery(provider: ProviderConfig, timeoutMs: number): Promise<Discovery> {
@@ -23,16 +24,47 @@ export async function checkDiscovery(provider: ProviderConfig, timeoutMs: number
       const actual = (cause.cause as { body?: { issuer?: unknown } }).body?.issuer;
       return { ok: false, result: issuerMismatch(provider, String(actual)) };
     }
-    const status = cause instanceof oauth.OperationProcessingError && cause.cause instanceof Response ? cause.cause.status : undefined;
-    if (status !== undefined) return { ok: false, result: { name, ok: false, detail: `${url} answered HTTP ${status}`, fix: wrongUrl(provider, status) } };
+    const status =
+      cause instanceof oauth.OperationProcessingError && cause.cause instanceof Response
+        ? cause.cause.status
+        : undefined;
+    if (status !== undefined)
+      return {
+        ok: false,
+        result: { name, ok: false, detail: `${url} answered HTTP ${status}`, fix: wrongUrl(provider, status) },
+      };
     if (cause instanceof oauth.OperationProcessingError || cause instanceof oauth.ResponseBodyError) {
-      return { ok: false, result: { name, ok: false, detail: `${url} answered without a valid discovery document: ${cause.message}`, fix: wrongUrl(provider, 200) } };
+      return {
+        ok: false,
+        result: {
+          name,
+          ok: false,
+          detail: `${url} answered without a valid discovery document: ${cause.message}`,
+          fix: wrongUrl(provider, 200),
+        },
+      };
     }
     if (cause) {
-      return { ok: false, result: { name, ok: false, detail: `${url} unreachable: ${describe(cause, timeoutMs)}`, fix: unreachable(provider) } };
+      return {
+        ok: false,
+        result: {
+          name,
+          ok: false,
+          detail: `${url} unreachable: ${describe(cause, timeoutMs)}`,
+          fix: unreachable(provider),
+        },
+      };
     }
     // A 5xx, or a document without the endpoints a login needs.
-    return { ok: false, result: { name, ok: false, detail: withoutCredentials(error.detail), fix: `${variables(provider).url} does not point at a working OpenID provider` } };
+    return {
+      ok: false,
+      result: {
+        name,
+        ok: false,
+        detail: withoutCredentials(error.detail),
+        fix: `${variables(provider).url} does not point at a working OpenID provider`,
+      },
+    };
   }
 }
 
@@ -88,7 +120,12 @@ function issuerMismatch(provider: ProviderConfig, actual: string): CheckResult {
   const expected = provider.issuer;
   const detail = `discovery names issuer "${withoutCredentials(actual)}", the app expects "${withoutCredentials(expected)}"`;
   if (provider.kind !== "keycloak") {
-    return { name, ok: false, detail, fix: `set ${vars.url} to exactly "${withoutCredentials(actual)}" if that is the provider you mean` };
+    return {
+      name,
+      ok: false,
+      detail,
+      fix: `set ${vars.url} to exactly "${withoutCredentials(actual)}" if that is the provider you mean`,
+    };
   }
   const sameOrigin = URL.canParse(actual) && new URL(actual).origin === new URL(expected).origin;
   const base = withoutCredentials(actual.replace(/\/realms\/[^/]+$/, ""));

@@ -9,7 +9,11 @@ import { describe, variables, withoutCredentials, type CheckResult } from "./res
 const KEY_TYPE: Record<string, string> = { RS: "RSA", PS: "RSA", ES: "EC", Ed: "OKP" };
 
 /** ID tokens must be verifiable with a public key from the JWKS, in an algorithm the app accepts. */
-export async function checkSigningKeys(provider: ProviderConfig, metadata: ProviderMetadata, timeoutMs: number): Promise<CheckResult> {
+export async function checkSigningKeys(
+  provider: ProviderConfig,
+  metadata: ProviderMetadata,
+  timeoutMs: number,
+): Promise<CheckResult> {
   const name = `${provider.name}: signing keys`;
   const fix =
     provider.kind === "keycloak"
@@ -18,7 +22,12 @@ export async function checkSigningKeys(provider: ProviderConfig, metadata: Provi
   const advertised = metadata.id_token_signing_alg_values_supported;
   const accepted = allowedAlgorithms(advertised);
   if (advertised && !advertised.some((alg) => accepted.includes(alg))) {
-    return { name, ok: false, detail: `ID tokens are only signed with ${advertised.join(", ") || "nothing"} (none or a shared secret)`, fix };
+    return {
+      name,
+      ok: false,
+      detail: `ID tokens are only signed with ${advertised.join(", ") || "nothing"} (none or a shared secret)`,
+      fix,
+    };
   }
   const keySet = createRemoteJWKSet(new URL(metadata.jwks_uri), { timeoutDuration: timeoutMs });
   try {
@@ -33,9 +42,14 @@ export async function checkSigningKeys(provider: ProviderConfig, metadata: Provi
   }
   const keys = keySet.jwks()?.keys ?? [];
   const algs = keys.map((key) => signingAlg(key, accepted)).filter((alg): alg is string => alg !== undefined);
-  if (algs.length === 0) return { name, ok: false, detail: `the JWKS has no RSA, EC or EdDSA signing key (${keys.length} keys)`, fix };
+  if (algs.length === 0)
+    return { name, ok: false, detail: `the JWKS has no RSA, EC or EdDSA signing key (${keys.length} keys)`, fix };
   const idTokens = advertised ? `; ID tokens: ${accepted.join(", ")}` : "";
-  return { name, ok: true, detail: `${algs.length} signing key${algs.length === 1 ? "" : "s"} (${[...new Set(algs)].join(", ")})${idTokens}` };
+  return {
+    name,
+    ok: true,
+    detail: `${algs.length} signing key${algs.length === 1 ? "" : "s"} (${[...new Set(algs)].join(", ")})${idTokens}`,
+  };
 }
 
 /** The algorithm (or, without `alg`, the key type) a JWK verifies ID tokens with, when the app accepts it. */

@@ -23,7 +23,12 @@ export function variables(provider: ProviderConfig) {
     };
   }
   const prefix = `OIDC_PROVIDER_${name}`;
-  return { url: `${prefix}_ISSUER`, realm: "OIDC_PROVIDERS", clientId: `${prefix}_CLIENT_ID`, secret: `${prefix}_CLIENT_SECRET` };
+  return {
+    url: `${prefix}_ISSUER`,
+    realm: "OIDC_PROVIDERS",
+    clientId: `${prefix}_CLIENT_ID`,
+    secret: `${prefix}_CLIENT_SECRET`,
+  };
 }
 
 /** A short reason for a network error, e.g. "ECONNREFUSED" or "no answer within 5000 ms (IDP_TIMEOUT_MS)". */

@@ -8,7 +8,11 @@ export function checkAppUrl(config: AppConfig): CheckResult {
   const name = "APP_URL";
   if (config.secureCookies) return { name, ok: true, detail: `${config.appUrl}: https, cookies are Secure` };
   if (isLocalUrl(new URL(config.appUrl))) {
-    return { name, ok: true, detail: `${config.appUrl}: http on this machine only, cookies are not Secure (fine for local use)` };
+    return {
+      name,
+      ok: true,
+      detail: `${config.appUrl}: http on this machine only, cookies are not Secure (fine for local use)`,
+    };
   }
   // In production parseConfig has refused this already; here NODE_ENV is something else.
   const problem = `${config.appUrl} is http on a public host: cookies are not Secure, so the session travels in clear`;
@@ -23,12 +27,19 @@ export function checkSessionSecrets(config: AppConfig): CheckResult {
   const name = "SESSION_SECRET";
   const secrets = config.sessionSecrets;
   if (secrets.length === 1 && secrets[0] === DEV_SESSION_SECRET) {
-    return { name, ok: false, detail: "not set: the app would use its development-only secret", fix: FIXES.SESSION_SECRET };
+    return {
+      name,
+      ok: false,
+      detail: "not set: the app would use its development-only secret",
+      fix: FIXES.SESSION_SECRET,
+    };
   }
   const problems = secrets.flatMap((secret, index) => {
     const weakness = secretWeakness(secret);
     if (!weakness) return [];
-    return [secrets.length === 1 ? `the secret is ${weakness}` : `entry ${index + 1} of ${secrets.length} is ${weakness}`];
+    return [
+      secrets.length === 1 ? `the secret is ${weakness}` : `entry ${index + 1} of ${secrets.length} is ${weakness}`,
+    ];
   });
   if (problems.length > 0) return { name, ok: false, detail: problems.join("; "), fix: FIXES.SESSION_SECRET };
   const count = secrets.length === 1 ? "1 secret" : `${secrets.length} secrets (the first signs, all verify), each`;
@@ -62,7 +73,8 @@ const FIXES = {
     "serve the app over https behind a TLS-terminating proxy and set APP_URL=https://app.example.com (its public origin, no path); http is only for localhost or 127.0.0.1",
   SESSION_SECRET:
     'generate one with `openssl rand -base64 48`; to rotate without logging everyone out, prepend it: SESSION_SECRET="<new>,<old>"',
-  KEYCLOAK_URL: "set KEYCLOAK_URL to Keycloak's public base URL, e.g. https://sso.example.com (with /auth only for Keycloak before 17 or a relative path set)",
+  KEYCLOAK_URL:
+    "set KEYCLOAK_URL to Keycloak's public base URL, e.g. https://sso.example.com (with /auth only for Keycloak before 17 or a relative path set)",
   KEYCLOAK_REALM: "set KEYCLOAK_REALM to the realm's name as shown in Keycloak's admin console, e.g. demo",
   KEYCLOAK_REALMS: "list more realms comma-separated, e.g. KEYCLOAK_REALMS=acme,globex",
   KEYCLOAK_CLIENT_ID: "set KEYCLOAK_CLIENT_ID to the client id of this app in Keycloak (Clients), e.g. remix-app",

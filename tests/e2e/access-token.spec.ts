@@ -23,7 +23,11 @@ async function untilRenewalDue(page: Page) {
   await expect.poll(() => Date.now() / 1000 > due, { timeout: ACCESS_TOKEN_TTL * 1000 }).toBe(true);
 }
 
-test("renews an expired access token with one request to the IdP, even for several parallel requests", async ({ page, stack, signIn }) => {
+test("renews an expired access token with one request to the IdP, even for several parallel requests", async ({
+  page,
+  stack,
+  signIn,
+}) => {
   const app = stack.app.url;
   await page.goto(`${app}/account`);
   await signIn("demo");
@@ -34,7 +38,9 @@ test("renews an expired access token with one request to the IdP, even for sever
   const before = tokenRequests(stack);
   // Four requests of this browser at once, each carrying the same session cookie.
   const statuses = await page.evaluate(() =>
-    Promise.all(Array.from({ length: 4 }, () => fetch("/account", { credentials: "same-origin" }).then((r) => r.status))),
+    Promise.all(
+      Array.from({ length: 4 }, () => fetch("/account", { credentials: "same-origin" }).then((r) => r.status)),
+    ),
   );
   expect(statuses).toEqual([200, 200, 200, 200]);
   await page.reload();
@@ -59,14 +65,24 @@ test("sends a user logged out at the IdP to log in at the next API call, and bac
   await signIn("demo");
   await expect(page).toHaveURL(`${app}/account`);
   await expect(page.getByTestId("api-facts")).toContainText("demo@example.com");
-  await expect.poll(() => stack.app.output()).toMatch(/"event":"token_refresh","realm":"demo","sub":"[^"]+","outcome":"session_ended"/);
+  await expect
+    .poll(() => stack.app.output())
+    .toMatch(/"event":"token_refresh","realm":"demo","sub":"[^"]+","outcome":"session_ended"/);
 });
 
-test("refuses /admin to a user without the role with a 403 page, and admits one with it", async ({ browser, page, stack, signIn }) => {
+test("refuses /admin to a user without the role with a 403 page, and admits one with it", async ({
+  browser,
+  page,
+  stack,
+  signIn,
+}) => {
   const app = stack.app.url;
   await page.goto(`${app}/account`);
   await signIn("big");
-  await expect(page.getByTestId("roles").getByRole("listitem")).toHaveText(["account:manage-account", "account:view-profile"]);
+  await expect(page.getByTestId("roles").getByRole("listitem")).toHaveText([
+    "account:manage-account",
+    "account:view-profile",
+  ]);
   const refused = await page.goto(`${app}/admin`);
   expect(refused?.status()).toBe(403);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("You do not have access to this page");

@@ -9,7 +9,12 @@ async function openAccountAsBig(page: Page, app: string, signIn: (username: stri
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account");
 }
 
-const groupsCell = (page: Page) => page.getByRole("row").filter({ has: page.getByRole("cell", { name: "groups", exact: true }) }).getByRole("cell").nth(1);
+const groupsCell = (page: Page) =>
+  page
+    .getByRole("row")
+    .filter({ has: page.getByRole("cell", { name: "groups", exact: true }) })
+    .getByRole("cell")
+    .nth(1);
 
 test("shows 60 groups as a counted list, folded after the first five", async ({ page, stack, signIn }) => {
   await openAccountAsBig(page, stack.app.url, signIn);
@@ -19,14 +24,20 @@ test("shows 60 groups as a counted list, folded after the first five", async ({ 
   await expect(groups.getByText(/^\/organisation\/department-60\//)).toBeHidden();
 
   // As one comma-joined paragraph, the groups made the page 2,700 px tall at 1280 px and 6,800 px at 360 px.
-  for (const [width, pageHeight] of [[1280, 1800], [360, 2500]] as const) {
+  for (const [width, pageHeight] of [
+    [1280, 1800],
+    [360, 2500],
+  ] as const) {
     await page.setViewportSize({ width, height: 800 });
     expect((await groups.boundingBox())!.height).toBeLessThan(500);
     // Measured without the roles and API sections, which came later and do not grow with the groups.
     const height = await page.evaluate(
       () =>
         document.documentElement.scrollHeight -
-        ["roles", "api"].reduce((sum, id) => sum + document.getElementById(id)!.closest("section")!.getBoundingClientRect().height, 0),
+        ["roles", "api"].reduce(
+          (sum, id) => sum + document.getElementById(id)!.closest("section")!.getBoundingClientRect().height,
+          0,
+        ),
     );
     expect(height).toBeLessThan(pageHeight);
   }
@@ -50,7 +61,11 @@ test.describe("without JavaScript", () => {
 });
 
 for (const scheme of SCHEMES) {
-  test(`account with 60 groups is accessible and laid out at 360 and 1280 px in the ${scheme} scheme`, async ({ page, stack, signIn }, testInfo) => {
+  test(`account with 60 groups is accessible and laid out at 360 and 1280 px in the ${scheme} scheme`, async ({
+    page,
+    stack,
+    signIn,
+  }, testInfo) => {
     await page.emulateMedia({ colorScheme: scheme });
     await openAccountAsBig(page, stack.app.url, signIn);
     for (const width of WIDTHS) {

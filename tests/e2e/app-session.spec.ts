@@ -1,7 +1,11 @@
 import { expect } from "./fixtures";
 import { expectNoAccessibilityViolations, saveScreenshot, SCHEMES, test } from "./page-checks";
 
-test("hides the claims from the account page, says so once, and remembers it", async ({ page, stack, signIn }, testInfo) => {
+test("hides the claims from the account page, says so once, and remembers it", async ({
+  page,
+  stack,
+  signIn,
+}, testInfo) => {
   const app = stack.app.url;
   await page.goto(`${app}/account`);
   await signIn("demo");

@@ -22,7 +22,9 @@ test("says the user cancelled when the provider answers access_denied", async ({
 test("still says cancelled when the sign-in state has gone meanwhile", async ({ page, stack }) => {
   const app = stack.app.url;
   // The state cookie lives 5 minutes: a user who cancels later comes back without it.
-  await page.goto(`${app}/auth/demo/callback?${new URLSearchParams({ error: "access_denied", state: "from-long-ago" })}`);
+  await page.goto(
+    `${app}/auth/demo/callback?${new URLSearchParams({ error: "access_denied", state: "from-long-ago" })}`,
+  );
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("You cancelled the sign-in");
 });
 

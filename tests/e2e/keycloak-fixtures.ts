@@ -21,7 +21,8 @@ export const test = base.extend<
     async ({ page, stack }, use) => {
       const errors: string[] = [];
       page.on("console", (message) => {
-        if (message.type() === "error" && page.url().startsWith(stack.app.url)) errors.push(`${message.text()} (${message.location().url})`);
+        if (message.type() === "error" && page.url().startsWith(stack.app.url))
+          errors.push(`${message.text()} (${message.location().url})`);
       });
       await use();
       expect(errors).toEqual([]);
@@ -41,8 +42,10 @@ export const test = base.extend<
 
 export { expect };
 
-export const isKeycloakLogout = (stack: KeycloakStack, realm = "demo") => (url: string) =>
-  url.startsWith(`${stack.idp.issuer(realm)}/protocol/openid-connect/logout`);
+export const isKeycloakLogout =
+  (stack: KeycloakStack, realm = "demo") =>
+  (url: string) =>
+    url.startsWith(`${stack.idp.issuer(realm)}/protocol/openid-connect/logout`);
 
 /** Back from Keycloak's logout: the app's logged-out page. */
 export async function expectLoggedOutPage(page: Page, app: string) {

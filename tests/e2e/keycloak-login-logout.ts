@@ -7,9 +7,12 @@ import { expect, expectLoggedOutPage, isKeycloakLogout, test } from "./keycloak-
 export function loginLogoutTests(method: "post" | "redirect") {
   test.use({ stackOptions: { env: { KEYCLOAK_LOGOUT_METHOD: method } } });
   test.describe(`KEYCLOAK_LOGOUT_METHOD=${method}`, () => {
-
     for (const username of ["demo", "big"]) {
-      test(`${username} logs in at Keycloak and logs out of the app and of Keycloak`, async ({ page, stack, signIn }) => {
+      test(`${username} logs in at Keycloak and logs out of the app and of Keycloak`, async ({
+        page,
+        stack,
+        signIn,
+      }) => {
         const app = stack.app.url;
         await page.goto(`${app}/account`);
         await expect(page).toHaveURL((url) => url.href.startsWith(`${stack.idp.issuer("demo")}/`));

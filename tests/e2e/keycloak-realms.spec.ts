@@ -5,7 +5,11 @@ import { expect, expectLoggedOutPage, isKeycloakLogout, test } from "./keycloak-
 
 test.use({ stackOptions: { realms: ["demo", "acme"] } });
 
-test("signed in at demo and acme in one browser, logging out of acme leaves demo's Keycloak session alone", async ({ page, stack, signIn }) => {
+test("signed in at demo and acme in one browser, logging out of acme leaves demo's Keycloak session alone", async ({
+  page,
+  stack,
+  signIn,
+}) => {
   const app = stack.app.url;
   const sessions = async (realm: string) => (await stack.admin.sessions(realm, "demo")).length;
   const before = { demo: await sessions("demo"), acme: await sessions("acme") };
@@ -27,7 +31,9 @@ test("signed in at demo and acme in one browser, logging out of acme leaves demo
   const acmeLogout = page.waitForRequest((request) => isKeycloakLogout(stack, "acme")(request.url()));
   await page.getByRole("button", { name: "Log out" }).click();
   const sent = await acmeLogout;
-  expect(new URLSearchParams(sent.postData() ?? new URL(sent.url()).search).get("client_id")).toBe(REALM_CLIENTS.acme!.clientId);
+  expect(new URLSearchParams(sent.postData() ?? new URL(sent.url()).search).get("client_id")).toBe(
+    REALM_CLIENTS.acme!.clientId,
+  );
   await expectLoggedOutPage(page, app);
   expect(await sessions("acme")).toBe(before.acme);
   expect(await sessions("demo")).toBe(before.demo + 1);

@@ -11,7 +11,9 @@ test("a cross-site flood of login links does not block the next login", async ({
   const attackerUrl = `http://127.0.0.1:${(attacker.address() as { port: number }).port}/`;
   try {
     // The IdP is not needed for the flood: answer its login page here, so only the app's cookies pile up.
-    await context.route(`${stack.idp.url}/**`, (route) => route.fulfill({ contentType: "text/html", body: "<p>idp</p>" }));
+    await context.route(`${stack.idp.url}/**`, (route) =>
+      route.fulfill({ contentType: "text/html", body: "<p>idp</p>" }),
+    );
     const site = await context.newPage();
     await site.goto(attackerUrl);
     const popupOpened = context.waitForEvent("page");

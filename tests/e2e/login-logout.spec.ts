@@ -61,24 +61,31 @@ test("works with a 6 KB id_token carrying 60 groups", async ({ page, stack, sign
 });
 
 // The page-checks `test`: this page's own 400 status is an expected console line.
-errorPageTest("shows a replayed or forged logout link as invalid, changing nothing, and logs it", async ({ page, stack, signIn }) => {
-  const app = stack.app.url;
-  await page.goto(`${app}/login`);
-  await signIn("demo");
-  await page.getByRole("button", { name: "Log out" }).click();
-  await expectLoggedOutPage(page, app);
-  const callback = page.url();
+errorPageTest(
+  "shows a replayed or forged logout link as invalid, changing nothing, and logs it",
+  async ({ page, stack, signIn }) => {
+    const app = stack.app.url;
+    await page.goto(`${app}/login`);
+    await signIn("demo");
+    await page.getByRole("button", { name: "Log out" }).click();
+    await expectLoggedOutPage(page, app);
+    const callback = page.url();
 
-  for (const url of [callback, `${app}/logout/callback?state=forged`]) {
-    const before = stack.app.output().length;
-    await page.goto(url);
-    await expect(page.getByRole("heading", { name: "This logout link is not valid" })).toBeVisible();
-    await expect(page.getByText("Your session in this app and at your identity provider has ended.")).toHaveCount(0);
-    await expect.poll(() => stack.app.output().slice(before)).toContain('"outcome":"state_check_failed"');
-  }
-});
+    for (const url of [callback, `${app}/logout/callback?state=forged`]) {
+      const before = stack.app.output().length;
+      await page.goto(url);
+      await expect(page.getByRole("heading", { name: "This logout link is not valid" })).toBeVisible();
+      await expect(page.getByText("Your session in this app and at your identity provider has ended.")).toHaveCount(0);
+      await expect.poll(() => stack.app.output().slice(before)).toContain('"outcome":"state_check_failed"');
+    }
+  },
+);
 
-test("logs out also when /logout is submitted by fetch (a Remix form without reloadDocument)", async ({ page, stack, signIn }) => {
+test("logs out also when /logout is submitted by fetch (a Remix form without reloadDocument)", async ({
+  page,
+  stack,
+  signIn,
+}) => {
   const app = stack.app.url;
   await page.goto(`${app}/login`);
   await signIn("demo");
@@ -86,7 +93,8 @@ test("logs out also when /logout is submitted by fetch (a Remix form without rel
   await page.waitForFunction(() => "__remixRouter" in window); // hydrated
   const idpLogout = page.waitForRequest((request) => isIdpLogout(stack)(request.url()));
   await page.evaluate(() => {
-    const router = (window as unknown as { __remixRouter: { navigate(to: string, options: object): void } }).__remixRouter;
+    const router = (window as unknown as { __remixRouter: { navigate(to: string, options: object): void } })
+      .__remixRouter;
     router.navigate("/logout", { formMethod: "post", formData: new FormData() });
   });
   expect((await idpLogout).method()).toBe("GET");

@@ -10,7 +10,11 @@ test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
   for (const scheme of SCHEMES) {
-    test(`the end-session page looks like the app in the ${scheme} scheme, with a real button`, async ({ page, stack, signIn }, testInfo) => {
+    test(`the end-session page looks like the app in the ${scheme} scheme, with a real button`, async ({
+      page,
+      stack,
+      signIn,
+    }, testInfo) => {
       const app = stack.app.url;
       await page.emulateMedia({ colorScheme: scheme });
       await page.setViewportSize({ width: 360, height: 800 });
@@ -36,7 +40,11 @@ test.describe("without JavaScript", () => {
   }
 });
 
-test("with JavaScript the page submits itself; a logout submitted by fetch is redirected instead", async ({ page, stack, signIn }) => {
+test("with JavaScript the page submits itself; a logout submitted by fetch is redirected instead", async ({
+  page,
+  stack,
+  signIn,
+}) => {
   const app = stack.app.url;
   await page.goto(`${app}/login`);
   await signIn("demo");
@@ -52,7 +60,8 @@ test("with JavaScript the page submits itself; a logout submitted by fetch is re
   await page.waitForFunction(() => "__remixRouter" in window); // hydrated
   idpLogout = page.waitForRequest((request) => isIdpLogout(stack)(request.url()));
   await page.evaluate(() => {
-    const router = (window as unknown as { __remixRouter: { navigate(to: string, options: object): void } }).__remixRouter;
+    const router = (window as unknown as { __remixRouter: { navigate(to: string, options: object): void } })
+      .__remixRouter;
     router.navigate("/logout", { formMethod: "post", formData: new FormData() });
   });
   // A fetch cannot show the form page: the app redirects, and the IdP ends the session all the same.

@@ -3,7 +3,11 @@ import type { AddressInfo } from "node:net";
 import { expect, expectLoggedOutPage, expectSignedOut, isIdpLogout } from "./fixtures";
 import { saveScreenshot, SCHEMES, test } from "./page-checks";
 
-test("after a logout, shows the page only a completed logout has, in both schemes", async ({ page, stack, signIn }, testInfo) => {
+test("after a logout, shows the page only a completed logout has, in both schemes", async ({
+  page,
+  stack,
+  signIn,
+}, testInfo) => {
   const app = stack.app.url;
   for (const scheme of SCHEMES) {
     await page.emulateMedia({ colorScheme: scheme });
@@ -30,7 +34,11 @@ async function startAttackerSite(target: string): Promise<{ url: string; close()
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-test("a page on another site sending the browser to /logout/callback logs no one out and clears no cookie (issue 14.1)", async ({ page, stack, signIn }) => {
+test("a page on another site sending the browser to /logout/callback logs no one out and clears no cookie (issue 14.1)", async ({
+  page,
+  stack,
+  signIn,
+}) => {
   const app = stack.app.url;
   await page.goto(`${app}/login`);
   await signIn("demo");
@@ -81,7 +89,11 @@ test.describe("when the IdP is down but the app has its discovery cached", () =>
     await expect(page.getByRole("heading", { name: "Sign in to your account" })).toBeVisible();
   });
 
-  test("Log out ends the app session on the app's own page, and Retry ends the IdP's once it is back", async ({ page, stack, signIn }) => {
+  test("Log out ends the app session on the app's own page, and Retry ends the IdP's once it is back", async ({
+    page,
+    stack,
+    signIn,
+  }) => {
     const app = stack.app.url;
     await page.goto(`${app}/login`);
     await signIn("demo");
@@ -90,10 +102,14 @@ test.describe("when the IdP is down but the app has its discovery cached", () =>
     stack.idp.faults.down = true;
     await page.getByRole("button", { name: "Log out" }).click();
     await expect(page.getByRole("heading", { name: "You are logged out of this app" })).toBeVisible();
-    await expect(page.getByText("Your session in this app has ended; your session at demo may still be open")).toBeVisible();
+    await expect(
+      page.getByText("Your session in this app has ended; your session at demo may still be open"),
+    ).toBeVisible();
     await expectSignedOut(page);
     await page.getByRole("link", { name: "Retry" }).click();
-    await expect(page.getByText("Your session in this app has ended; your session at demo may still be open")).toBeVisible();
+    await expect(
+      page.getByText("Your session in this app has ended; your session at demo may still be open"),
+    ).toBeVisible();
 
     stack.idp.faults.down = false;
     await page.getByRole("link", { name: "Retry" }).click();

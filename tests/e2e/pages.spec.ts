@@ -20,7 +20,14 @@ const PAGES: PageUnderTest[] = [
   // The real logged-out page needs a valid logout state: tests/e2e/logout.spec.ts checks it after a logout.
   { name: "logout-link-invalid", path: "/logout/callback", heading: "This logout link is not valid", status: 400 },
   { name: "admin", path: "/admin", heading: "Administration", signedIn: true },
-  { name: "admin-forbidden", path: "/admin", heading: "You do not have access to this page", status: 403, signedIn: true, username: "big" },
+  {
+    name: "admin-forbidden",
+    path: "/admin",
+    heading: "You do not have access to this page",
+    status: 403,
+    signedIn: true,
+    username: "big",
+  },
   {
     name: "logout-idp-unreachable",
     path: "/logout/incomplete?reason=idp_unreachable&realm=demo",
@@ -28,7 +35,12 @@ const PAGES: PageUnderTest[] = [
     status: 503,
   },
   { name: "callback-error", path: "/auth/demo/callback?code=x&state=y", heading: /sign-in/i, status: 400 },
-  { name: "callback-cancelled", path: "/auth/demo/callback?error=access_denied&state=y", heading: "You cancelled the sign-in", status: 400 },
+  {
+    name: "callback-cancelled",
+    path: "/auth/demo/callback?error=access_denied&state=y",
+    heading: "You cancelled the sign-in",
+    status: 400,
+  },
   { name: "unknown-provider", path: "/auth/nope/login", heading: "Unknown sign-in provider", status: 404 },
   { name: "not-found", path: "/no-such-page", heading: "Page not found", status: 404 },
 ];
@@ -77,12 +89,15 @@ const withRealmPicker = test.extend<object, { pickerStack: Stack }>({
 });
 
 for (const scheme of SCHEMES) {
-  withRealmPicker(`login-picker is accessible and laid out at 360 and 1280 px in the ${scheme} scheme`, async ({ page, pickerStack }, testInfo) => {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.goto(`${pickerStack.app.url}/login`);
-    await expect(page.getByRole("link", { name: "acme" })).toBeVisible();
-    await checkPage(page, testInfo, `login-picker-${scheme}`, "Log in");
-  });
+  withRealmPicker(
+    `login-picker is accessible and laid out at 360 and 1280 px in the ${scheme} scheme`,
+    async ({ page, pickerStack }, testInfo) => {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(`${pickerStack.app.url}/login`);
+      await expect(page.getByRole("link", { name: "acme" })).toBeVisible();
+      await checkPage(page, testInfo, `login-picker-${scheme}`, "Log in");
+    },
+  );
 }
 
 test("error pages explain, offer one way on, and show no stack trace", async ({ page, stack }) => {
@@ -134,7 +149,10 @@ test.describe("without JavaScript", () => {
     const claims = page.getByRole("table");
     await expect(claims.getByRole("columnheader")).toHaveText(["Claim", "Value"]);
     await expect(claims.getByRole("cell", { name: "preferred_username" })).toBeVisible();
-    const expiry = claims.getByRole("row").filter({ has: page.getByRole("cell", { name: "exp", exact: true }) }).locator("time");
+    const expiry = claims
+      .getByRole("row")
+      .filter({ has: page.getByRole("cell", { name: "exp", exact: true }) })
+      .locator("time");
     await expect(expiry).toHaveText(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}:\d{2} UTC$/);
     await expect(expiry).toHaveAttribute("datetime", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     await expect(page.getByRole("definition").locator("time")).toBeVisible();

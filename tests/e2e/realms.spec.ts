@@ -44,7 +44,9 @@ test("logs in through a generic provider, and says its logout is local only", as
   await expect(page).toHaveURL((url) => url.toString().startsWith(`${stack.idp.url}/realms/partner/`));
   await signIn("demo");
   // The provider's label, not its configuration name.
-  await expect(page.getByRole("navigation", { name: "Account" }).locator(".signed-in")).toHaveText("Signed in as demo (Partner SSO)");
+  await expect(page.getByRole("navigation", { name: "Account" }).locator(".signed-in")).toHaveText(
+    "Signed in as demo (Partner SSO)",
+  );
 
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page.getByText("Your identity provider, Partner SSO, does not offer single logout")).toBeVisible();

@@ -4,7 +4,14 @@ import { expectNoAccessibilityViolations, saveScreenshot, SCHEMES, test } from "
 
 const [demo] = DEFAULT_USERS;
 // 200 long group paths: an ID token of about 20 KB, far over the session's budget.
-const groupie = { ...demo!, sub: "7d1f0c2e-0b6a-4c3e-9f51-2a8e6b4d9c70", username: "groupie", password: "groupie", email: "groupie@example.com", groups: groupPaths(200) };
+const groupie = {
+  ...demo!,
+  sub: "7d1f0c2e-0b6a-4c3e-9f51-2a8e6b4d9c70",
+  username: "groupie",
+  password: "groupie",
+  email: "groupie@example.com",
+  groups: groupPaths(200),
+};
 
 test.use({ stackOptions: { users: [demo!, groupie] } });
 
@@ -15,7 +22,11 @@ async function expectRefusal(page: import("@playwright/test").Page, app: string)
   expect((await page.context().cookies(app)).filter((cookie) => cookie.name.startsWith("__session"))).toEqual([]);
 }
 
-test("refuses a session over the budget with a page that says what to change, then signs in another account in the same browser", async ({ page, stack, signIn }, testInfo) => {
+test("refuses a session over the budget with a page that says what to change, then signs in another account in the same browser", async ({
+  page,
+  stack,
+  signIn,
+}, testInfo) => {
   const app = stack.app.url;
   await page.goto(`${app}/login`);
   await signIn("groupie");
@@ -32,12 +43,21 @@ test("refuses a session over the budget with a page that says what to change, th
   await expect(page.getByTestId("username")).toHaveText("demo");
 });
 
-test("a browser carrying session cookies the app cannot read is signed out and can sign in", async ({ page, stack, signIn }) => {
+test("a browser carrying session cookies the app cannot read is signed out and can sign in", async ({
+  page,
+  stack,
+  signIn,
+}) => {
   const app = stack.app.url;
   const { hostname } = new URL(app);
   // What an older version could leave: six chunks of something no secret decrypts.
   await page.context().addCookies(
-    Array.from({ length: 6 }, (_, i) => ({ name: i ? `__session.${i}` : "__session", value: "x".repeat(2000), domain: hostname, path: "/" })),
+    Array.from({ length: 6 }, (_, i) => ({
+      name: i ? `__session.${i}` : "__session",
+      value: "x".repeat(2000),
+      domain: hostname,
+      path: "/",
+    })),
   );
   await page.goto(`${app}/`);
   await expect(page.getByRole("link", { name: "Log in" }).first()).toBeVisible();

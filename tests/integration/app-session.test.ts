@@ -17,7 +17,11 @@ afterAll(() => stack?.stop());
 
 const NOTICE = "The claims table is hidden.";
 const cookieValue = (jar: CookieJar, name: string) =>
-  jar.header(app).split("; ").find((pair) => pair.startsWith(`${name}=`))?.slice(name.length + 1);
+  jar
+    .header(app)
+    .split("; ")
+    .find((pair) => pair.startsWith(`${name}=`))
+    ?.slice(name.length + 1);
 
 describe("the app's own session, as docs/EXTENDING.md shows", () => {
   it("shows a flash message once after the action, and keeps the preference in its own cookie", async () => {
@@ -31,7 +35,9 @@ describe("the app's own session, as docs/EXTENDING.md shows", () => {
     const saved = await browse(jar, `${app}/account`, { form: { claims: "hide" } });
     expect(saved.status).toBe(302);
     expect(saved.headers.get("location")).toBe("/account");
-    expect(saved.headers.getSetCookie()).toContainEqual(expect.stringMatching(/^app-session=[^;]+; Max-Age=34560000; .*HttpOnly; SameSite=Lax/));
+    expect(saved.headers.getSetCookie()).toContainEqual(
+      expect.stringMatching(/^app-session=[^;]+; Max-Age=34560000; .*HttpOnly; SameSite=Lax/),
+    );
 
     const shown = await browse(jar, `${app}/account`);
     const page = textOf(await shown.text());

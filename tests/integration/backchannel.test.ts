@@ -42,7 +42,12 @@ describe("back-channel logout", () => {
     const confirm = await follow(jar, await browse(jar, logoutUrl), logoutUrl, stack.idp.url);
     expect(textOf(confirm.html!)).toContain("Do you want to log out?");
     const form = formOf(confirm.html!, confirm.url);
-    await follow(jar, await browse(jar, form.action, { form: { ...form.fields, ...button(confirm.html!, "Logout") } }), form.action, stack.idp.url);
+    await follow(
+      jar,
+      await browse(jar, form.action, { form: { ...form.fields, ...button(confirm.html!, "Logout") } }),
+      form.action,
+      stack.idp.url,
+    );
 
     await expect.poll(() => stack.idp.backchannelDeliveries.length).toBeGreaterThan(deliveries);
     expect(stack.idp.backchannelDeliveries.at(-1)).toMatchObject({ uri: endpoint(), status: 200 });
@@ -100,7 +105,16 @@ describe("back-channel logout", () => {
   });
 
   it.each([
-    ["no logout_token", () => fetch(endpoint(), { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "x=1" }), 400],
+    [
+      "no logout_token",
+      () =>
+        fetch(endpoint(), {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+          body: "x=1",
+        }),
+      400,
+    ],
     ["JSON instead of a form", () => post("x", { contentType: "application/json" }), 400],
     ["a body over 64 KB", () => post("x".repeat(70_000)), 413],
     ["an unknown realm", () => post("x", { url: `${app}/auth/nope/backchannel-logout` }), 404],

@@ -24,7 +24,10 @@ beforeAll(async () => {
     response.end(JSON.stringify(found ? discovery : { error: "not found" }));
   });
   await new Promise<void>((resolve) => provider.listen(port, "127.0.0.1", resolve));
-  app = await startApp({ port: await freePort(), env: { KEYCLOAK_URL: `http://127.0.0.1:${port}`, KEYCLOAK_REALM: "demo" } });
+  app = await startApp({
+    port: await freePort(),
+    env: { KEYCLOAK_URL: `http://127.0.0.1:${port}`, KEYCLOAK_REALM: "demo" },
+  });
 });
 afterAll(async () => {
   await app?.stop();
@@ -49,20 +52,25 @@ describe("a provider whose end_session_endpoint is not an http(s) URL", () => {
   it.each([
     ["with a sid", "sid-broken-1"],
     ["without a sid (its ID token's digest is its id)", undefined],
-  ])("still ends the app session at logout, %s, for this browser and for any copy of its cookie", async (_label, sid) => {
-    const jar = await signedIn(sid);
-    const copy = jar.header(app.url);
-    expect(await signedInOnHome(copy)).toBe(true);
+  ])(
+    "still ends the app session at logout, %s, for this browser and for any copy of its cookie",
+    async (_label, sid) => {
+      const jar = await signedIn(sid);
+      const copy = jar.header(app.url);
+      expect(await signedInOnHome(copy)).toBe(true);
 
-    const logout = await browse(jar, `${app.url}/logout`, { form: {} });
-    expect(logout.status).toBe(303);
-    expect(logout.headers.get("location")).toBe("/logout/incomplete?reason=idp_unreachable&realm=demo");
-    expect(jar.names(app.url)).toEqual([]);
-    const page = await browse(jar, `${app.url}${logout.headers.get("location")}`);
-    expect(textOf(await page.text())).toContain("Your session in this app has ended; your session at demo may still be open");
-    expect(await signedInOnHome(copy)).toBe(false);
-    await expect.poll(() => app.output()).toContain("end_session_endpoint that is not an http(s) URL");
-  });
+      const logout = await browse(jar, `${app.url}/logout`, { form: {} });
+      expect(logout.status).toBe(303);
+      expect(logout.headers.get("location")).toBe("/logout/incomplete?reason=idp_unreachable&realm=demo");
+      expect(jar.names(app.url)).toEqual([]);
+      const page = await browse(jar, `${app.url}${logout.headers.get("location")}`);
+      expect(textOf(await page.text())).toContain(
+        "Your session in this app has ended; your session at demo may still be open",
+      );
+      expect(await signedInOnHome(copy)).toBe(false);
+      await expect.poll(() => app.output()).toContain("end_session_endpoint that is not an http(s) URL");
+    },
+  );
 
   it("is refused when discovery is read: login shows the unreachable page, never a javascript: URL", async () => {
     const response = await fetch(`${app.url}/auth/demo/login`, { redirect: "manual" });

@@ -16,7 +16,11 @@ beforeAll(async () => {
   stack = await startStack({
     oidcProviders: [
       { name: "slash", personality: { issuerTrailingSlash: true } },
-      { name: "postonly", personality: { tokenAuthMethods: ["client_secret_post"] }, tokenEndpointAuthMethod: "client_secret_post" },
+      {
+        name: "postonly",
+        personality: { tokenAuthMethods: ["client_secret_post"] },
+        tokenEndpointAuthMethod: "client_secret_post",
+      },
       { name: "signedjwt", tokenEndpointAuthMethod: "private_key_jwt" },
       { name: "es256", personality: { signingAlg: "ES256" } },
       { name: "ps256", personality: { signingAlg: "PS256" } },
@@ -38,9 +42,19 @@ const serverRequests = (realm: string) =>
 
 /** Through the IdP's login form, up to the app's callback URL (not visited). */
 async function reachCallback(jar: CookieJar, provider: string): Promise<string> {
-  const page = await follow(jar, await browse(jar, `${app}/auth/${provider}/login?returnTo=%2Faccount`), app, stack.idp.url);
+  const page = await follow(
+    jar,
+    await browse(jar, `${app}/auth/${provider}/login?returnTo=%2Faccount`),
+    app,
+    stack.idp.url,
+  );
   const { action } = formOf(page.html!, page.url);
-  const done = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, stack.idp.url);
+  const done = await follow(
+    jar,
+    await browse(jar, action, { form: { username: "demo", password: "demo" } }),
+    action,
+    stack.idp.url,
+  );
   expect(done.url.startsWith(`${app}/auth/${provider}/callback?`)).toBe(true);
   return done.url;
 }
@@ -60,7 +74,9 @@ async function logOut(jar: CookieJar, provider: string): Promise<string> {
   const logout = await browse(jar, `${app}/logout`, { form: {} });
   expect(logout.status).toBe(302);
   const endSession = new URL(logout.headers.get("location")!);
-  expect(endSession.origin + endSession.pathname).toBe(`${stack.idp.url}/realms/${provider}/protocol/openid-connect/logout`);
+  expect(endSession.origin + endSession.pathname).toBe(
+    `${stack.idp.url}/realms/${provider}/protocol/openid-connect/logout`,
+  );
   const idpPage = await follow(jar, logout, app, stack.idp.url);
   const back = await continueIdpLogout(jar, idpPage, stack.idp.url);
   expect(back).toBe(`${app}/logout/callback?state=${endSession.searchParams.get("state")}`);
@@ -100,8 +116,14 @@ describe("providers with other habits than Keycloak", () => {
     expect(discovery.token_endpoint_auth_methods_supported).toEqual(["client_secret_post"]);
     const basic = await fetch(discovery.token_endpoint, {
       method: "POST",
-      headers: { Authorization: `Basic ${Buffer.from(`${TEST_CLIENT.clientId}:${TEST_CLIENT.clientSecret}`).toString("base64")}` },
-      body: new URLSearchParams({ grant_type: "authorization_code", code: "x", redirect_uri: `${app}/auth/postonly/callback` }),
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${TEST_CLIENT.clientId}:${TEST_CLIENT.clientSecret}`).toString("base64")}`,
+      },
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        code: "x",
+        redirect_uri: `${app}/auth/postonly/callback`,
+      }),
     });
     expect((await basic.json()).error).toBe("invalid_client");
     expect(await logIn(new CookieJar(), "postonly")).toContain("Demo User");
@@ -111,7 +133,17 @@ describe("providers with other habits than Keycloak", () => {
     const response = await fetch(`${app}/auth/jwks.json`);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
     const { keys } = await response.json();
-    expect(keys).toEqual([{ kty: "EC", crv: "P-256", x: expect.any(String), y: expect.any(String), kid: expect.any(String), alg: "ES256", use: "sig" }]);
+    expect(keys).toEqual([
+      {
+        kty: "EC",
+        crv: "P-256",
+        x: expect.any(String),
+        y: expect.any(String),
+        kid: expect.any(String),
+        alg: "ES256",
+        use: "sig",
+      },
+    ]);
     expect(await logIn(new CookieJar(), "signedjwt")).toContain("Demo User");
   });
 

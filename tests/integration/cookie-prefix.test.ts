@@ -10,12 +10,19 @@ beforeAll(async () => {
   const port = await freePort();
   // TLS is the proxy's job: the app itself listens on plain HTTP, as behind nginx.
   appUrl = `https://localhost:${port}`;
-  app = await startApp({ port, env: { APP_URL: appUrl, KEYCLOAK_URL: `http://127.0.0.1:${await freePort()}`, KEYCLOAK_REALM: "demo" } });
+  app = await startApp({
+    port,
+    env: { APP_URL: appUrl, KEYCLOAK_URL: `http://127.0.0.1:${await freePort()}`, KEYCLOAK_REALM: "demo" },
+  });
 });
 afterAll(() => app?.stop());
 
 const sealed = () =>
-  encryptedSession({ user: { realm: "demo", sub: "u1", sid: "s1", username: "demo" }, idToken: "a.b.c", createdAt: Date.now() / 1000 });
+  encryptedSession({
+    user: { realm: "demo", sub: "u1", sid: "s1", username: "demo" },
+    idToken: "a.b.c",
+    createdAt: Date.now() / 1000,
+  });
 /** Whether the home page shows someone signed in (it calls no API, so a session without tokens shows there too). */
 const signedInOnHome = async (cookie: string) =>
   (await (await fetch(`${app.url}/`, { headers: { cookie } })).text()).includes('data-testid="username"');
@@ -30,7 +37,11 @@ describe("session cookies when APP_URL is https", () => {
   it("are deleted at logout as __Host- cookies: Secure, Path=/, no Domain", async () => {
     const logout = await fetch(`${app.url}/logout`, {
       method: "POST",
-      headers: { cookie: `__Host-session=${await sealed()}`, Origin: appUrl, "Content-Type": "application/x-www-form-urlencoded" },
+      headers: {
+        cookie: `__Host-session=${await sealed()}`,
+        Origin: appUrl,
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
       redirect: "manual",
     });
     const deleted = logout.headers.getSetCookie().find((cookie) => cookie.startsWith("__Host-session="));

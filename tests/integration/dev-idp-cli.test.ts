@@ -11,7 +11,10 @@ afterEach(() => stop?.());
 
 /** Starts `node dev/idp/cli.js` (what `npm run idp` runs) and resolves with what it printed once it listens. */
 async function startCli(env: Record<string, string>): Promise<{ output: () => string }> {
-  const child = spawn(process.execPath, ["dev/idp/cli.js"], { cwd: root, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NODE_ENV: "development", ...env } });
+  const child = spawn(process.execPath, ["dev/idp/cli.js"], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NODE_ENV: "development", ...env },
+  });
   stop = () => child.kill("SIGTERM");
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
@@ -29,7 +32,9 @@ describe("npm run idp", () => {
   it("serves KEYCLOAK_REALM and KEYCLOAK_REALMS, says how to sign in, and prints no runtime warning", async () => {
     const port = await freePort();
     const { output } = await startCli({ IDP_PORT: String(port), KEYCLOAK_REALM: "demo", KEYCLOAK_REALMS: "acme" });
-    expect(output()).toContain(`Dev IdP listening on http://127.0.0.1:${port} (realms: demo, acme); sign in as demo / demo`);
+    expect(output()).toContain(
+      `Dev IdP listening on http://127.0.0.1:${port} (realms: demo, acme); sign in as demo / demo`,
+    );
     expect(output()).not.toContain("Unsupported runtime");
     for (const realm of ["demo", "acme"]) {
       const discovery = await fetch(`http://127.0.0.1:${port}/realms/${realm}/.well-known/openid-configuration`);

@@ -4,7 +4,16 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { startIdp } from "../../dev/idp/index.js";
 import { CookieJar } from "../support/browserless";
-import { authorize, CLIENT_ID, exchangeCode, idp, signIn, submitLogin, until, useDevIdp } from "../support/dev-idp-client";
+import {
+  authorize,
+  CLIENT_ID,
+  exchangeCode,
+  idp,
+  signIn,
+  submitLogin,
+  until,
+  useDevIdp,
+} from "../support/dev-idp-client";
 
 useDevIdp();
 
@@ -55,7 +64,10 @@ describe("dev IdP: fault switches", () => {
     const response = await fetch(`${idp.issuer("demo")}/protocol/openid-connect/token`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "authorization_code", code: new URL(done.url).searchParams.get("code")! }),
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        code: new URL(done.url).searchParams.get("code")!,
+      }),
     });
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ error: "temporarily_unavailable" });
@@ -72,7 +84,9 @@ describe("dev IdP: fault switches", () => {
     expect(Math.abs((claims.auth_time as number) - (now + 600))).toBeLessThan(10);
     expect(Math.abs(claims.exp! - (claims.iat! + 300))).toBeLessThanOrEqual(1);
 
-    const logoutToken = decodeJwt(idp.logoutToken("demo", { clientId: CLIENT_ID, sub: claims.sub!, sid: claims.sid as string }));
+    const logoutToken = decodeJwt(
+      idp.logoutToken("demo", { clientId: CLIENT_ID, sub: claims.sub!, sid: claims.sid as string }),
+    );
     expect(Math.abs(logoutToken.iat! - (now + 600))).toBeLessThan(10);
 
     idp.faults.clockSkewSeconds = 0;

@@ -1,8 +1,23 @@
 // The dev IdP's discovery, keys, key rotation and login, as Keycloak answers them.
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
-import { browse, button, CookieJar, textOf } from "../support/browserless";
-import { APP, authorize, CLIENT_ID, CLIENT_SECRET, exchangeCode, fetchJwks, hasSession, idp, logoutUrl, pkce, redirectUri, signIn, submitLogin, useDevIdp } from "../support/dev-idp-client";
+import { browse, CookieJar, textOf } from "../support/browserless";
+import {
+  APP,
+  authorize,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  exchangeCode,
+  fetchJwks,
+  hasSession,
+  idp,
+  logoutUrl,
+  pkce,
+  redirectUri,
+  signIn,
+  submitLogin,
+  useDevIdp,
+} from "../support/dev-idp-client";
 
 useDevIdp();
 
@@ -37,7 +52,9 @@ describe("dev IdP: discovery and keys", () => {
 
   it("signs with a distinct RS256 key per realm", async () => {
     const keys = await Promise.all(
-      ["demo", "other"].map(async (realm) => (await (await fetch(`${idp.issuer(realm)}/protocol/openid-connect/certs`)).json()).keys),
+      ["demo", "other"].map(
+        async (realm) => (await (await fetch(`${idp.issuer(realm)}/protocol/openid-connect/certs`)).json()).keys,
+      ),
     );
     for (const realmKeys of keys) {
       expect(realmKeys).toHaveLength(1);
@@ -205,7 +222,11 @@ describe("dev IdP: key rotation", () => {
     await expect(jwtVerify(after.tokens.id_token, createLocalJWKSet(oldJwks as never))).rejects.toThrow();
     await expect(jwtVerify(before.tokens.id_token, createLocalJWKSet(newJwks as never))).rejects.toThrow();
 
-    const logoutToken = idp.logoutToken(realm, { clientId: CLIENT_ID, sub: after.claims.sub!, sid: after.claims.sid as string });
+    const logoutToken = idp.logoutToken(realm, {
+      clientId: CLIENT_ID,
+      sub: after.claims.sub!,
+      sid: after.claims.sid as string,
+    });
     expect(decodeProtectedHeader(logoutToken).kid).toBe(kid);
     await expect(jwtVerify(logoutToken, createLocalJWKSet(newJwks as never))).resolves.toBeTruthy();
   });

@@ -2,7 +2,25 @@
 import { decodeJwt, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { browse, button, CookieJar, formOf, textOf } from "../support/browserless";
-import { APP, authorize, CLIENT_ID, downUrl, followInIdp, hasSession, heldResponses, idp, jwksOf, logoutUrl, POST_LOGOUT, received, receiverUrl, redirectUri, signIn, until, useDevIdp } from "../support/dev-idp-client";
+import {
+  APP,
+  authorize,
+  CLIENT_ID,
+  downUrl,
+  followInIdp,
+  hasSession,
+  heldResponses,
+  idp,
+  jwksOf,
+  logoutUrl,
+  POST_LOGOUT,
+  received,
+  receiverUrl,
+  redirectUri,
+  signIn,
+  until,
+  useDevIdp,
+} from "../support/dev-idp-client";
 
 useDevIdp();
 
@@ -44,7 +62,11 @@ describe("dev IdP: RP-initiated logout (Keycloak 18+ rules)", () => {
   it("logs out without a prompt given a valid id_token_hint and returns to the app with state", async () => {
     const { jar, tokens } = await signIn("demo", "demo", "demo");
     idp.clearRequests();
-    const url = logoutUrl("demo", { id_token_hint: tokens.id_token, post_logout_redirect_uri: POST_LOGOUT, state: "s-123" });
+    const url = logoutUrl("demo", {
+      id_token_hint: tokens.id_token,
+      post_logout_redirect_uri: POST_LOGOUT,
+      state: "s-123",
+    });
     const page = await followInIdp(jar, await browse(jar, url), url);
 
     // A self-submitting page, with a visible button for browsers without JavaScript.
@@ -52,32 +74,52 @@ describe("dev IdP: RP-initiated logout (Keycloak 18+ rules)", () => {
     expect(page.html).not.toContain("Do you want to log out?");
     expect(page.html).toMatch(/<script>[^<]*click\(\)[^<]*<\/script>/);
     const form = formOf(page.html!, page.url);
-    const done = await followInIdp(jar, await browse(jar, form.action, { form: { ...form.fields, ...button(page.html!, "Continue") } }), form.action);
+    const done = await followInIdp(
+      jar,
+      await browse(jar, form.action, { form: { ...form.fields, ...button(page.html!, "Continue") } }),
+      form.action,
+    );
 
     expect(done.url).toBe(`${POST_LOGOUT}?state=s-123`);
     expect(await hasSession(jar, "demo")).toBe(false);
 
     const logoutRequest = idp.requests.find((r) => r.path === "/realms/demo/protocol/openid-connect/logout");
-    expect(logoutRequest).toMatchObject({ method: "GET", realm: "demo", query: { id_token_hint: tokens.id_token, state: "s-123" } });
+    expect(logoutRequest).toMatchObject({
+      method: "GET",
+      realm: "demo",
+      query: { id_token_hint: tokens.id_token, state: "s-123" },
+    });
   });
 
   it("accepts the same logout as a form POST", async () => {
     const { jar, tokens } = await signIn("demo", "demo", "demo");
     const url = logoutUrl("demo", {});
-    const response = await browse(jar, url, { form: { id_token_hint: tokens.id_token, post_logout_redirect_uri: POST_LOGOUT, state: "p" } });
+    const response = await browse(jar, url, {
+      form: { id_token_hint: tokens.id_token, post_logout_redirect_uri: POST_LOGOUT, state: "p" },
+    });
     const page = await followInIdp(jar, response, url);
     expect(page.html).toContain('value="yes">Continue</button>');
     const form = formOf(page.html!, page.url);
-    const done = await followInIdp(jar, await browse(jar, form.action, { form: { ...form.fields, ...button(page.html!, "Continue") } }), form.action);
+    const done = await followInIdp(
+      jar,
+      await browse(jar, form.action, { form: { ...form.fields, ...button(page.html!, "Continue") } }),
+      form.action,
+    );
     expect(done.url).toBe(`${POST_LOGOUT}?state=p`);
     expect(await hasSession(jar, "demo")).toBe(false);
-    const logoutRequest = idp.requests.find((r) => r.method === "POST" && r.path === "/realms/demo/protocol/openid-connect/logout");
+    const logoutRequest = idp.requests.find(
+      (r) => r.method === "POST" && r.path === "/realms/demo/protocol/openid-connect/logout",
+    );
     expect(logoutRequest?.form?.id_token_hint).toBe(tokens.id_token);
   });
 
   it("accepts an id_token_hint whose session already ended", async () => {
     const { jar, tokens } = await signIn("demo", "demo", "demo");
-    const url = logoutUrl("demo", { id_token_hint: tokens.id_token, post_logout_redirect_uri: POST_LOGOUT, state: "again" });
+    const url = logoutUrl("demo", {
+      id_token_hint: tokens.id_token,
+      post_logout_redirect_uri: POST_LOGOUT,
+      state: "again",
+    });
     const fresh = new CookieJar(); // a browser without an IdP session
     const page = await followInIdp(fresh, await browse(fresh, url), url);
     const form = formOf(page.html!, page.url);
@@ -97,7 +139,11 @@ describe("dev IdP: RP-initiated logout (Keycloak 18+ rules)", () => {
     expect(logout).toBeDefined();
 
     const form = formOf(page.html!, page.url);
-    const done = await followInIdp(jar, await browse(jar, form.action, { form: { ...form.fields, ...logout } }), form.action);
+    const done = await followInIdp(
+      jar,
+      await browse(jar, form.action, { form: { ...form.fields, ...logout } }),
+      form.action,
+    );
     expect(done.response.status).toBe(200);
     expect(textOf(done.html!)).toContain("You are logged out");
     expect(await hasSession(jar, "demo")).toBe(false);
@@ -110,7 +156,11 @@ describe("dev IdP: RP-initiated logout (Keycloak 18+ rules)", () => {
     expect(textOf(page.html!)).toContain("Do you want to log out?");
     expect(await hasSession(jar, "demo")).toBe(true);
     const form = formOf(page.html!, page.url);
-    const done = await followInIdp(jar, await browse(jar, form.action, { form: { ...form.fields, ...button(page.html!, "Logout") } }), form.action);
+    const done = await followInIdp(
+      jar,
+      await browse(jar, form.action, { form: { ...form.fields, ...button(page.html!, "Logout") } }),
+      form.action,
+    );
     expect(done.url).toBe(`${POST_LOGOUT}?state=c`);
     expect(await hasSession(jar, "demo")).toBe(false);
   });
@@ -123,14 +173,20 @@ describe("dev IdP: back-channel logout", () => {
   it("POSTs a signed logout token to every client of the ending session, without waiting for them", async () => {
     const { jar, tokens, claims } = await signIn(realm, "demo", "demo");
     for (const clientId of ["second-app", "slow-app", "down-app", "plain-app"]) {
-      expect((await authorize(jar, realm, { client_id: clientId })).url.startsWith(`${redirectUri(realm)}?`)).toBe(true);
+      expect((await authorize(jar, realm, { client_id: clientId })).url.startsWith(`${redirectUri(realm)}?`)).toBe(
+        true,
+      );
     }
     const deliveriesBefore = idp.backchannelDeliveries.length;
 
     const url = logoutUrl(realm, { id_token_hint: tokens.id_token, post_logout_redirect_uri: POST_LOGOUT });
     const page = await followInIdp(jar, await browse(jar, url), url);
     const form = formOf(page.html!, page.url);
-    const done = await followInIdp(jar, await browse(jar, form.action, { form: { ...form.fields, ...button(page.html!, "Continue") } }), form.action);
+    const done = await followInIdp(
+      jar,
+      await browse(jar, form.action, { form: { ...form.fields, ...button(page.html!, "Continue") } }),
+      form.action,
+    );
     // The logout has finished although slow-app has not answered and down-app is down.
     expect(done.url).toBe(POST_LOGOUT);
     expect(await hasSession(jar, realm)).toBe(false);
@@ -143,7 +199,12 @@ describe("dev IdP: back-channel logout", () => {
 
     const byClient = Object.fromEntries(deliveries().map((d) => [d.clientId, d]));
     expect(Object.keys(byClient).sort()).toEqual(["down-app", CLIENT_ID, "second-app", "slow-app"].sort());
-    expect(byClient[CLIENT_ID]).toMatchObject({ realm, uri: `${receiverUrl}/remix-app`, status: 200, time: expect.any(Number) });
+    expect(byClient[CLIENT_ID]).toMatchObject({
+      realm,
+      uri: `${receiverUrl}/remix-app`,
+      status: 200,
+      time: expect.any(Number),
+    });
     expect(byClient["second-app"]).toMatchObject({ status: 200 });
     expect(byClient["slow-app"]).toMatchObject({ status: 204 });
     expect(byClient["down-app"]).toMatchObject({ uri: downUrl, status: null });
@@ -153,7 +214,10 @@ describe("dev IdP: back-channel logout", () => {
     for (const post of posts) expect(post.contentType).toMatch(/^application\/x-www-form-urlencoded\b/);
 
     const post = posts.find((p) => p.path === "/remix-app")!;
-    const { payload, protectedHeader } = await jwtVerify(post.logoutToken!, jwksOf(realm), { issuer: idp.issuer(realm), audience: CLIENT_ID });
+    const { payload, protectedHeader } = await jwtVerify(post.logoutToken!, jwksOf(realm), {
+      issuer: idp.issuer(realm),
+      audience: CLIENT_ID,
+    });
     expect(protectedHeader).toMatchObject({ alg: "RS256", typ: "logout+jwt" });
     expect(payload).toEqual({
       iss: idp.issuer(realm),
@@ -168,7 +232,10 @@ describe("dev IdP: back-channel logout", () => {
     expect(Math.abs(payload.iat! - Date.now() / 1000)).toBeLessThan(10);
 
     for (const clientId of ["second-app", "slow-app"]) {
-      const other = await jwtVerify(byClient[clientId]!.logoutToken, jwksOf(realm), { issuer: idp.issuer(realm), audience: clientId });
+      const other = await jwtVerify(byClient[clientId]!.logoutToken, jwksOf(realm), {
+        issuer: idp.issuer(realm),
+        audience: clientId,
+      });
       expect(other.payload).toMatchObject({ sub: claims.sub, sid: expect.any(String), events: { [EVENT]: {} } });
       expect(other.payload.jti).not.toBe(payload.jti);
     }
@@ -180,18 +247,35 @@ describe("dev IdP: back-channel logout", () => {
       (await jwtVerify(token, jwksOf(realm), { issuer: idp.issuer(realm), audience })).payload;
 
     const valid = await verify(idp.logoutToken(realm, { clientId: CLIENT_ID, sub, sid: "sid-1" }));
-    expect(valid).toMatchObject({ sub, sid: "sid-1", events: { [EVENT]: {} }, exp: valid.iat! + 120, jti: expect.any(String) });
+    expect(valid).toMatchObject({
+      sub,
+      sid: "sid-1",
+      events: { [EVENT]: {} },
+      exp: valid.iat! + 120,
+      jti: expect.any(String),
+    });
     expect(valid).not.toHaveProperty("nonce");
 
     const withNonce = await verify(idp.logoutToken(realm, { clientId: CLIENT_ID, sub, sid: "sid-1", nonce: "x" }));
     expect(withNonce.nonce).toBe("x");
-    const withoutEvents = await verify(idp.logoutToken(realm, { clientId: CLIENT_ID, sub, sid: "sid-1", events: undefined }));
+    const withoutEvents = await verify(
+      idp.logoutToken(realm, { clientId: CLIENT_ID, sub, sid: "sid-1", events: undefined }),
+    );
     expect(withoutEvents).not.toHaveProperty("events");
     const withoutSid = await verify(idp.logoutToken(realm, { clientId: CLIENT_ID, sub }));
     expect(withoutSid).not.toHaveProperty("sid");
 
     const overridden = decodeJwt(
-      idp.logoutToken(realm, { clientId: CLIENT_ID, sub, sid: "s", iat: 1000, exp: 2000, iss: "https://elsewhere", aud: "someone", jti: "j-1" }),
+      idp.logoutToken(realm, {
+        clientId: CLIENT_ID,
+        sub,
+        sid: "s",
+        iat: 1000,
+        exp: 2000,
+        iss: "https://elsewhere",
+        aud: "someone",
+        jti: "j-1",
+      }),
     );
     expect(overridden).toMatchObject({ iat: 1000, exp: 2000, iss: "https://elsewhere", aud: "someone", jti: "j-1" });
     await expect(verify(idp.logoutToken(realm, { clientId: CLIENT_ID, sub, exp: 1000 }))).rejects.toThrow(/exp/);
@@ -204,9 +288,17 @@ describe("dev IdP: request log", () => {
     const { jar, tokens } = await signIn("demo", "demo", "demo");
     idp.clearRequests();
     const url = logoutUrl("demo", {});
-    const page = await followInIdp(jar, await browse(jar, url, { form: { id_token_hint: tokens.id_token, post_logout_redirect_uri: POST_LOGOUT } }), url);
+    const page = await followInIdp(
+      jar,
+      await browse(jar, url, { form: { id_token_hint: tokens.id_token, post_logout_redirect_uri: POST_LOGOUT } }),
+      url,
+    );
     const form = formOf(page.html!, page.url);
-    const done = await followInIdp(jar, await browse(jar, form.action, { form: { ...form.fields, ...button(page.html!, "Continue") } }), form.action);
+    const done = await followInIdp(
+      jar,
+      await browse(jar, form.action, { form: { ...form.fields, ...button(page.html!, "Continue") } }),
+      form.action,
+    );
     expect(done.url).toBe(POST_LOGOUT);
 
     expect(idp.requests.length).toBeGreaterThanOrEqual(2); // the logout and its confirmation

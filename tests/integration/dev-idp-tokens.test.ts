@@ -17,11 +17,15 @@ describe("dev IdP: access and refresh tokens (Keycloak-like)", () => {
       body: new URLSearchParams(params),
     });
   const userinfo = (accessToken: string) =>
-    fetch(`${idp.issuer("demo")}/protocol/openid-connect/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } });
+    fetch(`${idp.issuer("demo")}/protocol/openid-connect/userinfo`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
 
   it("issues JWT access tokens signed with the realm key, with azp, sid and the user's realm and client roles", async () => {
     const { tokens, claims } = await signIn("demo", "demo", "demo");
-    const { payload, protectedHeader } = await jwtVerify(tokens.access_token, jwksOf("demo"), { issuer: idp.issuer("demo") });
+    const { payload, protectedHeader } = await jwtVerify(tokens.access_token, jwksOf("demo"), {
+      issuer: idp.issuer("demo"),
+    });
     expect(protectedHeader).toMatchObject({ alg: "RS256", typ: "JWT" });
     expect(payload).toMatchObject({
       azp: CLIENT_ID,

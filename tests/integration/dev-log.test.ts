@@ -13,7 +13,12 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => devServer.listen(0, "127.0.0.1", resolve));
   const devOrigin = `http://127.0.0.1:${(devServer.address() as AddressInfo).port}`;
   // No IdP is needed: an unknown provider is refused before any is called.
-  const env = { NODE_ENV: "development", REMIX_DEV_ORIGIN: devOrigin, KEYCLOAK_URL: "http://127.0.0.1:1", KEYCLOAK_REALM: "demo" };
+  const env = {
+    NODE_ENV: "development",
+    REMIX_DEV_ORIGIN: devOrigin,
+    KEYCLOAK_URL: "http://127.0.0.1:1",
+    KEYCLOAK_REALM: "demo",
+  };
   app = await startApp({ port: await freePort(), env });
 });
 afterAll(async () => {
@@ -26,7 +31,9 @@ describe("the log in development", () => {
   it("is one readable line per auth event, not JSON", async () => {
     const before = app.output().length;
     expect((await fetch(`${app.url}/auth/nope/login`)).status).toBe(404);
-    await expect.poll(() => app.output().slice(before)).toMatch(/^\d\d:\d\d:\d\d login_failed -: failure code=unknown_provider detail=no strategy named "nope"$/m);
+    await expect
+      .poll(() => app.output().slice(before))
+      .toMatch(/^\d\d:\d\d:\d\d login_failed -: failure code=unknown_provider detail=no strategy named "nope"$/m);
     expect(app.output().slice(before)).not.toContain('{"time"');
   });
 });

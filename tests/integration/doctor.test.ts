@@ -78,14 +78,20 @@ function healthyEnv(): Record<string, string> {
 /** Runs the built doctor with exactly this environment (PATH aside): nothing is inherited from the test process. */
 function runDoctor(overrides: Record<string, string | undefined> = {}): Promise<{ code: number; output: string }> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
-  for (const [name, value] of Object.entries({ ...healthyEnv(), ...overrides })) if (value !== undefined) env[name] = value;
+  for (const [name, value] of Object.entries({ ...healthyEnv(), ...overrides }))
+    if (value !== undefined) env[name] = value;
   return new Promise((resolve) => {
-    execFile(process.execPath, ["build/doctor.js"], { cwd: root, env: env as NodeJS.ProcessEnv, encoding: "utf8", timeout: 20_000 }, (error, stdout, stderr) => {
-      const output = `${stdout}${stderr}`;
-      outputs.push(output);
-      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-      resolve({ code, output });
-    });
+    execFile(
+      process.execPath,
+      ["build/doctor.js"],
+      { cwd: root, env: env as NodeJS.ProcessEnv, encoding: "utf8", timeout: 20_000 },
+      (error, stdout, stderr) => {
+        const output = `${stdout}${stderr}`;
+        outputs.push(output);
+        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+        resolve({ code, output });
+      },
+    );
   });
 }
 
@@ -116,18 +122,30 @@ describe("npm run doctor", () => {
     ]);
     expect(healthy.output).toContain("✓ demo: signing keys — 1 signing key (RS256)");
     // oidc-provider, like Keycloak with "Service accounts" off, refuses the grant only after accepting the client.
-    expect(healthy.output).toMatch(/✓ demo: client credentials — remix-app: accepted \(client_credentials itself is not enabled: unsupported_grant_type/);
+    expect(healthy.output).toMatch(
+      /✓ demo: client credentials — remix-app: accepted \(client_credentials itself is not enabled: unsupported_grant_type/,
+    );
     expect(healthy.output).toContain("✓ demo: redirect URI — http://localhost:3000/auth/demo/callback is registered");
-    expect(healthy.output).toContain("✓ demo: post-logout redirect URI — http://localhost:3000/logout/callback is registered");
+    expect(healthy.output).toContain(
+      "✓ demo: post-logout redirect URI — http://localhost:3000/logout/callback is registered",
+    );
     expect(healthy.output).toContain("All 10 checks passed.");
-    expect(healthy.output).toContain("Not checked (they need admin access): that front-channel logout is off and a back-channel logout URL is set");
+    expect(healthy.output).toContain(
+      "Not checked (they need admin access): that front-channel logout is off and a back-channel logout URL is set",
+    );
     expect(healthy.output).not.toContain("fix:");
   });
 
   it("notes that a public client cannot be probed, without failing", async () => {
-    const { code, output } = await runDoctor({ KEYCLOAK_REALM: "open", KEYCLOAK_CLIENT_ID: "public-app", KEYCLOAK_CLIENT_SECRET: undefined });
+    const { code, output } = await runDoctor({
+      KEYCLOAK_REALM: "open",
+      KEYCLOAK_CLIENT_ID: "public-app",
+      KEYCLOAK_CLIENT_SECRET: undefined,
+    });
     expect(code, output).toBe(0);
-    expect(output).toMatch(/^✓ open: client credentials — note: public-app is a public client \(no secret\), which cannot be probed/m);
+    expect(output).toMatch(
+      /^✓ open: client credentials — note: public-app is a public client \(no secret\), which cannot be probed/m,
+    );
   });
 
   it("checks an OpenID provider configured with OIDC_PROVIDERS like a realm", async () => {
@@ -229,7 +247,6 @@ describe("npm run doctor", () => {
     expect(failed[0]).toMatch(line);
     expect(fixUnder(output, failed[0]!)).toMatch(fix);
   });
-
 });
 
 /**
@@ -245,7 +262,8 @@ async function startKeycloakTokenEndpoint(): Promise<{ url: string; close(): Pro
   const server = http.createServer(async (req, res) => {
     for await (const _ of req); // drain the body
     const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/realms/kc`;
-    const json = (status: number, body: unknown) => res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+    const json = (status: number, body: unknown) =>
+      res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
     if (req.url === "/realms/kc/.well-known/openid-configuration") {
       return json(200, {
         issuer,
@@ -253,7 +271,21 @@ async function startKeycloakTokenEndpoint(): Promise<{ url: string; close(): Pro
         token_endpoint: `${issuer}/protocol/openid-connect/token`,
         jwks_uri: `${issuer}/protocol/openid-connect/certs`,
         end_session_endpoint: `${issuer}/protocol/openid-connect/logout`,
-        id_token_signing_alg_values_supported: ["PS384", "RS384", "EdDSA", "ES384", "HS256", "HS512", "ES256", "RS256", "HS384", "ES512", "PS256", "PS512", "RS512"],
+        id_token_signing_alg_values_supported: [
+          "PS384",
+          "RS384",
+          "EdDSA",
+          "ES384",
+          "HS256",
+          "HS512",
+          "ES256",
+          "RS256",
+          "HS384",
+          "ES512",
+          "PS256",
+          "PS512",
+          "RS512",
+        ],
       });
     }
     if (req.url === "/realms/kc/protocol/openid-connect/certs") {
@@ -261,19 +293,29 @@ async function startKeycloakTokenEndpoint(): Promise<{ url: string; close(): Pro
     }
     if (req.url === "/realms/kc/protocol/openid-connect/token" && req.method === "POST") {
       // Both parts are form-encoded before Basic encoding (RFC 6749 2.3.1), as oauth4webapi sends them.
-      const [id, secret] = Buffer.from((req.headers.authorization ?? "").slice(6), "base64").toString().split(":").map(decodeURIComponent);
+      const [id, secret] = Buffer.from((req.headers.authorization ?? "").slice(6), "base64")
+        .toString()
+        .split(":")
+        .map(decodeURIComponent);
       const knownClient = id === TEST_CLIENT.clientId;
       // As Keycloak 26.7 answers (tests/integration/keycloak-doctor.test.ts): a wrong secret is unauthorized_client too.
       return knownClient && secret === TEST_CLIENT.clientSecret
-        ? json(401, { error: "unauthorized_client", error_description: "Client not enabled to retrieve service account" })
-        : json(401, { error: knownClient ? "unauthorized_client" : "invalid_client", error_description: "Invalid client or Invalid client credentials" });
+        ? json(401, {
+            error: "unauthorized_client",
+            error_description: "Client not enabled to retrieve service account",
+          })
+        : json(401, {
+            error: knownClient ? "unauthorized_client" : "invalid_client",
+            error_description: "Invalid client or Invalid client credentials",
+          });
     }
     // Registered redirect URIs: a silent login goes back with login_required, a logout without a hint asks to confirm.
     const { pathname, searchParams } = new URL(req.url ?? "/", issuer);
     if (pathname === "/realms/kc/protocol/openid-connect/auth") {
       return res.writeHead(302, { Location: `${searchParams.get("redirect_uri")}?error=login_required` }).end();
     }
-    if (pathname === "/realms/kc/protocol/openid-connect/logout") return res.writeHead(200).end("Do you want to log out?");
+    if (pathname === "/realms/kc/protocol/openid-connect/logout")
+      return res.writeHead(200).end("Do you want to log out?");
     json(404, { error: "Realm does not exist" });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -293,14 +335,22 @@ describe("npm run doctor against Keycloak's client_credentials answers", () => {
   it("passes on 401 unauthorized_client (right credentials, Service accounts off)", async () => {
     const { code, output } = await runDoctor({ KEYCLOAK_URL: keycloak.url, KEYCLOAK_REALM: "kc" });
     expect(code, output).toBe(0);
-    expect(output).toContain("✓ kc: client credentials — remix-app: accepted (client_credentials itself is not enabled: unauthorized_client, as expected)");
+    expect(output).toContain(
+      "✓ kc: client credentials — remix-app: accepted (client_credentials itself is not enabled: unauthorized_client, as expected)",
+    );
     expect(output).toContain("✓ kc: signing keys — 1 signing key (RS256)");
   });
 
-  it("fails on 401 unauthorized_client \"Invalid client or Invalid client credentials\" (wrong secret)", async () => {
-    const { code, output } = await runDoctor({ KEYCLOAK_URL: keycloak.url, KEYCLOAK_REALM: "kc", KEYCLOAK_CLIENT_SECRET: WRONG_CLIENT_SECRET });
+  it('fails on 401 unauthorized_client "Invalid client or Invalid client credentials" (wrong secret)', async () => {
+    const { code, output } = await runDoctor({
+      KEYCLOAK_URL: keycloak.url,
+      KEYCLOAK_REALM: "kc",
+      KEYCLOAK_CLIENT_SECRET: WRONG_CLIENT_SECRET,
+    });
     expect(code, output).toBe(1);
-    expect(failedLines(output)).toEqual(["✗ kc: client credentials — remix-app: refused with invalid_client: client id or secret wrong"]);
+    expect(failedLines(output)).toEqual([
+      "✗ kc: client credentials — remix-app: refused with invalid_client: client id or secret wrong",
+    ]);
   });
 });
 
@@ -308,7 +358,14 @@ describe("every doctor run above", () => {
   it("never prints a secret, a credential or any part of one", async () => {
     await runDoctor({ REDIS_URL: `redis://:redis-password-77@127.0.0.1:${closedPort}` });
     expect(outputs.length).toBeGreaterThan(15);
-    const secrets = [TEST_CLIENT.clientSecret, WRONG_CLIENT_SECRET, TEST_SESSION_SECRET, SHORT_SESSION_SECRET, REPEATED_SESSION_SECRET, "redis-password-77"];
+    const secrets = [
+      TEST_CLIENT.clientSecret,
+      WRONG_CLIENT_SECRET,
+      TEST_SESSION_SECRET,
+      SHORT_SESSION_SECRET,
+      REPEATED_SESSION_SECRET,
+      "redis-password-77",
+    ];
     const basic = (secret: string) => Buffer.from(`${TEST_CLIENT.clientId}:${secret}`).toString("base64");
     for (const output of outputs) {
       for (const secret of secrets) {

@@ -63,7 +63,12 @@ describe("a provider added in code, as docs/EXTENDING.md shows", () => {
 
     const loginPage = await follow(jar, await browse(jar, authorize.href), authorize.href, idp.url);
     const { action } = formOf(loginPage.html!, loginPage.url);
-    const signedIn = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, idp.url);
+    const signedIn = await follow(
+      jar,
+      await browse(jar, action, { form: { username: "demo", password: "demo" } }),
+      action,
+      idp.url,
+    );
     expect(signedIn.url.startsWith(`${APP}/auth/partner/callback?`)).toBe(true);
 
     const callback = (await completeLogin(request(jar, signedIn.url), "partner")) as Response;
@@ -92,14 +97,21 @@ describe("a provider added in code, as docs/EXTENDING.md shows", () => {
     const { authenticator } = await createPartnerAuthenticator(idp.issuer("plain"), APP);
     const jar = new CookieJar();
 
-    const start = await authenticator.authenticate("partner", request(jar, `${APP}/auth/partner/login`)).catch((thrown: unknown) => thrown);
+    const start = await authenticator
+      .authenticate("partner", request(jar, `${APP}/auth/partner/login`))
+      .catch((thrown: unknown) => thrown);
     expect(start).toBeInstanceOf(Response);
     jar.store(APP, start as Response);
     expect(jar.names(`${APP}/auth/partner/callback`)).toEqual(["partner-login"]);
     const authorize = (start as Response).headers.get("location")!;
     const loginPage = await follow(jar, await browse(jar, authorize), authorize, idp.url);
     const { action } = formOf(loginPage.html!, loginPage.url);
-    const signedIn = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, idp.url);
+    const signedIn = await follow(
+      jar,
+      await browse(jar, action, { form: { username: "demo", password: "demo" } }),
+      action,
+      idp.url,
+    );
 
     idp.clearRequests();
     const user = await authenticator.authenticate("partner", request(jar, signedIn.url));

@@ -11,7 +11,9 @@ beforeAll(async () => {
   app = stack.app.url;
 });
 afterAll(() => stack?.stop());
-afterEach(() => Object.assign(stack.idp.faults, { down: false, delayMs: 0, failTokenEndpoint: false, clockSkewSeconds: 0 }));
+afterEach(() =>
+  Object.assign(stack.idp.faults, { down: false, delayMs: 0, failTokenEndpoint: false, clockSkewSeconds: 0 }),
+);
 
 /** Signs in at the IdP; returns the callback URL, not yet visited, and the cookies the browser would send there. */
 async function reachCallback(jar = new CookieJar()) {
@@ -76,6 +78,10 @@ describe("clock skew between the app and the IdP", () => {
   it.each([600, -600])("refuses with a clear message when it is %i s off", async (skew) => {
     stack.idp.faults.clockSkewSeconds = skew;
     const { jar, callbackUrl } = await reachCallback();
-    await expectErrorPage(await browse(jar, callbackUrl), 503, "The clocks of this app and the identity provider differ");
+    await expectErrorPage(
+      await browse(jar, callbackUrl),
+      503,
+      "The clocks of this app and the identity provider differ",
+    );
   });
 });

@@ -18,14 +18,26 @@ afterAll(() => provider?.close());
 async function loginWith(idToken: (nonce: string) => Promise<string>): Promise<string> {
   provider.idToken = idToken;
   const strategy = new OIDCStrategy(
-    { metadata: await discover(provider.issuer), clientId: "remix-app", clientSecret: null, redirectURI: "http://app.test/auth/x/callback" },
+    {
+      metadata: await discover(provider.issuer),
+      clientId: "remix-app",
+      clientSecret: null,
+      redirectURI: "http://app.test/auth/x/callback",
+    },
     async ({ profile }) => profile,
   );
-  const start = (await strategy.authenticate(new Request("http://app.test/auth/x/login")).catch((thrown: unknown) => thrown)) as Response;
+  const start = (await strategy
+    .authenticate(new Request("http://app.test/auth/x/login"))
+    .catch((thrown: unknown) => thrown)) as Response;
   const state = new URL(start.headers.get("Location")!).searchParams.get("state")!;
   const query = new URLSearchParams({ code: "c", state, iss: provider.issuer });
-  const callback = new Request(`http://app.test/auth/x/callback?${query}`, { headers: { Cookie: start.headers.get("Set-Cookie")!.split(";")[0]! } });
-  const error = await strategy.authenticate(callback).then(() => null, (thrown: unknown) => thrown);
+  const callback = new Request(`http://app.test/auth/x/callback?${query}`, {
+    headers: { Cookie: start.headers.get("Set-Cookie")!.split(";")[0]! },
+  });
+  const error = await strategy.authenticate(callback).then(
+    () => null,
+    (thrown: unknown) => thrown,
+  );
   if (error === null) return "ok";
   expect(error).toBeInstanceOf(AuthError);
   return (error as AuthError).code;
@@ -72,7 +84,9 @@ describe("the ID token at login", () => {
   });
 
   it("accepts several audiences when azp names this client", async () => {
-    expect(await loginWith((nonce) => provider.sign({ nonce, aud: ["remix-app", "api"], azp: "remix-app" }))).toBe("ok");
+    expect(await loginWith((nonce) => provider.sign({ nonce, aud: ["remix-app", "api"], azp: "remix-app" }))).toBe(
+      "ok",
+    );
   });
 });
 

@@ -40,14 +40,28 @@ beforeAll(async () => {
   const leftOver = await admin.client("demo", SECOND_CLIENT.clientId).catch(() => undefined);
   if (leftOver) await admin.request("DELETE", `/demo/clients/${leftOver.id}`);
   const { id: _id, protocolMappers: _mappers, ...rest } = template as Record<string, unknown>;
-  await admin.request("POST", "/demo/clients", { ...rest, clientId: SECOND_CLIENT.clientId, name: "Second app", secret: SECOND_CLIENT.clientSecret });
+  await admin.request("POST", "/demo/clients", {
+    ...rest,
+    clientId: SECOND_CLIENT.clientId,
+    name: "Second app",
+    secret: SECOND_CLIENT.clientSecret,
+  });
   await pointClientAt(admin, "demo", SECOND_CLIENT.clientId, [urlSecond!]);
 
-  const env = { KEYCLOAK_URL: keycloak, KEYCLOAK_REALM: "demo", KEYCLOAK_CLIENT_ID: clientId, KEYCLOAK_CLIENT_SECRET: clientSecret, REDIS_URL: redis.url };
+  const env = {
+    KEYCLOAK_URL: keycloak,
+    KEYCLOAK_REALM: "demo",
+    KEYCLOAK_CLIENT_ID: clientId,
+    KEYCLOAK_CLIENT_SECRET: clientSecret,
+    REDIS_URL: redis.url,
+  };
   [a, b, second] = await Promise.all([
     startApp({ port: portA, env }),
     startApp({ port: portB, env }),
-    startApp({ port: portSecond, env: { ...env, KEYCLOAK_CLIENT_ID: SECOND_CLIENT.clientId, KEYCLOAK_CLIENT_SECRET: SECOND_CLIENT.clientSecret } }),
+    startApp({
+      port: portSecond,
+      env: { ...env, KEYCLOAK_CLIENT_ID: SECOND_CLIENT.clientId, KEYCLOAK_CLIENT_SECRET: SECOND_CLIENT.clientSecret },
+    }),
   ]);
 });
 afterAll(async () => {
@@ -56,7 +70,8 @@ afterAll(async () => {
 });
 
 /** The same browser session presented to an instance (a load balancer would pick one). */
-const accountOn = (instance: RunningApp, cookie: string) => fetch(`${instance.url}/account`, { headers: { cookie }, redirect: "manual" });
+const accountOn = (instance: RunningApp, cookie: string) =>
+  fetch(`${instance.url}/account`, { headers: { cookie }, redirect: "manual" });
 
 async function untilSignedOut(instance: RunningApp, cookie: string) {
   const deadline = Date.now() + 30_000;

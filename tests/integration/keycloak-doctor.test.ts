@@ -22,9 +22,14 @@ function runDoctor(overrides: Record<string, string | undefined> = {}): Promise<
     ...overrides,
   };
   return new Promise((resolve) => {
-    execFile(process.execPath, ["build/doctor.js"], { cwd: root, env: env as NodeJS.ProcessEnv, encoding: "utf8", timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, output: `${stdout}${stderr}` });
-    });
+    execFile(
+      process.execPath,
+      ["build/doctor.js"],
+      { cwd: root, env: env as NodeJS.ProcessEnv, encoding: "utf8", timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, output: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 
@@ -45,7 +50,9 @@ describe("npm run doctor against the real Keycloak realm", () => {
     expect(output).toContain("✓ demo: end-session endpoint");
     expect(output).toMatch(/✓ demo: signing keys — 1 signing key \(RS256\); ID tokens: .*RS256/);
     // Keycloak refuses client_credentials with "Service accounts" off only after accepting the secret.
-    expect(output).toContain("✓ demo: client credentials — remix-app: accepted (client_credentials itself is not enabled: unauthorized_client, as expected)");
+    expect(output).toContain(
+      "✓ demo: client credentials — remix-app: accepted (client_credentials itself is not enabled: unauthorized_client, as expected)",
+    );
     expect(output).toContain("✓ acme: client credentials — acme-portal: accepted");
     expect(output).toMatch(/All \d+ checks passed\./);
   });
@@ -67,15 +74,21 @@ describe("npm run doctor against the real Keycloak realm", () => {
     {
       what: "a realm Keycloak does not have",
       env: { KEYCLOAK_REALM: "Demo" },
-      line: expect.stringMatching(/^✗ Demo: discovery — .*\/realms\/Demo\/\.well-known\/openid-configuration answered HTTP 404$/),
+      line: expect.stringMatching(
+        /^✗ Demo: discovery — .*\/realms\/Demo\/\.well-known\/openid-configuration answered HTTP 404$/,
+      ),
       fix: /no realm "Demo" at KEYCLOAK_URL: check KEYCLOAK_REALM.* \(realm names are case-sensitive\)/,
     },
     {
       what: "a KEYCLOAK_URL with a path Keycloak does not serve (/auth, as before Keycloak 17)",
       env: { KEYCLOAK_URL: `${keycloakUrl()}/auth` },
-      line: expect.stringMatching(/^✗ demo: discovery — .*\/auth\/realms\/demo\/\.well-known\/openid-configuration answered HTTP 404$/),
+      line: expect.stringMatching(
+        /^✗ demo: discovery — .*\/auth\/realms\/demo\/\.well-known\/openid-configuration answered HTTP 404$/,
+      ),
       // Keycloak 17 and later serve realms without /auth: the fix says to remove it, and where to.
-      fix: new RegExp(`fix: remove /auth from KEYCLOAK_URL \\(set it to ${keycloakUrl().replace(/[.]/g, "\\.")}\\): Keycloak 17 and later serve realms at /realms/<realm>`),
+      fix: new RegExp(
+        `fix: remove /auth from KEYCLOAK_URL \\(set it to ${keycloakUrl().replace(/[.]/g, "\\.")}\\): Keycloak 17 and later serve realms at /realms/<realm>`,
+      ),
     },
   ])("detects $what, and prints the fix", async ({ env, line, fix }) => {
     const { code, output } = await runDoctor(env);
@@ -97,7 +110,10 @@ describe("npm run doctor against the real Keycloak: the client's registered URLs
   const realms = {
     // The file's redirect URI is /auth/demo/callback: in a realm of another name, the app's own callback is missing.
     "doctor-redirect": {},
-    "doctor-postlogout": { redirectUris: ["http://localhost:3000/auth/doctor-postlogout/callback"], postLogout: "http://localhost:3000/elsewhere" },
+    "doctor-postlogout": {
+      redirectUris: ["http://localhost:3000/auth/doctor-postlogout/callback"],
+      postLogout: "http://localhost:3000/elsewhere",
+    },
     "doctor-ok": { redirectUris: ["http://localhost:3000/auth/doctor-ok/callback"] },
   } as Record<string, { redirectUris?: string[]; postLogout?: string }>;
 
@@ -106,7 +122,8 @@ describe("npm run doctor against the real Keycloak: the client's registered URLs
       await createRealmFromFile(admin, name);
       await admin.updateClient(name, clientId, (client) => {
         if (change.redirectUris) client.redirectUris = change.redirectUris;
-        if (change.postLogout) client.attributes = { ...client.attributes, "post.logout.redirect.uris": change.postLogout };
+        if (change.postLogout)
+          client.attributes = { ...client.attributes, "post.logout.redirect.uris": change.postLogout };
       });
     }
   }, 120_000);
@@ -118,25 +135,33 @@ describe("npm run doctor against the real Keycloak: the client's registered URLs
     const { code, output } = await runDoctor({ KEYCLOAK_REALM: "doctor-ok" });
     expect(code, output).toBe(0);
     expect(output).toContain("✓ doctor-ok: redirect URI — http://localhost:3000/auth/doctor-ok/callback is registered");
-    expect(output).toContain("✓ doctor-ok: post-logout redirect URI — http://localhost:3000/logout/callback is registered");
+    expect(output).toContain(
+      "✓ doctor-ok: post-logout redirect URI — http://localhost:3000/logout/callback is registered",
+    );
     expect(output).toContain("Not checked (they need admin access): that front-channel logout is off");
   });
 
-  it("detects a missing redirect URI: Keycloak's 400 \"Invalid parameter: redirect_uri\"", async () => {
+  it('detects a missing redirect URI: Keycloak\'s 400 "Invalid parameter: redirect_uri"', async () => {
     const { code, output } = await runDoctor({ KEYCLOAK_REALM: "doctor-redirect" });
     expect(code, output).toBe(1);
     const failed = failedLines(output);
     expect(failed, output).toEqual([
       '✗ doctor-redirect: redirect URI — http://localhost:3000/auth/doctor-redirect/callback refused: HTTP 400 "Invalid parameter: redirect_uri"',
     ]);
-    expect(fixUnder(output, failed[0]!)).toMatch(/fix: add http:\/\/localhost:3000\/auth\/doctor-redirect\/callback to Keycloak > realm doctor-redirect > Clients > remix-app > Valid redirect URIs/);
+    expect(fixUnder(output, failed[0]!)).toMatch(
+      /fix: add http:\/\/localhost:3000\/auth\/doctor-redirect\/callback to Keycloak > realm doctor-redirect > Clients > remix-app > Valid redirect URIs/,
+    );
   });
 
-  it("detects a missing post-logout redirect URI: Keycloak's 400 \"Invalid redirect uri\"", async () => {
+  it('detects a missing post-logout redirect URI: Keycloak\'s 400 "Invalid redirect uri"', async () => {
     const { code, output } = await runDoctor({ KEYCLOAK_REALM: "doctor-postlogout" });
     expect(code, output).toBe(1);
     const failed = failedLines(output);
-    expect(failed, output).toEqual(['✗ doctor-postlogout: post-logout redirect URI — http://localhost:3000/logout/callback refused: HTTP 400 "Invalid redirect uri"']);
-    expect(fixUnder(output, failed[0]!)).toMatch(/fix: add http:\/\/localhost:3000\/logout\/callback to Keycloak > realm doctor-postlogout > Clients > remix-app > Valid post logout redirect URIs/);
+    expect(failed, output).toEqual([
+      '✗ doctor-postlogout: post-logout redirect URI — http://localhost:3000/logout/callback refused: HTTP 400 "Invalid redirect uri"',
+    ]);
+    expect(fixUnder(output, failed[0]!)).toMatch(
+      /fix: add http:\/\/localhost:3000\/logout\/callback to Keycloak > realm doctor-postlogout > Clients > remix-app > Valid post logout redirect URIs/,
+    );
   });
 });

@@ -23,7 +23,8 @@ const app = (target: Target) => stacks[target].app.url;
 
 async function idTokenOf(target: Target, username = "demo") {
   const jar = new CookieJar();
-  if (target === "keycloak") await logInAtKeycloak(jar, { app: app(target), keycloak: stacks.keycloak.idp.url, username });
+  if (target === "keycloak")
+    await logInAtKeycloak(jar, { app: app(target), keycloak: stacks.keycloak.idp.url, username });
   else await logInOverHttp(jar, { app: app(target), idp: stacks.dev.idp.url, username });
   return (await sessionIn(jar, app(target)))!.idToken;
 }
@@ -68,11 +69,37 @@ describe.each(["keycloak", "dev"] as const)("what the dev IdP and Keycloak answe
   });
 
   it.each([
-    ["an unknown realm", () => answer(`${stacks[target].idp.url}/realms/nope/.well-known/openid-configuration`), { status: 404, json: { error: "Realm does not exist" } }],
-    ["an id_token_hint that is not one", () => answer(`${oidc(target, "logout")}?id_token_hint=abc.def.ghi`), { status: 400, message: "Invalid parameter: id_token_hint" }],
-    ["post_logout_redirect_uri without hint or client_id", () => answer(`${oidc(target, "logout")}?post_logout_redirect_uri=${encodeURIComponent(`${app(target)}/`)}`), { status: 400, message: "Missing parameters: id_token_hint" }],
-    ["a post_logout_redirect_uri the client does not list", () => answer(`${oidc(target, "logout")}?client_id=remix-app&post_logout_redirect_uri=${encodeURIComponent("http://evil.example/")}`), { status: 400, message: "Invalid redirect uri" }],
-    ["a redirect_uri the client does not list (login)", () => answer(`${oidc(target, "auth")}?client_id=remix-app&response_type=code&scope=openid&redirect_uri=${encodeURIComponent("http://evil.example/")}`), { status: 400, message: "Invalid parameter: redirect_uri" }],
+    [
+      "an unknown realm",
+      () => answer(`${stacks[target].idp.url}/realms/nope/.well-known/openid-configuration`),
+      { status: 404, json: { error: "Realm does not exist" } },
+    ],
+    [
+      "an id_token_hint that is not one",
+      () => answer(`${oidc(target, "logout")}?id_token_hint=abc.def.ghi`),
+      { status: 400, message: "Invalid parameter: id_token_hint" },
+    ],
+    [
+      "post_logout_redirect_uri without hint or client_id",
+      () => answer(`${oidc(target, "logout")}?post_logout_redirect_uri=${encodeURIComponent(`${app(target)}/`)}`),
+      { status: 400, message: "Missing parameters: id_token_hint" },
+    ],
+    [
+      "a post_logout_redirect_uri the client does not list",
+      () =>
+        answer(
+          `${oidc(target, "logout")}?client_id=remix-app&post_logout_redirect_uri=${encodeURIComponent("http://evil.example/")}`,
+        ),
+      { status: 400, message: "Invalid redirect uri" },
+    ],
+    [
+      "a redirect_uri the client does not list (login)",
+      () =>
+        answer(
+          `${oidc(target, "auth")}?client_id=remix-app&response_type=code&scope=openid&redirect_uri=${encodeURIComponent("http://evil.example/")}`,
+        ),
+      { status: 400, message: "Invalid parameter: redirect_uri" },
+    ],
   ])("answers %s alike", async (_what, probe, expected) => {
     const { status, body, text } = await probe();
     expect(status).toBe(expected.status);
@@ -82,18 +109,28 @@ describe.each(["keycloak", "dev"] as const)("what the dev IdP and Keycloak answe
 });
 
 describe("what differs, each listed in docs/KEYCLOAK-COMPAT.md", () => {
-  const both = async <T>(probe: (target: Target) => Promise<T>) => ({ keycloak: await probe("keycloak"), dev: await probe("dev") });
+  const both = async <T>(probe: (target: Target) => Promise<T>) => ({
+    keycloak: await probe("keycloak"),
+    dev: await probe("dev"),
+  });
 
   it("a wrong client secret: 401 unauthorized_client at Keycloak, 401 invalid_client at the dev IdP", async () => {
     const probe = async (target: Target) => {
       const response = await fetch(oidc(target, "token"), {
         method: "POST",
         headers: { authorization: `Basic ${Buffer.from("remix-app:wrong-secret").toString("base64")}` },
-        body: new URLSearchParams({ grant_type: "authorization_code", code: "x", redirect_uri: `${app(target)}/auth/demo/callback` }),
+        body: new URLSearchParams({
+          grant_type: "authorization_code",
+          code: "x",
+          redirect_uri: `${app(target)}/auth/demo/callback`,
+        }),
       });
       return { status: response.status, error: ((await response.json()) as { error: string }).error };
     };
-    expect(await both(probe)).toEqual({ keycloak: { status: 401, error: "unauthorized_client" }, dev: { status: 401, error: "invalid_client" } });
+    expect(await both(probe)).toEqual({
+      keycloak: { status: 401, error: "unauthorized_client" },
+      dev: { status: 401, error: "invalid_client" },
+    });
   });
 
   it("an authorization request without PKCE: refused by both, in other words", async () => {
@@ -105,31 +142,51 @@ describe("what differs, each listed in docs/KEYCLOAK-COMPAT.md", () => {
     };
     expect(await both(probe)).toEqual({
       keycloak: { status: 302, error: "invalid_request", description: "Missing parameter: code_challenge_method" },
-      dev: { status: 303, error: "invalid_request", description: "Authorization Server policy requires PKCE to be used for this request" },
+      dev: {
+        status: 303,
+        error: "invalid_request",
+        description: "Authorization Server policy requires PKCE to be used for this request",
+      },
     });
   });
 
   it("a 20,000-byte end-session URL: accepted by Keycloak (limit 32,779), 431 from the dev IdP (Node's 16 KiB header limit)", async () => {
-    const probe = async (target: Target) => (await answer(`${oidc(target, "logout")}?ui_locales=${"a".repeat(20_000)}`)).status;
+    const probe = async (target: Target) =>
+      (await answer(`${oidc(target, "logout")}?ui_locales=${"a".repeat(20_000)}`)).status;
     expect(await both(probe)).toEqual({ keycloak: 200, dev: 431 });
   });
 
   it("the legacy redirect_uri at logout: ignored by Keycloak (no way back to the app), refused by the dev IdP", async () => {
     const probe = async (target: Target) => {
-      const { status, text } = await answer(`${oidc(target, "logout")}?client_id=remix-app&redirect_uri=${encodeURIComponent(`${app(target)}/`)}`);
-      return { status, asks: text.includes("Do you want to log out?"), refuses: text.includes("Invalid parameter: redirect_uri") };
+      const { status, text } = await answer(
+        `${oidc(target, "logout")}?client_id=remix-app&redirect_uri=${encodeURIComponent(`${app(target)}/`)}`,
+      );
+      return {
+        status,
+        asks: text.includes("Do you want to log out?"),
+        refuses: text.includes("Invalid parameter: redirect_uri"),
+      };
     };
     // Keycloak before 26 refused it as the dev IdP does.
-    const keycloak = (await stacks.keycloak.admin.majorVersion()) >= 26 ? { status: 200, asks: true, refuses: false } : { status: 400, asks: false, refuses: true };
+    const keycloak =
+      (await stacks.keycloak.admin.majorVersion()) >= 26
+        ? { status: 200, asks: true, refuses: false }
+        : { status: 400, asks: false, refuses: true };
     expect(await both(probe)).toEqual({ keycloak, dev: { status: 400, asks: false, refuses: true } });
   });
 
   it("ID token extras: Keycloak adds jti, at_hash, acr and a typ header", async () => {
     const probe = async (target: Target) => {
       const token = await idTokenOf(target);
-      return { extras: ["jti", "at_hash", "acr"].filter((claim) => claim in decodeJwt(token)), typ: decodeProtectedHeader(token).typ };
+      return {
+        extras: ["jti", "at_hash", "acr"].filter((claim) => claim in decodeJwt(token)),
+        typ: decodeProtectedHeader(token).typ,
+      };
     };
-    expect(await both(probe)).toEqual({ keycloak: { extras: ["jti", "at_hash", "acr"], typ: "JWT" }, dev: { extras: [], typ: undefined } });
+    expect(await both(probe)).toEqual({
+      keycloak: { extras: ["jti", "at_hash", "acr"], typ: "JWT" },
+      dev: { extras: [], typ: undefined },
+    });
   });
 
   it("the JWKS: Keycloak also publishes an encryption key (use enc, RSA-OAEP)", async () => {
@@ -147,7 +204,11 @@ describe("what differs, each listed in docs/KEYCLOAK-COMPAT.md", () => {
       const idpPage = await fetch(login.headers.get("location")!, { redirect: "manual" });
       return idpPage.headers.getSetCookie().map((cookie) => {
         const attributes = cookie.toLowerCase();
-        return { name: cookie.slice(0, cookie.indexOf("=")), secure: /;\s*secure/.test(attributes), sameSite: /samesite=(\w+)/.exec(attributes)?.[1] };
+        return {
+          name: cookie.slice(0, cookie.indexOf("=")),
+          secure: /;\s*secure/.test(attributes),
+          sameSite: /samesite=(\w+)/.exec(attributes)?.[1],
+        };
       });
     };
     const { keycloak, dev } = await both(probe);
@@ -168,7 +229,13 @@ describe("what differs, each listed in docs/KEYCLOAK-COMPAT.md", () => {
       const { idToken } = (await sessionIn(jar, app(target)))!;
       const url = `${oidc(target, "logout")}?id_token_hint=${idToken}&post_logout_redirect_uri=${encodeURIComponent(`${app(target)}/logout/callback`)}`;
       const response = await browse(jar, url);
-      return { status: response.status, page: response.status === 200 ? textOf(await response.text()).includes("If you are not redirected automatically") : false };
+      return {
+        status: response.status,
+        page:
+          response.status === 200
+            ? textOf(await response.text()).includes("If you are not redirected automatically")
+            : false,
+      };
     };
     expect(await both(probe)).toEqual({ keycloak: { status: 302, page: false }, dev: { status: 200, page: true } });
   });

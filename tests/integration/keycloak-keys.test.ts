@@ -4,7 +4,13 @@
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
 import { browse, CookieJar, follow, textOf } from "../support/browserless";
-import { createRealmFromFile, KeycloakAdmin, keycloakUrl, startKeycloakStack, type KeycloakStack } from "../support/keycloak";
+import {
+  createRealmFromFile,
+  KeycloakAdmin,
+  keycloakUrl,
+  startKeycloakStack,
+  type KeycloakStack,
+} from "../support/keycloak";
 import { logInAtKeycloak, sendEndSession } from "../support/keycloak-login";
 import { sessionIn } from "../support/login";
 
@@ -35,12 +41,16 @@ async function logInAndOut(stack: KeycloakStack, realm: string) {
   const app = stack.app.url;
   await logInAtKeycloak(jar, { app, keycloak: stack.idp.url, realm });
   const { idToken } = (await sessionIn(jar, app))!;
-  expect(textOf(await (await browse(jar, `${app}/account`)).text())).toMatch(realm === "demo" ? /Signed in as demo Account/ : new RegExp(`Signed in as demo \\(\\s*${realm}\\s*\\)`));
+  expect(textOf(await (await browse(jar, `${app}/account`)).text())).toMatch(
+    realm === "demo" ? /Signed in as demo Account/ : new RegExp(`Signed in as demo \\(\\s*${realm}\\s*\\)`),
+  );
   const { stop } = await sendEndSession(jar, await browse(jar, `${app}/logout`, { form: {} }), app, stack.idp.url);
   expect(stop.url.startsWith(`${app}/logout/callback?state=`)).toBe(true);
   const loggedOut = await follow(jar, await browse(jar, stop.url), stop.url, app);
   expect(textOf(loggedOut.html!)).toContain("You are logged out");
-  expect((await stack.admin.sessions(realm, "demo")).map((session) => session.id)).not.toContain(decodeJwt(idToken).sid);
+  expect((await stack.admin.sessions(realm, "demo")).map((session) => session.id)).not.toContain(
+    decodeJwt(idToken).sid,
+  );
   return decodeProtectedHeader(idToken);
 }
 
@@ -60,10 +70,20 @@ describe("key rotation at Keycloak", () => {
       providerId: "rsa-generated",
       providerType: "org.keycloak.keys.KeyProvider",
       parentId: realmId,
-      config: { priority: [String(Number(old.config.priority?.[0] ?? 100) + 100)], enabled: ["true"], active: ["true"], keySize: ["2048"] },
+      config: {
+        priority: [String(Number(old.config.priority?.[0] ?? 100) + 100)],
+        enabled: ["true"],
+        active: ["true"],
+        keySize: ["2048"],
+      },
     });
-    await admin.request("PUT", `/${realm}/components/${old.id}`, { ...old, config: { ...old.config, enabled: ["false"] } });
-    const jwks = (await (await fetch(`${stack.idp.issuer(realm)}/protocol/openid-connect/certs`)).json()) as { keys: { kid: string }[] };
+    await admin.request("PUT", `/${realm}/components/${old.id}`, {
+      ...old,
+      config: { ...old.config, enabled: ["false"] },
+    });
+    const jwks = (await (await fetch(`${stack.idp.issuer(realm)}/protocol/openid-connect/certs`)).json()) as {
+      keys: { kid: string }[];
+    };
     expect(jwks.keys.map((key) => key.kid)).not.toContain(before.kid);
 
     const after = await logInAndOut(stack, realm);

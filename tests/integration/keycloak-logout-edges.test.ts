@@ -16,12 +16,15 @@ beforeAll(async () => {
   stack = await startKeycloakStack();
   app = stack.app.url;
   keycloak = stack.idp.url;
-  const discovery = (await (await fetch(`${keycloak}/realms/demo/.well-known/openid-configuration`)).json()) as { end_session_endpoint: string };
+  const discovery = (await (await fetch(`${keycloak}/realms/demo/.well-known/openid-configuration`)).json()) as {
+    end_session_endpoint: string;
+  };
   endSessionEndpoint = discovery.end_session_endpoint;
 });
 afterAll(() => stack?.stop());
 
-const sessionIds = async (username = "demo") => (await stack.admin.sessions("demo", username)).map((session) => session.id);
+const sessionIds = async (username = "demo") =>
+  (await stack.admin.sessions("demo", username)).map((session) => session.id);
 
 describe("logout without id_token_hint (GET /auth/:realm/logout, the retry after an unreachable IdP)", () => {
   it("shows Keycloak's confirmation page, ends the Keycloak session and comes back to the app", async () => {
@@ -84,8 +87,12 @@ describe("the legacy redirect_uri parameter", () => {
     expect(url.searchParams.get("post_logout_redirect_uri")).toBe(`${app}/logout/callback`);
   });
 
-  it("post_logout_redirect_uri outside the client's list is refused by Keycloak with a 400 \"Invalid redirect uri\"", async () => {
-    const url = buildEndSessionUrl({ endSessionEndpoint, postLogoutRedirectUri: "http://evil.example/", clientId: "remix-app" });
+  it('post_logout_redirect_uri outside the client\'s list is refused by Keycloak with a 400 "Invalid redirect uri"', async () => {
+    const url = buildEndSessionUrl({
+      endSessionEndpoint,
+      postLogoutRedirectUri: "http://evil.example/",
+      clientId: "remix-app",
+    });
     const response = await fetch(url, { redirect: "manual" });
     expect(response.status).toBe(400);
     expect(textOf(await response.text())).toContain("Invalid redirect uri");

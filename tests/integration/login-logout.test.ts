@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startApp, TEST_SESSION_SECRET } from "../support/app";
+import { freePort, startApp } from "../support/app";
 import { browse, CookieJar, follow, formOf, textOf } from "../support/browserless";
 import { continueIdpLogout, encryptedSession, sessionIn } from "../support/login";
 import { startStack, type Stack } from "../support/stack";
@@ -12,7 +12,6 @@ beforeAll(async () => {
   app = stack.app.url;
 });
 afterAll(() => stack?.stop());
-
 
 /** Starts a login at the app and stops at the IdP's login form. */
 async function startLogin(jar: CookieJar, path = "/auth/demo/login") {
@@ -27,7 +26,12 @@ async function startLogin(jar: CookieJar, path = "/auth/demo/login") {
 async function signInAtIdp(jar: CookieJar, page: { url: string; html?: string }, username = "demo") {
   expect(textOf(page.html!)).toContain("Sign in to your account");
   const { action } = formOf(page.html!, page.url);
-  const done = await follow(jar, await browse(jar, action, { form: { username, password: username } }), action, stack.idp.url);
+  const done = await follow(
+    jar,
+    await browse(jar, action, { form: { username, password: username } }),
+    action,
+    stack.idp.url,
+  );
   expect(done.url.startsWith(`${app}/auth/demo/callback?`)).toBe(true);
   return done.url;
 }
@@ -51,7 +55,9 @@ describe("login and logout over HTTP", () => {
     expect(login.headers.get("location")).toBe("/auth/demo/login?returnTo=%2Faccount");
 
     const { response, authorizeUrl, page } = await startLogin(jar, "/auth/demo/login?returnTo=%2Faccount");
-    expect(authorizeUrl.origin + authorizeUrl.pathname).toBe(`${stack.idp.issuer("demo")}/protocol/openid-connect/auth`);
+    expect(authorizeUrl.origin + authorizeUrl.pathname).toBe(
+      `${stack.idp.issuer("demo")}/protocol/openid-connect/auth`,
+    );
     expect(Object.fromEntries(authorizeUrl.searchParams)).toMatchObject({
       response_type: "code",
       client_id: "remix-app",
@@ -59,7 +65,8 @@ describe("login and logout over HTTP", () => {
       scope: "openid profile email",
       code_challenge_method: "S256",
     });
-    for (const param of ["state", "nonce", "code_challenge"]) expect(authorizeUrl.searchParams.get(param)).toMatch(/^[\w-]{20,}$/);
+    for (const param of ["state", "nonce", "code_challenge"])
+      expect(authorizeUrl.searchParams.get(param)).toMatch(/^[\w-]{20,}$/);
     const stateCookie = response.headers.getSetCookie().find((cookie) => cookie.startsWith("oidc:demo="));
     expect(stateCookie).toMatch(/Path=\/auth\/demo\/;/);
     expect(stateCookie).toMatch(/HttpOnly/);
@@ -105,7 +112,9 @@ describe("login and logout over HTTP", () => {
     expect(back).toBe(`${app}/logout/callback?state=${state}`);
     const loggedOut = await browse(jar, back);
     expect(loggedOut.status).toBe(200);
-    expect(textOf(await loggedOut.text())).toContain("Your session in this app and at your identity provider has ended.");
+    expect(textOf(await loggedOut.text())).toContain(
+      "Your session in this app and at your identity provider has ended.",
+    );
     expect(loggedOut.headers.get("clear-site-data")).toBe('"cookies"');
     const received = stack.idp.requests.filter((r) => r.path.endsWith("/protocol/openid-connect/logout"));
     expect(received[0]).toMatchObject({ method: "GET", query: { id_token_hint: idToken, state } });
@@ -153,7 +162,9 @@ describe("login and logout over HTTP", () => {
     const { authorizeUrl } = await startLogin(jar);
     const response = await browse(jar, `${app}/auth/demo/callback?${query(authorizeUrl.searchParams.get("state")!)}`);
     expect(response.status).toBe(400);
-    expect(textOf(await response.text())).toMatch(/This sign-in attempt has expired|Sign-in could not be (completed|verified)/);
+    expect(textOf(await response.text())).toMatch(
+      /This sign-in attempt has expired|Sign-in could not be (completed|verified)/,
+    );
     expect(response.headers.getSetCookie().some((cookie) => cookie.startsWith("__session="))).toBe(false);
   });
 
@@ -169,7 +180,8 @@ describe("login and logout over HTTP", () => {
 
   it("keeps at most 3 logins in progress, so a flood of login links cannot make the next callback fail (431)", async () => {
     const jar = new CookieJar();
-    for (let i = 0; i < 150; i++) expect((await browse(jar, `${app}/auth/demo/login?returnTo=%2Faccount`)).status).toBe(302);
+    for (let i = 0; i < 150; i++)
+      expect((await browse(jar, `${app}/auth/demo/login?returnTo=%2Faccount`)).status).toBe(302);
     const callbackPath = `${app}/auth/demo/callback`;
     expect(jar.names(callbackPath).sort()).toEqual(["oidc-return-to", "oidc:demo"]);
     expect(jar.header(callbackPath).length).toBeLessThan(1024);
@@ -222,19 +234,32 @@ describe("login and logout over HTTP", () => {
     const attacker = new CookieJar();
     const { page } = await startLogin(attacker);
     const { action } = formOf(page.html!, page.url);
-    const done = await follow(attacker, await browse(attacker, action, { form: { username: "big", password: "big" } }), action, stack.idp.url);
+    const done = await follow(
+      attacker,
+      await browse(attacker, action, { form: { username: "big", password: "big" } }),
+      action,
+      stack.idp.url,
+    );
     await browse(attacker, done.url);
     const planted = attacker.header(app);
 
     const victim = new CookieJar();
-    victim.store(app, new Response(null, { headers: planted.split("; ").map((pair) => ["set-cookie", `${pair}; Path=/`]) as [string, string][] }));
+    victim.store(
+      app,
+      new Response(null, {
+        headers: planted.split("; ").map((pair) => ["set-cookie", `${pair}; Path=/`]) as [string, string][],
+      }),
+    );
     await logIn(victim);
     expect(victim.header(app)).not.toBe(planted);
     expect(textOf(await (await browse(victim, `${app}/account`)).text())).toMatch(/Signed in as demo/);
   });
 
   it("treats a session cookie encrypted with another secret as no session", async () => {
-    const forged = await encryptedSession({ user: { realm: "demo", sub: "x", username: "mallory" }, idToken: "a.b.c", createdAt: Date.now() / 1000 }, "not-the-secret");
+    const forged = await encryptedSession(
+      { user: { realm: "demo", sub: "x", username: "mallory" }, idToken: "a.b.c", createdAt: Date.now() / 1000 },
+      "not-the-secret",
+    );
     const response = await fetch(`${app}/account`, { headers: { cookie: `__session=${forged}` }, redirect: "manual" });
     expect(response.status).toBe(302);
   });
@@ -260,7 +285,11 @@ describe("when the IdP is unreachable", () => {
   });
 
   it("still ends the app session at logout and says the IdP could not be told", async () => {
-    const session = await encryptedSession({ user: { realm: "demo", sub: "u1", username: "demo" }, idToken: "a.b.c", createdAt: Math.floor(Date.now() / 1000) });
+    const session = await encryptedSession({
+      user: { realm: "demo", sub: "u1", username: "demo" },
+      idToken: "a.b.c",
+      createdAt: Math.floor(Date.now() / 1000),
+    });
     const jar = new CookieJar();
     jar.store(down.url, new Response(null, { headers: { "set-cookie": `__session=${session}; Path=/` } }));
     expect(textOf(await (await browse(jar, `${down.url}/`)).text())).toContain("Signed in as demo");

@@ -10,7 +10,13 @@ let app: string;
 beforeAll(async () => {
   // The default (KEYCLOAK_LOGOUT_METHOD unset) is redirect; realm "forms" is configured for post.
   // "huge" has 100 groups: an ID token of about 11 KB, still within the session's budget once compressed.
-  const huge = { ...DEFAULT_USERS[1]!, sub: "2f4c6e8a-0b1d-4f3a-9c5e-7a9b1c3d5e7f", username: "huge", password: "huge", groups: groupPaths(100) };
+  const huge = {
+    ...DEFAULT_USERS[1]!,
+    sub: "2f4c6e8a-0b1d-4f3a-9c5e-7a9b1c3d5e7f",
+    username: "huge",
+    password: "huge",
+    groups: groupPaths(100),
+  };
   stack = await startStack({
     realms: ["demo", "forms"],
     users: [...DEFAULT_USERS, huge],
@@ -19,7 +25,6 @@ beforeAll(async () => {
   app = stack.app.url;
 });
 afterAll(() => stack?.stop());
-
 
 async function logIn(username = "demo", realm = "demo") {
   const jar = new CookieJar();
@@ -55,7 +60,11 @@ describe("redirect mode (the default for Keycloak)", () => {
     expect(logout.status).toBe(200);
     const form = formOf(await logout.text(), app);
     expect(form.action).toBe(`${stack.idp.issuer("demo")}/protocol/openid-connect/logout`);
-    expect(form.fields).toMatchObject({ id_token_hint: idToken, client_id: "remix-app", post_logout_redirect_uri: `${app}/logout/callback` });
+    expect(form.fields).toMatchObject({
+      id_token_hint: idToken,
+      client_id: "remix-app",
+      post_logout_redirect_uri: `${app}/logout/callback`,
+    });
     expect(jar.names(app)).not.toContain("__session");
   });
 });
@@ -76,9 +85,13 @@ describe("post mode (KEYCLOAK_REALM_FORMS_LOGOUT_METHOD=post)", () => {
     const logout = await browse(jar, `${app}/logout`, { form: {} });
     expect(logout.status).toBe(200);
     expect(logout.headers.get("x-content-type-options")).toBe("nosniff");
-    expect(logout.headers.get("content-security-policy")).toMatch(/default-src 'none'; style-src 'self'; img-src 'self'; script-src 'sha256-/);
+    expect(logout.headers.get("content-security-policy")).toMatch(
+      /default-src 'none'; style-src 'self'; img-src 'self'; script-src 'sha256-/,
+    );
     const html = await logout.text();
-    expect(html).toMatch(/<meta name="color-scheme" content="light dark"><meta name="robots" content="noindex"><title>Logging out<\/title><link rel="stylesheet" href="\/build\/_assets\/styles-\w+\.css">/);
+    expect(html).toMatch(
+      /<meta name="color-scheme" content="light dark"><meta name="robots" content="noindex"><title>Logging out<\/title><link rel="stylesheet" href="\/build\/_assets\/styles-\w+\.css">/,
+    );
     expect(textOf(html)).toContain("Ending your session at forms.");
     expect(formOf(html, app).fields.id_token_hint).toBe(idToken);
   });
@@ -92,7 +105,9 @@ describe("the logout state", () => {
     expect(page.status).toBe(200);
     expect(textOf(await page.text())).toContain("Your session in this app and at your identity provider has ended.");
     expect(page.headers.get("clear-site-data")).toBe('"cookies"');
-    expect(page.headers.getSetCookie()).toContainEqual(expect.stringMatching(/^oidc-logout-state=; Path=\/logout\/callback; .*Max-Age=0/));
+    expect(page.headers.getSetCookie()).toContainEqual(
+      expect.stringMatching(/^oidc-logout-state=; Path=\/logout\/callback; .*Max-Age=0/),
+    );
     expect(stack.app.output()).not.toContain("state_check_failed");
   });
 
@@ -114,7 +129,9 @@ describe("the logout state", () => {
     expect(text).not.toContain("Your session in this app and at your identity provider has ended");
     // The log line may reach this process after the response it belongs to.
     await expect.poll(() => stack.app.output().slice(before)).toContain('"outcome":"state_check_failed"');
-    expect(stack.app.output().slice(before)).toContain(kind === "forged" ? "logout state mismatch" : "logout state missing");
+    expect(stack.app.output().slice(before)).toContain(
+      kind === "forged" ? "logout state mismatch" : "logout state missing",
+    );
   });
 
   it("is single-use: the same callback replayed with the same cookie is logged as a replay", async () => {

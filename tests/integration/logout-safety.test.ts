@@ -36,14 +36,21 @@ describe("logout that cannot be forged", () => {
 
   it("accepts a POST /logout from the app's own origin", async () => {
     const jar = await logIn();
-    const response = await browse(jar, `${app}/logout`, { form: {}, headers: { Origin: app, "Sec-Fetch-Site": "same-origin" } });
+    const response = await browse(jar, `${app}/logout`, {
+      form: {},
+      headers: { Origin: app, "Sec-Fetch-Site": "same-origin" },
+    });
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toMatch(/\/protocol\/openid-connect\/logout\?id_token_hint=/);
   });
 
   it.each(["GET", "PUT", "DELETE"])("answers %s /logout without logging out", async (method) => {
     const jar = await logIn();
-    const response = await fetch(`${app}/logout`, { method, headers: { cookie: jar.header(app), Origin: app }, redirect: "manual" });
+    const response = await fetch(`${app}/logout`, {
+      method,
+      headers: { cookie: jar.header(app), Origin: app },
+      redirect: "manual",
+    });
     expect(response.status).toBe(method === "GET" ? 303 : 405);
     expect(response.headers.getSetCookie()).toEqual([]);
     expect((await browse(jar, `${app}/account`)).status).toBe(200);
@@ -61,7 +68,9 @@ describe("logout that never gets stuck", () => {
     expect(jar.names(app)).toEqual([]);
     const page = await browse(jar, `${app}${response.headers.get("location")}`);
     expect(page.status).toBe(503);
-    expect(textOf(await page.text())).toContain("Your session in this app has ended; your session at demo may still be open");
+    expect(textOf(await page.text())).toContain(
+      "Your session in this app has ended; your session at demo may still be open",
+    );
     // Issue 14.3: a copy of the cookie taken before that logout signs in nowhere.
     const replayed = await fetch(`${app}/account`, { headers: { cookie: copy }, redirect: "manual" });
     expect(replayed.status).toBe(302);

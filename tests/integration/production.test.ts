@@ -27,25 +27,38 @@ afterAll(async () => {
   await idp?.close();
 });
 
-
 describe("npm start in production", () => {
   it("logs in and out against the IdP; every auth log line carries the proxy's request id, or one of ours", async () => {
     const jar = new CookieJar();
     const callbackUrl = await reachCallback(jar, { app: app.url, idp: idp.url });
     const callback = await browse(jar, callbackUrl, { headers: { "X-Request-Id": "proxy-id-1.2:3" } });
     expect(callback.status).toBe(302);
-    const authLines = () => app.output().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
-    expect(authLines()).toContainEqual(expect.objectContaining({ event: "login", outcome: "success", requestId: "proxy-id-1.2:3" }));
+    const authLines = () =>
+      app
+        .output()
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line));
+    expect(authLines()).toContainEqual(
+      expect.objectContaining({ event: "login", outcome: "success", requestId: "proxy-id-1.2:3" }),
+    );
 
     // A malformed id (too long, or with other characters) is replaced by one of ours, also sent back.
-    const logout = await browse(jar, `${app.url}/logout`, { form: {}, headers: { "X-Request-Id": `${"x".repeat(60)} <script>` } });
+    const logout = await browse(jar, `${app.url}/logout`, {
+      form: {},
+      headers: { "X-Request-Id": `${"x".repeat(60)} <script>` },
+    });
     expect(logout.status).toBe(302);
     const ours = logout.headers.get("x-request-id")!;
     expect(ours).toMatch(/^[0-9a-f-]{36}$/);
-    expect(authLines()).toContainEqual(expect.objectContaining({ event: "logout", outcome: "redirect_to_idp", requestId: ours }));
+    expect(authLines()).toContainEqual(
+      expect.objectContaining({ event: "logout", outcome: "redirect_to_idp", requestId: ours }),
+    );
     expect(app.output()).not.toContain("<script>");
     // Pages send the proxy's id back.
-    expect((await fetch(`${app.url}/`, { headers: { "X-Request-Id": "page-id-7" } })).headers.get("x-request-id")).toBe("page-id-7");
+    expect((await fetch(`${app.url}/`, { headers: { "X-Request-Id": "page-id-7" } })).headers.get("x-request-id")).toBe(
+      "page-id-7",
+    );
 
     const endSession = logout.headers.get("location")!;
     const idpPage = await follow(jar, logout, app.url, idp.url);
@@ -55,7 +68,12 @@ describe("npm start in production", () => {
     // remix-serve's access log prints whole URLs: the callback's code appears there once, already
     // redeemed (docs/SECURITY.md); never in the app's own lines.
     const code = new URL(callbackUrl).searchParams.get("code")!;
-    expect(app.output().split("\n").filter((line) => line.includes(code))).toEqual([expect.stringMatching(/^GET \/auth\/demo\/callback\?/)]);
+    expect(
+      app
+        .output()
+        .split("\n")
+        .filter((line) => line.includes(code)),
+    ).toEqual([expect.stringMatching(/^GET \/auth\/demo\/callback\?/)]);
   });
 
   it("writes no stack trace for a 404, and no error line at all", async () => {
@@ -69,22 +87,35 @@ describe("npm start in production", () => {
 
   it("writes one line, no stack trace, for Remix's own refusal of a cross-site POST to a page (measured: its 500, before any app code)", async () => {
     const before = app.output().length;
-    const response = await fetch(`${app.url}/account`, { method: "POST", headers: { Origin: "https://evil.example" }, body: "a=1" });
+    const response = await fetch(`${app.url}/account`, {
+      method: "POST",
+      headers: { Origin: "https://evil.example" },
+      body: "a=1",
+    });
     expect(response.status).toBe(500);
     expect(await response.text()).toBe("");
     await expect.poll(() => app.output().slice(before)).toMatch(/POST \/account 500/);
-    const lines = app.output().slice(before).split("\n").filter((line) => line.startsWith("{"));
-    expect(lines.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ event: "cross_origin_form_refused", path: "/account" })]);
+    const lines = app
+      .output()
+      .slice(before)
+      .split("\n")
+      .filter((line) => line.startsWith("{"));
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ event: "cross_origin_form_refused", path: "/account" }),
+    ]);
     expect(app.output().slice(before)).not.toMatch(/\n\s+at /);
   });
 
   it("never lets a malformed Host reach the app: remix-serve's adapter answers 500 before it (measured; DEPLOY.md)", async () => {
     const before = app.output().length;
     const status = await new Promise<number>((resolve, reject) => {
-      const request = httpRequest({ host: "127.0.0.1", port: app.port, path: "/", headers: { host: "bad host" } }, (response) => {
-        response.resume();
-        resolve(response.statusCode!);
-      });
+      const request = httpRequest(
+        { host: "127.0.0.1", port: app.port, path: "/", headers: { host: "bad host" } },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode!);
+        },
+      );
       request.on("error", reject);
       request.end();
     });
@@ -109,7 +140,8 @@ describe("npm start in production", () => {
     const nonce = /'nonce-([^']+)'/.exec(csp)![1];
     const scripts = [...(await home.text()).matchAll(/<script\b([^>]*)>/g)].map((match) => match[1]!);
     expect(scripts.length).toBeGreaterThan(0);
-    for (const attributes of scripts) expect(attributes.includes(`nonce="${nonce}"`) || /\bsrc=/.test(attributes)).toBe(true);
+    for (const attributes of scripts)
+      expect(attributes.includes(`nonce="${nonce}"`) || /\bsrc=/.test(attributes)).toBe(true);
 
     const authPage = await fetch(`${app.url}/auth/nope/login`);
     expect(authPage.status).toBe(404);
@@ -144,8 +176,16 @@ describe("start-up refusals", () => {
   it.each([
     ["KEYCLOAK_URL missing", { KEYCLOAK_REALM: "demo" }, ["KEYCLOAK_URL is required"]],
     ["SESSION_SECRET missing", { ...good, SESSION_SECRET: "" }, ["SESSION_SECRET is required in production"]],
-    ["SESSION_SECRET short", { ...good, SESSION_SECRET: "too-short" }, ["SESSION_SECRET: every secret must be at least 32 characters"]],
-    ["APP_URL not https", { ...good, APP_URL: "http://app.example.com" }, ['APP_URL must be https in production (http only for localhost or 127.0.0.1), got "http://app.example.com"']],
+    [
+      "SESSION_SECRET short",
+      { ...good, SESSION_SECRET: "too-short" },
+      ["SESSION_SECRET: every secret must be at least 32 characters"],
+    ],
+    [
+      "APP_URL not https",
+      { ...good, APP_URL: "http://app.example.com" },
+      ['APP_URL must be https in production (http only for localhost or 127.0.0.1), got "http://app.example.com"'],
+    ],
     [
       "several at once",
       { KEYCLOAK_REALM: "demo", SESSION_SECRET: "", APP_URL: "http://app.example.com" },

@@ -18,16 +18,25 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-
 async function startLogin(jar: CookieJar, realm: string) {
   const response = await browse(jar, `${app}/auth/${realm}/login`);
   expect(response.status).toBe(302);
-  return { authorizeUrl: new URL(response.headers.get("location")!), page: await follow(jar, response, app, stack.idp.url) };
+  return {
+    authorizeUrl: new URL(response.headers.get("location")!),
+    page: await follow(jar, response, app, stack.idp.url),
+  };
 }
 
 async function signIn(jar: CookieJar, page: { url: string; html?: string }) {
   const { action } = formOf(page.html!, page.url);
-  return (await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, stack.idp.url)).url;
+  return (
+    await follow(
+      jar,
+      await browse(jar, action, { form: { username: "demo", password: "demo" } }),
+      action,
+      stack.idp.url,
+    )
+  ).url;
 }
 
 const session = (jar: CookieJar) => sessionIn(jar, app);
@@ -51,7 +60,9 @@ describe("several realms and a generic provider", () => {
       expect(await answer.json()).toEqual({ status: "ok", providers: { demo: "ok", acme: "ok", partner: "ok" } });
     }
     const discoveryFetches = (realm: string) =>
-      stack.idp.requests.filter((request) => request.realm === realm && request.path.endsWith("/.well-known/openid-configuration")).length;
+      stack.idp.requests.filter(
+        (request) => request.realm === realm && request.path.endsWith("/.well-known/openid-configuration"),
+      ).length;
     for (const realm of ["demo", "acme", "partner"]) expect(discoveryFetches(realm)).toBeLessThanOrEqual(1);
   });
 

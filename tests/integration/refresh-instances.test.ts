@@ -22,7 +22,9 @@ beforeAll(async () => {
     accessTokenTtl: ACCESS_TOKEN_TTL,
     realms: {
       demo: {
-        clients: [{ ...TEST_CLIENT, redirectUris: urls.map((url) => `${url}/auth/demo/callback`), postLogoutRedirectUris: [] }],
+        clients: [
+          { ...TEST_CLIENT, redirectUris: urls.map((url) => `${url}/auth/demo/callback`), postLogoutRedirectUris: [] },
+        ],
       },
     },
   });
@@ -35,7 +37,8 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-const tokenRequests = () => idp.requests.filter((r) => r.method === "POST" && r.path.endsWith("/protocol/openid-connect/token")).length;
+const tokenRequests = () =>
+  idp.requests.filter((r) => r.method === "POST" && r.path.endsWith("/protocol/openid-connect/token")).length;
 
 it("renews an expiring access token once for requests of one session spread over two instances", async () => {
   const jar = new CookieJar();

@@ -8,7 +8,10 @@ let idp: Awaited<ReturnType<typeof startIdp>>;
 let redis: Awaited<ReturnType<typeof startRedis>>;
 
 beforeAll(async () => {
-  [idp, redis] = await Promise.all([startIdp({ realms: { demo: { clients: [{ ...TEST_CLIENT, redirectUris: [], postLogoutRedirectUris: [] }] } } }), startRedis()]);
+  [idp, redis] = await Promise.all([
+    startIdp({ realms: { demo: { clients: [{ ...TEST_CLIENT, redirectUris: [], postLogoutRedirectUris: [] }] } } }),
+    startRedis(),
+  ]);
 });
 afterAll(async () => {
   await idp?.close();
@@ -30,7 +33,9 @@ async function appModules(store: "memory" | "redis") {
   const session = await import("~/auth/session.server");
   const { handleBackchannelLogout } = await import("~/auth/backchannel.server");
   const revocation = await import("~/auth/revocation.server");
-  expect(revocation.getRevocationStore()).toBeInstanceOf(store === "redis" ? revocation.RedisRevocationStore : revocation.MemoryRevocationStore);
+  expect(revocation.getRevocationStore()).toBeInstanceOf(
+    store === "redis" ? revocation.RedisRevocationStore : revocation.MemoryRevocationStore,
+  );
   return {
     /** The Cookie header of a new session of `sub`. */
     async logIn(sub: string) {
@@ -39,9 +44,13 @@ async function appModules(store: "memory" | "redis") {
         { user: { realm: "demo", sub, username: sub }, idToken: "header.payload.signature" },
         "/",
       );
-      return response.headers.getSetCookie().map((cookie) => cookie.split(";")[0]).join("; ");
+      return response.headers
+        .getSetCookie()
+        .map((cookie) => cookie.split(";")[0])
+        .join("; ");
     },
-    signedIn: async (cookie: string) => (await session.getAuthSession(new Request("http://localhost:3000/account", { headers: { cookie } }))) !== null,
+    signedIn: async (cookie: string) =>
+      (await session.getAuthSession(new Request("http://localhost:3000/account", { headers: { cookie } }))) !== null,
     /** What the IdP sends when the user logged out there: a logout token naming the user, not a session. */
     async backchannelLogout(sub: string) {
       const logoutToken = idp.logoutToken("demo", { clientId: TEST_CLIENT.clientId, sub, sid: undefined });

@@ -21,28 +21,50 @@ function readable(bytes: Buffer): string[] {
 const OLD_SECRET = "old-session-secret-0123456789abcdefghij";
 const NEW_SECRET = "new-session-secret-0123456789abcdefghij";
 const [demo] = DEFAULT_USERS;
-const user = (username: string, groups: number) => ({ ...demo!, sub: `sub-${username}`, username, password: username, email: `${username}@example.com`, groups: groupPaths(groups) });
+const user = (username: string, groups: number) => ({
+  ...demo!,
+  sub: `sub-${username}`,
+  username,
+  password: username,
+  email: `${username}@example.com`,
+  groups: groupPaths(groups),
+});
 
 let stack: Stack;
 let app: string;
 
 beforeAll(async () => {
-  stack = await startStack({ users: [demo!, user("many", 110), user("toomany", 200)], env: { SESSION_SECRET: OLD_SECRET } });
+  stack = await startStack({
+    users: [demo!, user("many", 110), user("toomany", 200)],
+    env: { SESSION_SECRET: OLD_SECRET },
+  });
   app = stack.app.url;
 });
 afterAll(() => stack?.stop());
 
 const sessionCookies = (jar: CookieJar) =>
-  jar.header(app).split("; ").filter((pair) => /^__session(\.\d+)?=/.test(pair));
+  jar
+    .header(app)
+    .split("; ")
+    .filter((pair) => /^__session(\.\d+)?=/.test(pair));
 
 describe("the session cookie's contents", () => {
   it("are unreadable without the secret: no claim, name or token in it, and another secret cannot decrypt it", async () => {
     const jar = new CookieJar();
     expect((await logInOverHttp(jar, { app, idp: stack.idp.url, username: "many" })).status).toBe(302);
-    const value = sessionCookies(jar).map((pair) => pair.slice(pair.indexOf("=") + 1)).join("");
-    const visible = [value, ...value.split(".").slice(1).flatMap((part) => readable(Buffer.from(part, "base64url")))];
+    const value = sessionCookies(jar)
+      .map((pair) => pair.slice(pair.indexOf("=") + 1))
+      .join("");
+    const visible = [
+      value,
+      ...value
+        .split(".")
+        .slice(1)
+        .flatMap((part) => readable(Buffer.from(part, "base64url"))),
+    ];
     for (const text of visible) {
-      for (const secret of ["many@example.com", "organisation", "preferred_username", "groups", "\"sub\""]) expect(text).not.toContain(secret);
+      for (const secret of ["many@example.com", "organisation", "preferred_username", "groups", '"sub"'])
+        expect(text).not.toContain(secret);
     }
     expect(await decrypt(value, [NEW_SECRET])).toBeNull();
     expect(await decrypt(value, [OLD_SECRET])).not.toBeNull();
@@ -61,12 +83,21 @@ describe("the session cookie's contents", () => {
     it("still reads sessions encrypted with the old secret, and writes none the old secret alone could read", async () => {
       const jar = new CookieJar();
       await logInOverHttp(jar, { app, idp: stack.idp.url, username: "demo" });
-      const account = await fetch(`${rotated.url}/account`, { headers: { cookie: jar.header(app) }, redirect: "manual" });
+      const account = await fetch(`${rotated.url}/account`, {
+        headers: { cookie: jar.header(app) },
+        redirect: "manual",
+      });
       expect(account.status).toBe(200);
       expect(textOf(await account.text())).toContain("demo@example.com");
 
-      const forged = await encryptedSession({ user: { realm: "demo", sub: "x", username: "mallory" }, idToken: "a.b.c", createdAt: Date.now() / 1000 }, "a-retired-secret-0123456789abcdefghij");
-      const refused = await fetch(`${rotated.url}/account`, { headers: { cookie: `__session=${forged}` }, redirect: "manual" });
+      const forged = await encryptedSession(
+        { user: { realm: "demo", sub: "x", username: "mallory" }, idToken: "a.b.c", createdAt: Date.now() / 1000 },
+        "a-retired-secret-0123456789abcdefghij",
+      );
+      const refused = await fetch(`${rotated.url}/account`, {
+        headers: { cookie: `__session=${forged}` },
+        redirect: "manual",
+      });
       expect(refused.status).toBe(302);
     });
   });
@@ -106,7 +137,12 @@ describe("the session's size budget", () => {
     const page = await follow(jar, login, app, stack.idp.url);
     expect(textOf(page.html!)).toContain("Sign in to your account");
     const { action } = formOf(page.html!, page.url);
-    let done = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, stack.idp.url);
+    let done = await follow(
+      jar,
+      await browse(jar, action, { form: { username: "demo", password: "demo" } }),
+      action,
+      stack.idp.url,
+    );
     // Another account than the IdP session's: the IdP ends that session first, with a self-submitting form.
     if (done.html) {
       const form = formOf(done.html, done.url);
@@ -124,20 +160,38 @@ describe("the session's size budget", () => {
 
     const withLeftovers = await fetch(`${app}/`, { headers: { cookie: `${valid}; ${leftovers}` } });
     expect(textOf(await withLeftovers.text())).toContain("Signed in as");
-    const cleared = withLeftovers.headers.getSetCookie().filter((line) => /Max-Age=0/.test(line)).map((line) => line.split("=")[0]);
+    const cleared = withLeftovers.headers
+      .getSetCookie()
+      .filter((line) => /Max-Age=0/.test(line))
+      .map((line) => line.split("=")[0]);
     expect(cleared).toEqual(["__session.2", "__session.3", "__session.4", "__session.5"]);
 
-    const unreadable = await fetch(`${app}/`, { headers: { cookie: `__session=${"y".repeat(3800)}; __session.1=z; ${leftovers}` } });
+    const unreadable = await fetch(`${app}/`, {
+      headers: { cookie: `__session=${"y".repeat(3800)}; __session.1=z; ${leftovers}` },
+    });
     expect(unreadable.status).toBe(200);
-    const deleted = unreadable.headers.getSetCookie().filter((line) => /Max-Age=0/.test(line)).map((line) => line.split("=")[0]);
-    expect(deleted.sort()).toEqual(["__session", "__session.1", "__session.2", "__session.3", "__session.4", "__session.5"]);
+    const deleted = unreadable.headers
+      .getSetCookie()
+      .filter((line) => /Max-Age=0/.test(line))
+      .map((line) => line.split("=")[0]);
+    expect(deleted.sort()).toEqual([
+      "__session",
+      "__session.1",
+      "__session.2",
+      "__session.3",
+      "__session.4",
+      "__session.5",
+    ]);
   });
 
   it("leaves room under Node's 16 KB header limit for a full session and a full 4 KB cookie of the app's own", async () => {
     const jar = new CookieJar();
     await logInOverHttp(jar, { app, idp: stack.idp.url, username: "many" });
     const padding = `__app=${"a".repeat(4090)}`;
-    const response = await fetch(`${app}/account`, { headers: { cookie: `${jar.header(app)}; ${padding}` }, redirect: "manual" });
+    const response = await fetch(`${app}/account`, {
+      headers: { cookie: `${jar.header(app)}; ${padding}` },
+      redirect: "manual",
+    });
     expect(response.status).toBe(200);
   });
 });

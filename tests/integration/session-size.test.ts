@@ -8,7 +8,14 @@ import { startStack, type Stack } from "../support/stack";
 
 const [demo] = DEFAULT_USERS;
 // 125 long group paths: the session takes 5.7 KB of cookies without its tokens, 6.5 KB with them (the budget: 6 KB).
-const many = { ...demo!, sub: "sub-many", username: "many", password: "many", email: "many@example.com", groups: groupPaths(125) };
+const many = {
+  ...demo!,
+  sub: "sub-many",
+  username: "many",
+  password: "many",
+  email: "many@example.com",
+  groups: groupPaths(125),
+};
 const text = async (response: Response) => decodeEntities(textOf(await response.text()));
 
 describe("without Redis", () => {
@@ -25,7 +32,9 @@ describe("without Redis", () => {
     const session = await sessionIn(jar, app);
     expect(session?.user.username).toBe("many");
     expect(session?.tokens).toBeNull();
-    await expect.poll(() => stack.app.output()).toMatch(/"event":"session_tokens_dropped","realm":"demo","sub":"sub-many","outcome":"cookie_over_budget"/);
+    await expect
+      .poll(() => stack.app.output())
+      .toMatch(/"event":"session_tokens_dropped","realm":"demo","sub":"sub-many","outcome":"cookie_over_budget"/);
 
     const account = await browse(jar, `${app}/account`);
     expect(account.status).toBe(200);

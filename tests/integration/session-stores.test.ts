@@ -35,7 +35,8 @@ describe.each(stores)("the $store session store", ({ store, env, cookie }) => {
   });
   afterAll(() => stack?.stop());
 
-  const tokenRequests = () => stack.idp.requests.filter((r) => r.method === "POST" && r.path.endsWith("/protocol/openid-connect/token")).length;
+  const tokenRequests = () =>
+    stack.idp.requests.filter((r) => r.method === "POST" && r.path.endsWith("/protocol/openid-connect/token")).length;
   const sessionCookies = (jar: CookieJar) => jar.names(app).filter((name) => name.startsWith("__session"));
 
   /** Logs in; resolves with the time after which the access token needs renewing. */
@@ -83,7 +84,9 @@ describe.each(stores)("the $store session store", ({ store, env, cookie }) => {
     const before = tokenRequests();
     const cookieHeader = jar.header(app);
     const responses = await Promise.all(
-      Array.from({ length: 5 }, () => fetch(`${app}/account`, { headers: { cookie: cookieHeader }, redirect: "manual" })),
+      Array.from({ length: 5 }, () =>
+        fetch(`${app}/account`, { headers: { cookie: cookieHeader }, redirect: "manual" }),
+      ),
     );
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect(tokenRequests() - before).toBe(1);
@@ -141,7 +144,9 @@ describe.each(stores)("the $store session store", ({ store, env, cookie }) => {
     expect(admin.status).toBe(302);
     expect(admin.headers.get("location")).toBe("/login?returnTo=%2Fadmin");
     expect(sessionCookies(jar)).toEqual([]);
-    await expect.poll(() => stack.app.output()).toMatch(/"event":"token_refresh","realm":"demo","sub":"[^"]+","outcome":"session_ended"/);
+    await expect
+      .poll(() => stack.app.output())
+      .toMatch(/"event":"token_refresh","realm":"demo","sub":"[^"]+","outcome":"session_ended"/);
   });
 
   it("refuses /admin to a user without the role with a 403 page, and lets one with it in", async () => {
@@ -161,11 +166,17 @@ describe.each(stores)("the $store session store", ({ store, env, cookie }) => {
   it("treats a tampered session cookie as no session, and deletes it", async () => {
     const jar = new CookieJar();
     await logIn(jar);
-    const [name, value] = jar.header(app).split("; ").find((pair) => pair.startsWith(`${cookie}=`))!.split(/=(.*)/s);
+    const [name, value] = jar
+      .header(app)
+      .split("; ")
+      .find((pair) => pair.startsWith(`${cookie}=`))!
+      .split(/=(.*)/s);
     const tampered = `${name}=${value!.slice(0, -2)}${value!.endsWith("A") ? "B" : "A"}`;
     const response = await fetch(`${app}/account`, { headers: { cookie: tampered }, redirect: "manual" });
     expect(response.status).toBe(302);
-    expect(response.headers.getSetCookie().some((line) => line.startsWith(`${cookie}=;`) && /Max-Age=0/.test(line))).toBe(true);
+    expect(
+      response.headers.getSetCookie().some((line) => line.startsWith(`${cookie}=;`) && /Max-Age=0/.test(line)),
+    ).toBe(true);
   });
 
   it("ends the session at logout", async () => {
@@ -177,20 +188,27 @@ describe.each(stores)("the $store session store", ({ store, env, cookie }) => {
     expect(sessionCookies(jar)).toEqual([]);
     if (store === "redis") {
       // The record is gone: the id alone, replayed, is no session.
-      await expect.poll(async () => (await fetch(`${app}/account`, { headers: { cookie: copy }, redirect: "manual" })).status).toBe(302);
+      await expect
+        .poll(async () => (await fetch(`${app}/account`, { headers: { cookie: copy }, redirect: "manual" })).status)
+        .toBe(302);
     }
   });
 
-  it.runIf(store === "redis")("gives a login a new session id, never the one the browser brought (session fixation)", async () => {
-    const jar = new CookieJar();
-    await logIn(jar);
-    const planted = jar.header(app);
-    await logIn(jar);
-    expect(jar.header(app)).not.toBe(planted);
-    expect((await browse(jar, `${app}/account`)).status).toBe(200);
-    // The old record is deleted: its id, replayed, is no session.
-    await expect.poll(async () => (await fetch(`${app}/account`, { headers: { cookie: planted }, redirect: "manual" })).status).toBe(302);
-  });
+  it.runIf(store === "redis")(
+    "gives a login a new session id, never the one the browser brought (session fixation)",
+    async () => {
+      const jar = new CookieJar();
+      await logIn(jar);
+      const planted = jar.header(app);
+      await logIn(jar);
+      expect(jar.header(app)).not.toBe(planted);
+      expect((await browse(jar, `${app}/account`)).status).toBe(200);
+      // The old record is deleted: its id, replayed, is no session.
+      await expect
+        .poll(async () => (await fetch(`${app}/account`, { headers: { cookie: planted }, redirect: "manual" })).status)
+        .toBe(302);
+    },
+  );
 
   it.runIf(store === "redis")("ends every session of one user with one delete, and no one else's", async () => {
     const [first, second, other] = [new CookieJar(), new CookieJar(), new CookieJar()];
@@ -198,7 +216,13 @@ describe.each(stores)("the $store session store", ({ store, env, cookie }) => {
     await logIn(second);
     await logIn(other, "big");
     // The app's own function, run here against the same Redis (config from this process's environment).
-    Object.assign(process.env, { KEYCLOAK_URL: stack.idp.url, KEYCLOAK_REALM: "demo", KEYCLOAK_CLIENT_ID: "remix-app", SESSION_SECRET: TEST_SESSION_SECRET, REDIS_URL: redis.url });
+    Object.assign(process.env, {
+      KEYCLOAK_URL: stack.idp.url,
+      KEYCLOAK_REALM: "demo",
+      KEYCLOAK_CLIENT_ID: "remix-app",
+      SESSION_SECRET: TEST_SESSION_SECRET,
+      REDIS_URL: redis.url,
+    });
     const { endAllRedisSessions } = await import("~/auth/session-redis.server");
     const sub = DEFAULT_USERS.find((user) => user.username === "demo")!.sub;
     expect(await endAllRedisSessions("demo", sub)).toBeGreaterThanOrEqual(2);

@@ -12,7 +12,15 @@ const PAGES_PER_LOGIN = 20;
 
 const users = Array.from({ length: userCount }, (_, i) => {
   const name = `user${String(i + 1).padStart(3, "0")}`;
-  return { sub: `00000000-0000-4000-8000-${String(i + 1).padStart(12, "0")}`, username: name, password: name, firstName: "Load", lastName: name, email: `${name}@example.com`, emailVerified: true };
+  return {
+    sub: `00000000-0000-4000-8000-${String(i + 1).padStart(12, "0")}`,
+    username: name,
+    password: name,
+    firstName: "Load",
+    lastName: name,
+    email: `${name}@example.com`,
+    emailVerified: true,
+  };
 });
 
 let stack: Stack;
@@ -37,7 +45,8 @@ const newTally = (): Tally => ({ logins: 0, pages: 0, logouts: 0, statuses: new 
 /** Logs in, reads its own account page 20 times (checking it is its own), logs out; again until the deadline. */
 async function virtualUser(user: (typeof users)[number], deadline: number, tally: Tally, once = false) {
   const app = stack.app.url;
-  const count = (response: Response) => tally.statuses.set(response.status, (tally.statuses.get(response.status) ?? 0) + 1);
+  const count = (response: Response) =>
+    tally.statuses.set(response.status, (tally.statuses.get(response.status) ?? 0) + 1);
   for (let round = 0; Date.now() < deadline && !(once && round > 0); round++) {
     try {
       const jar = new CookieJar();
@@ -45,7 +54,12 @@ async function virtualUser(user: (typeof users)[number], deadline: number, tally
       count(start);
       const page = await follow(jar, start, app, stack.idp.url);
       const { action } = formOf(page.html!, page.url);
-      const done = await follow(jar, await browse(jar, action, { form: { username: user.username, password: user.password } }), action, stack.idp.url);
+      const done = await follow(
+        jar,
+        await browse(jar, action, { form: { username: user.username, password: user.password } }),
+        action,
+        stack.idp.url,
+      );
       const callback = await browse(jar, done.url);
       count(callback);
       if (callback.status !== 302) continue;
@@ -71,47 +85,54 @@ async function virtualUser(user: (typeof users)[number], deadline: number, tally
 }
 
 describe(`load: ${userCount} users for ${seconds} s`, () => {
-  it("has no 5xx, no session mixed up between users, and stable memory", async () => {
-    // Warm-up: one full round per user, so caches, pools and the heap have their working size.
-    const warmUp = newTally();
-    await Promise.all(users.map((user) => virtualUser(user, Date.now() + 120_000, warmUp, true)));
-    expect(warmUp.logins).toBe(userCount);
-    const afterWarmUp = rssKb(stack.app.pid);
+  it(
+    "has no 5xx, no session mixed up between users, and stable memory",
+    async () => {
+      // Warm-up: one full round per user, so caches, pools and the heap have their working size.
+      const warmUp = newTally();
+      await Promise.all(users.map((user) => virtualUser(user, Date.now() + 120_000, warmUp, true)));
+      expect(warmUp.logins).toBe(userCount);
+      const afterWarmUp = rssKb(stack.app.pid);
 
-    const tally = newTally();
-    const started = Date.now();
-    const deadline = started + seconds * 1000;
-    const samples: number[] = [];
-    const sampler = setInterval(() => samples.push(rssKb(stack.app.pid)), 250);
-    try {
-      await Promise.all(users.map((user) => virtualUser(user, deadline, tally)));
-    } finally {
-      clearInterval(sampler);
-    }
+      const tally = newTally();
+      const started = Date.now();
+      const deadline = started + seconds * 1000;
+      const samples: number[] = [];
+      const sampler = setInterval(() => samples.push(rssKb(stack.app.pid)), 250);
+      try {
+        await Promise.all(users.map((user) => virtualUser(user, deadline, tally)));
+      } finally {
+        clearInterval(sampler);
+      }
 
-    const atEnd = rssKb(stack.app.pid);
-    const fivexx = [...tally.statuses].filter(([status]) => status >= 500).reduce((sum, [, n]) => sum + n, 0);
-    const elapsed = (Date.now() - started) / 1000;
-    console.log(
-      [
-        `| ${userCount} users, ${elapsed.toFixed(1)} s | |`,
-        "|---|---|",
-        `| logins | ${tally.logins} (${(tally.logins / elapsed).toFixed(1)}/s) |`,
-        `| authenticated pages | ${tally.pages} (${(tally.pages / elapsed).toFixed(1)}/s) |`,
-        `| logouts | ${tally.logouts} |`,
-        `| statuses | ${[...tally.statuses].sort().map(([s, n]) => `${s}: ${n}`).join(", ")} |`,
-        `| 5xx | ${fivexx} |`,
-        `| sessions mixed up | ${tally.mixups.length} |`,
-        `| network errors | ${tally.errors.length} |`,
-        `| app RSS after warm-up / end / peak | ${(afterWarmUp / 1024).toFixed(0)} / ${(atEnd / 1024).toFixed(0)} / ${(Math.max(atEnd, ...samples) / 1024).toFixed(0)} MB |`,
-      ].join("\n"),
-    );
+      const atEnd = rssKb(stack.app.pid);
+      const fivexx = [...tally.statuses].filter(([status]) => status >= 500).reduce((sum, [, n]) => sum + n, 0);
+      const elapsed = (Date.now() - started) / 1000;
+      console.log(
+        [
+          `| ${userCount} users, ${elapsed.toFixed(1)} s | |`,
+          "|---|---|",
+          `| logins | ${tally.logins} (${(tally.logins / elapsed).toFixed(1)}/s) |`,
+          `| authenticated pages | ${tally.pages} (${(tally.pages / elapsed).toFixed(1)}/s) |`,
+          `| logouts | ${tally.logouts} |`,
+          `| statuses | ${[...tally.statuses]
+            .sort()
+            .map(([s, n]) => `${s}: ${n}`)
+            .join(", ")} |`,
+          `| 5xx | ${fivexx} |`,
+          `| sessions mixed up | ${tally.mixups.length} |`,
+          `| network errors | ${tally.errors.length} |`,
+          `| app RSS after warm-up / end / peak | ${(afterWarmUp / 1024).toFixed(0)} / ${(atEnd / 1024).toFixed(0)} / ${(Math.max(atEnd, ...samples) / 1024).toFixed(0)} MB |`,
+        ].join("\n"),
+      );
 
-    expect(tally.logins).toBeGreaterThan(0);
-    expect(fivexx).toBe(0);
-    expect(tally.mixups).toEqual([]);
-    expect(tally.errors).toEqual([]);
-    expect([...warmUp.mixups, ...warmUp.errors]).toEqual([]);
-    expect(atEnd).toBeLessThanOrEqual(afterWarmUp * 1.2);
-  }, (seconds + 240) * 1000);
+      expect(tally.logins).toBeGreaterThan(0);
+      expect(fivexx).toBe(0);
+      expect(tally.mixups).toEqual([]);
+      expect(tally.errors).toEqual([]);
+      expect([...warmUp.mixups, ...warmUp.errors]).toEqual([]);
+      expect(atEnd).toBeLessThanOrEqual(afterWarmUp * 1.2);
+    },
+    (seconds + 240) * 1000,
+  );
 });

@@ -9,7 +9,10 @@ import { encryptedSession } from "../support/login";
 import { startStack, type Stack } from "../support/stack";
 
 /** 1,000 cases per property by default; FC_SEED reproduces a failing run (fast-check prints the seed). */
-const runs = { numRuns: Number(process.env.FC_RUNS ?? 1000), seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined };
+const runs = {
+  numRuns: Number(process.env.FC_RUNS ?? 1000),
+  seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined,
+};
 
 let stack: Stack;
 let app: string;
@@ -22,10 +25,18 @@ beforeAll(async () => {
   const jar = new CookieJar();
   // A real login attempt's state cookie, and a real session, to mix into the cases.
   const start = await browse(jar, `${app}/auth/demo/login`);
-  stateCookie = start.headers.getSetCookie().find((cookie) => cookie.startsWith("oidc:demo="))!.split(";")[0]!;
+  stateCookie = start.headers
+    .getSetCookie()
+    .find((cookie) => cookie.startsWith("oidc:demo="))!
+    .split(";")[0]!;
   const page = await follow(jar, start, app, stack.idp.url);
   const { action } = formOf(page.html!, page.url);
-  const done = await follow(jar, await browse(jar, action, { form: { username: "demo", password: "demo" } }), action, stack.idp.url);
+  const done = await follow(
+    jar,
+    await browse(jar, action, { form: { username: "demo", password: "demo" } }),
+    action,
+    stack.idp.url,
+  );
   await browse(jar, done.url);
   sessionCookie = jar.header(app);
   expect(sessionCookie).toMatch(/^__session=/);
@@ -53,7 +64,10 @@ describe("the callback, given anything", () => {
       fc.asyncProperty(
         // Each value carries a marker, so any reflection of it in the page shows, escaped or not.
         fc.array(
-          fc.tuple(fc.constantFrom("code", "state", "error", "error_description", "iss", "session_state"), hostileText.map((text) => `zq9x${text}`)),
+          fc.tuple(
+            fc.constantFrom("code", "state", "error", "error_description", "iss", "session_state"),
+            hostileText.map((text) => `zq9x${text}`),
+          ),
           { maxLength: 8 },
         ),
         fc.constantFrom("none", "real state cookie", "garbage cookie", "many cookies"),
@@ -63,12 +77,20 @@ describe("the callback, given anything", () => {
             none: "",
             "real state cookie": stateCookie,
             "garbage cookie": `oidc:demo=${encodeURIComponent(params[0]?.[1] ?? "x")}; oidc-return-to=${encodeURIComponent(params[1]?.[1] ?? "x")}`,
-            "many cookies": Array.from({ length: 50 }, (_, i) => `oidc:demo:${i}=state%3D${i}; oidc:demo=${i}%3D${i}`).join("; "),
+            "many cookies": Array.from(
+              { length: 50 },
+              (_, i) => `oidc:demo:${i}=state%3D${i}; oidc:demo=${i}%3D${i}`,
+            ).join("; "),
           }[cookies];
-          const response = await fetch(`${app}/auth/demo/callback?${query}`, { headers: { cookie }, redirect: "manual" });
+          const response = await fetch(`${app}/auth/demo/callback?${query}`, {
+            headers: { cookie },
+            redirect: "manual",
+          });
           expect(response.status).toBeGreaterThanOrEqual(400);
           expect(response.status).toBeLessThan(500);
-          expect(response.headers.getSetCookie().some((c) => c.startsWith("__session=") && !/Max-Age=0/.test(c))).toBe(false);
+          expect(response.headers.getSetCookie().some((c) => c.startsWith("__session=") && !/Max-Age=0/.test(c))).toBe(
+            false,
+          );
           // On failure, the surrounding text shows where the value was echoed.
           expect((await response.text()).match(/.{0,160}zq9x.{0,80}/s)?.[0]).toBeUndefined();
         },
@@ -85,12 +107,26 @@ describe("session cookies, tampered with", () => {
   beforeAll(async () => {
     const user = (name: string) => ({ realm: "demo", sub: name, username: name });
     encrypted.push(
-      await encryptedSession({ user: user("mallory"), idToken: "a.b.c", createdAt: Date.now() / 1000 }, "a-wrong-secret"),
+      await encryptedSession(
+        { user: user("mallory"), idToken: "a.b.c", createdAt: Date.now() / 1000 },
+        "a-wrong-secret",
+      ),
       await encryptedSession({ user: user("x"), idToken: "x", createdAt: 0 }),
       await encrypt({ user: { realm: "nope", sub: 1 }, idToken: 5 }, TEST_SESSION_SECRET),
       await encrypt({ user: user("x"), idToken: ["{", 1, "x"], createdAt: Date.now() / 1000 }, TEST_SESSION_SECRET),
-      await encrypt({ user: user("x"), idToken: "a.b.c", createdAt: Date.now() / 1000, tokens: { accessToken: ["{", "}", 5] } }, TEST_SESSION_SECRET),
-      await encrypt({ user: user("x"), idToken: "a.b.c", createdAt: Date.now() / 1000, tokens: { accessToken: "t", expiresAt: "soon" } }, TEST_SESSION_SECRET),
+      await encrypt(
+        { user: user("x"), idToken: "a.b.c", createdAt: Date.now() / 1000, tokens: { accessToken: ["{", "}", 5] } },
+        TEST_SESSION_SECRET,
+      ),
+      await encrypt(
+        {
+          user: user("x"),
+          idToken: "a.b.c",
+          createdAt: Date.now() / 1000,
+          tokens: { accessToken: "t", expiresAt: "soon" },
+        },
+        TEST_SESSION_SECRET,
+      ),
     );
   });
   const forged = fc.oneof(
@@ -107,7 +143,10 @@ describe("session cookies, tampered with", () => {
   it("reads as logged out and clears the cookies, never a 5xx", async () => {
     await fc.assert(
       fc.asyncProperty(forged, fc.integer({ min: 1, max: 20 }), async (value, copies) => {
-        const cookie = [...Array.from({ length: copies }, () => `__session=${value}`), `__session.1=${value.slice(0, 100)}`].join("; ");
+        const cookie = [
+          ...Array.from({ length: copies }, () => `__session=${value}`),
+          `__session.1=${value.slice(0, 100)}`,
+        ].join("; ");
         const account = await fetch(`${app}/account`, { headers: { cookie }, redirect: "manual" });
         expect([302, 431]).toContain(account.status);
         if (account.status === 302) {
@@ -128,7 +167,13 @@ describe("/logout, with any method, body and content type", () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom("PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "POST"),
-        fc.constantFrom("application/x-www-form-urlencoded", "application/json", "text/plain", "multipart/form-data; boundary=x", ""),
+        fc.constantFrom(
+          "application/x-www-form-urlencoded",
+          "application/json",
+          "text/plain",
+          "multipart/form-data; boundary=x",
+          "",
+        ),
         fc.oneof(fc.string(), fc.string({ minLength: 10_000, maxLength: 200_000 })),
         fc.constantFrom("https://evil.example", "null", undefined),
         async (method, contentType, body, origin) => {

@@ -3,12 +3,17 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { sanitizeReturnTo } from "~/auth/return-to";
 
-const runs = { numRuns: Number(process.env.FC_RUNS ?? 1000), seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined };
+const runs = {
+  numRuns: Number(process.env.FC_RUNS ?? 1000),
+  seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined,
+};
 const BASE = "https://app.example.com";
 
 /** Paths built from the pieces open-redirect payloads are made of: slashes, dot segments, encodings, hosts. */
 const hostilePath = fc
-  .array(fc.constantFrom("/", "//", ".", "..", "%2e", "%2f", "\\", "\t", "evil.test", "a", "?", "#", "%"), { maxLength: 10 })
+  .array(fc.constantFrom("/", "//", ".", "..", "%2e", "%2f", "\\", "\t", "evil.test", "a", "?", "#", "%"), {
+    maxLength: 10,
+  })
   .map((pieces) => `/${pieces.join("")}`);
 
 describe("sanitizeReturnTo", () => {

@@ -42,7 +42,9 @@ export async function startApp({
   viaNpm?: boolean;
 }): Promise<RunningApp> {
   const url = `http://localhost:${port}`;
-  const [command, args] = viaNpm ? ["npm", ["start", "--silent"]] : [process.execPath, ["node_modules/@remix-run/serve/dist/cli.js", "build/index.js"]];
+  const [command, args] = viaNpm
+    ? ["npm", ["start", "--silent"]]
+    : [process.execPath, ["node_modules/@remix-run/serve/dist/cli.js", "build/index.js"]];
   const child = spawn(command, args, {
     cwd: root,
     // Its own process group, so that stopping it also stops what npm started.

@@ -8,7 +8,10 @@ export class CookieJar {
   header(url: string): string {
     const { host, pathname } = new URL(url);
     return [...this.#cookies.values()]
-      .filter((c) => c.host === host && (pathname === c.path || pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`)))
+      .filter(
+        (c) =>
+          c.host === host && (pathname === c.path || pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`)),
+      )
       .map((c) => `${c.name}=${c.value}`)
       .join("; ");
   }

@@ -47,7 +47,11 @@ export function useDevIdp(): void {
     receiver = http.createServer(async (req, res) => {
       let body = "";
       for await (const chunk of req) body += chunk;
-      received.push({ path: req.url!, contentType: req.headers["content-type"], logoutToken: new URLSearchParams(body).get("logout_token") });
+      received.push({
+        path: req.url!,
+        contentType: req.headers["content-type"],
+        logoutToken: new URLSearchParams(body).get("logout_token"),
+      });
       if (req.url === "/slow-app") heldResponses.push(res);
       else res.writeHead(200).end();
     });
@@ -57,7 +61,12 @@ export function useDevIdp(): void {
     await closeServer(unused);
 
     const clients = (realm: string) => [
-      { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [redirectUri(realm)], postLogoutRedirectUris: [POST_LOGOUT] },
+      {
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        redirectUris: [redirectUri(realm)],
+        postLogoutRedirectUris: [POST_LOGOUT],
+      },
     ];
     const publicClient = { clientId: "public-app", redirectUris: [redirectUri("other")], postLogoutRedirectUris: [] };
     const backchannelClient = (clientId: string, backchannelLogoutUri?: string) => ({
@@ -92,8 +101,7 @@ export function useDevIdp(): void {
 }
 
 /** Follows redirects within the IdP; stops at a page (non-3xx) or at a redirect out of the IdP. */
-export const followInIdp = (jar: CookieJar, response: Response, from: string) =>
-  follow(jar, response, from, idp.url);
+export const followInIdp = (jar: CookieJar, response: Response, from: string) => follow(jar, response, from, idp.url);
 
 /** Polls until `get` returns a truthy value (for things that happen in the background). */
 export async function until<T>(get: () => T | undefined | null | false, timeoutMs = 3000): Promise<T> {
@@ -106,7 +114,8 @@ export async function until<T>(get: () => T | undefined | null | false, timeoutM
   }
 }
 
-export const jwksOf = (realm: string) => createRemoteJWKSet(new URL(`${idp.issuer(realm)}/protocol/openid-connect/certs`));
+export const jwksOf = (realm: string) =>
+  createRemoteJWKSet(new URL(`${idp.issuer(realm)}/protocol/openid-connect/certs`));
 export const fetchJwks = async (realm: string) =>
   (await (await fetch(`${idp.issuer(realm)}/protocol/openid-connect/certs`)).json()) as { keys: { kid: string }[] };
 
@@ -147,7 +156,12 @@ export async function exchangeCode(realm: string, callbackUrl: string, verifier:
       authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString("base64")}`,
       "content-type": "application/x-www-form-urlencoded",
     },
-    body: new URLSearchParams({ grant_type: "authorization_code", code: code!, redirect_uri: redirectUri(realm), code_verifier: verifier }),
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      code: code!,
+      redirect_uri: redirectUri(realm),
+      code_verifier: verifier,
+    }),
   });
   expect(response.status).toBe(200);
   return (await response.json()) as { id_token: string; access_token: string; refresh_token?: string };
@@ -161,7 +175,10 @@ export async function signIn(realm: string, username: string, password: string) 
   const done = await submitLogin(jar, start.html!, start.url, username, password);
   expect(done.url.startsWith(`${redirectUri(realm)}?`)).toBe(true);
   const tokens = await exchangeCode(realm, done.url, start.verifier);
-  const { payload } = await jwtVerify(tokens.id_token, jwksOf(realm), { issuer: idp.issuer(realm), audience: CLIENT_ID });
+  const { payload } = await jwtVerify(tokens.id_token, jwksOf(realm), {
+    issuer: idp.issuer(realm),
+    audience: CLIENT_ID,
+  });
   expect(payload.nonce).toBe(start.nonce);
   return { jar, tokens, claims: payload };
 }

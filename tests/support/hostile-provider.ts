@@ -15,7 +15,9 @@ export interface HostileProvider {
   close(): Promise<void>;
 }
 
-export async function startHostileProvider({ algorithms = ["RS256"] }: { algorithms?: string[] } = {}): Promise<HostileProvider> {
+export async function startHostileProvider({
+  algorithms = ["RS256"],
+}: { algorithms?: string[] } = {}): Promise<HostileProvider> {
   const { publicKey, privateKey } = await generateKeyPair("RS256");
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256", use: "sig" }] };
   const server = http.createServer(async (req, res) => {
@@ -40,7 +42,11 @@ export async function startHostileProvider({ algorithms = ["RS256"] }: { algorit
       let body = "";
       for await (const chunk of req) body += chunk;
       const verifier = new URLSearchParams(body).get("code_verifier") ?? "";
-      return json({ access_token: "at", token_type: "Bearer", id_token: await provider.idToken(deriveNonce(verifier)) });
+      return json({
+        access_token: "at",
+        token_type: "Bearer",
+        id_token: await provider.idToken(deriveNonce(verifier)),
+      });
     }
     res.statusCode = 404;
     res.end();
@@ -51,7 +57,15 @@ export async function startHostileProvider({ algorithms = ["RS256"] }: { algorit
     issuer: `http://127.0.0.1:${port}`,
     async sign(claims, { key = privateKey, kid = "k1", alg = "RS256" } = {}) {
       const now = Math.floor(Date.now() / 1000);
-      const payload: JWTPayload = { iss: provider.issuer, aud: "remix-app", sub: "user-1", name: "A User", iat: now, exp: now + 300, ...claims };
+      const payload: JWTPayload = {
+        iss: provider.issuer,
+        aud: "remix-app",
+        sub: "user-1",
+        name: "A User",
+        iat: now,
+        exp: now + 300,
+        ...claims,
+      };
       for (const name of Object.keys(payload)) if (payload[name] === undefined) delete payload[name];
       return new SignJWT(payload).setProtectedHeader({ alg, kid }).sign(key);
     },

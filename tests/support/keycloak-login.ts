@@ -28,7 +28,11 @@ export async function startKeycloakLogin(jar: CookieJar, { app, keycloak, realm 
 }
 
 /** Signs in on Keycloak's login page; returns the app URL Keycloak sends the browser to. */
-export async function signInAtKeycloak(jar: CookieJar, page: { url: string; html?: string }, target: KeycloakLoginTarget): Promise<string> {
+export async function signInAtKeycloak(
+  jar: CookieJar,
+  page: { url: string; html?: string },
+  target: KeycloakLoginTarget,
+): Promise<string> {
   const { keycloak, username = "demo", password = username } = target;
   expect(page.html, `Keycloak answered a redirect to ${page.url} instead of its login page`).toBeDefined();
   expect(textOf(page.html!)).toContain("Sign in to your account");

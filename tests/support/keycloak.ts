@@ -74,13 +74,16 @@ export class KeycloakAdmin {
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (!response.ok) throw new Error(`${method} /admin/realms${path}: HTTP ${response.status} ${await response.text()}`);
+    if (!response.ok)
+      throw new Error(`${method} /admin/realms${path}: HTTP ${response.status} ${await response.text()}`);
     return response;
   }
 
   /** The server's version, e.g. "26.7.3" (`GET /admin/serverinfo`). */
   async version(): Promise<string> {
-    const response = await fetch(`${this.url}/admin/serverinfo`, { headers: { authorization: `Bearer ${await this.#accessToken()}` } });
+    const response = await fetch(`${this.url}/admin/serverinfo`, {
+      headers: { authorization: `Bearer ${await this.#accessToken()}` },
+    });
     if (!response.ok) throw new Error(`GET /admin/serverinfo: HTTP ${response.status}`);
     return ((await response.json()) as { systemInfo: { version: string } }).systemInfo.version;
   }
@@ -95,7 +98,9 @@ export class KeycloakAdmin {
   }
 
   async userId(realm: string, username: string): Promise<string> {
-    const [user] = await this.get<{ id: string }[]>(`/${realm}/users?exact=true&username=${encodeURIComponent(username)}`);
+    const [user] = await this.get<{ id: string }[]>(
+      `/${realm}/users?exact=true&username=${encodeURIComponent(username)}`,
+    );
     if (!user) throw new Error(`no user ${username} in realm ${realm}`);
     return user.id;
   }
@@ -106,7 +111,9 @@ export class KeycloakAdmin {
   }
 
   async client(realm: string, clientId: string): Promise<ClientRepresentation & { id: string }> {
-    const [client] = await this.get<(ClientRepresentation & { id: string })[]>(`/${realm}/clients?clientId=${encodeURIComponent(clientId)}`);
+    const [client] = await this.get<(ClientRepresentation & { id: string })[]>(
+      `/${realm}/clients?clientId=${encodeURIComponent(clientId)}`,
+    );
     if (!client) throw new Error(`no client ${clientId} in realm ${realm}`);
     return client;
   }
@@ -132,7 +139,11 @@ export class KeycloakAdmin {
  * signature algorithm): realm-export.json under another name, replaced if a
  * previous run left it.
  */
-export async function createRealmFromFile(admin: KeycloakAdmin, name: string, changes: Record<string, unknown> = {}): Promise<void> {
+export async function createRealmFromFile(
+  admin: KeycloakAdmin,
+  name: string,
+  changes: Record<string, unknown> = {},
+): Promise<void> {
   await admin.deleteRealm(name).catch(() => {});
   await admin.createRealm({ ...realmFile(), ...changes, realm: name });
 }
@@ -142,7 +153,12 @@ export async function createRealmFromFile(admin: KeycloakAdmin, name: string, ch
  * deployed app: redirect and post-logout URIs for each, back-channel logout to
  * the first (the app's port is chosen at run time, so the realm file cannot know it).
  */
-export async function pointClientAt(admin: KeycloakAdmin, realm: string, clientId: string, appUrls: string[]): Promise<void> {
+export async function pointClientAt(
+  admin: KeycloakAdmin,
+  realm: string,
+  clientId: string,
+  appUrls: string[],
+): Promise<void> {
   await admin.updateClient(realm, clientId, (client) => {
     client.redirectUris = appUrls.map((url) => `${url}/auth/${realm}/callback`);
     client.rootUrl = appUrls[0];
@@ -180,7 +196,9 @@ export async function startKeycloakStack(options: KeycloakStackOptions = {}): Pr
   const admin = new KeycloakAdmin(url);
   const port = options.port ?? (await freePort());
   const appUrl = `http://localhost:${port}`;
-  const clients = Object.fromEntries(realms.map((realm) => [realm, options.realmClients?.[realm] ?? REALM_CLIENTS[realm] ?? REALM_CLIENTS.demo!]));
+  const clients = Object.fromEntries(
+    realms.map((realm) => [realm, options.realmClients?.[realm] ?? REALM_CLIENTS[realm] ?? REALM_CLIENTS.demo!]),
+  );
   for (const realm of realms) await pointClientAt(admin, realm, clients[realm]!.clientId, [appUrl]);
 
   const appEnv: Record<string, string> = {

@@ -37,9 +37,20 @@ export async function logInOverHttp(jar: CookieJar, target: LoginTarget): Promis
 }
 
 /** The session the jar's cookies hold for `app`, decrypted with the tests' secret; `null` when there is none. */
-export async function sessionIn(jar: CookieJar, app: string, secret = TEST_SESSION_SECRET): Promise<AuthSessionData | null> {
-  const cookies = new Map(jar.header(app).split("; ").map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]));
-  const value = [cookies.get("__session"), cookies.get("__session.1"), cookies.get("__session.2")].filter(Boolean).join("");
+export async function sessionIn(
+  jar: CookieJar,
+  app: string,
+  secret = TEST_SESSION_SECRET,
+): Promise<AuthSessionData | null> {
+  const cookies = new Map(
+    jar
+      .header(app)
+      .split("; ")
+      .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+  );
+  const value = [cookies.get("__session"), cookies.get("__session.1"), cookies.get("__session.2")]
+    .filter(Boolean)
+    .join("");
   return value ? fromStored(await decrypt(value, [secret])) : null;
 }
 
@@ -53,7 +64,11 @@ export function encryptedSession(data: AuthSessionData, secret = TEST_SESSION_SE
  * JavaScript on) and follows the redirects back out of the IdP: returns the
  * URL the IdP sends the browser to.
  */
-export async function continueIdpLogout(jar: CookieJar, page: { url: string; html?: string }, idp: string): Promise<string> {
+export async function continueIdpLogout(
+  jar: CookieJar,
+  page: { url: string; html?: string },
+  idp: string,
+): Promise<string> {
   const form = formOf(page.html!, page.url);
   const fields = { ...form.fields, ...button(page.html!, "Continue") };
   return (await follow(jar, await browse(jar, form.action, { form: fields }), form.action, idp)).url;

@@ -12,7 +12,9 @@ export interface TappedLogout {
  * A back-channel logout URL that records what Keycloak posts and passes it on
  * to the app unchanged (the test can then read Keycloak's own logout_token).
  */
-export async function startLogoutTokenTap(forwardTo: string): Promise<{ url: string; received: TappedLogout[]; close(): Promise<void> }> {
+export async function startLogoutTokenTap(
+  forwardTo: string,
+): Promise<{ url: string; received: TappedLogout[]; close(): Promise<void> }> {
   const received: TappedLogout[] = [];
   const server = http.createServer(async (req, res) => {
     let body = "";
@@ -27,7 +29,9 @@ export async function startLogoutTokenTap(forwardTo: string): Promise<{ url: str
       contentType: req.headers["content-type"],
       appStatus: forwarded.status,
     });
-    res.writeHead(forwarded.status, { "content-type": forwarded.headers.get("content-type") ?? "text/plain" }).end(await forwarded.text());
+    res
+      .writeHead(forwarded.status, { "content-type": forwarded.headers.get("content-type") ?? "text/plain" })
+      .end(await forwarded.text());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {

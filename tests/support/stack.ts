@@ -38,15 +38,28 @@ export interface StackOptions {
 
 /** The embedded IdP and the production build of the app, registered with each other. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const { realms = ["demo"], oidcProviders = [], realmClients = {}, users, env = {}, accessTokenTtl, backchannelLogout = true } = options;
+  const {
+    realms = ["demo"],
+    oidcProviders = [],
+    realmClients = {},
+    users,
+    env = {},
+    accessTokenTtl,
+    backchannelLogout = true,
+  } = options;
   const port = await freePort();
   const appUrl = `http://localhost:${port}`;
-  const client = (name: string) => appClient(appUrl, name, { ...(realmClients[name] ?? TEST_CLIENT), backchannel: backchannelLogout });
+  const client = (name: string) =>
+    appClient(appUrl, name, { ...(realmClients[name] ?? TEST_CLIENT), backchannel: backchannelLogout });
   const idpRealms = Object.fromEntries([
     ...realms.map((name) => [name, { clients: [client(name)] }]),
     ...oidcProviders.map(({ name, endSession, personality, tokenEndpointAuthMethod }) => [
       name,
-      { clients: [{ ...client(name), tokenEndpointAuthMethod, jwksUri: `${appUrl}/auth/jwks.json` }], endSession, personality },
+      {
+        clients: [{ ...client(name), tokenEndpointAuthMethod, jwksUri: `${appUrl}/auth/jwks.json` }],
+        endSession,
+        personality,
+      },
     ]),
   ]);
   const idp = await startIdp({ realms: idpRealms, ...(users && { users }), ...(accessTokenTtl && { accessTokenTtl }) });

@@ -6,12 +6,18 @@ import { isSessionTokens, needsRefresh, rolesFromClaims, sessionTokens } from "~
 
 describe("sessionTokens", () => {
   it("keeps the access token, the refresh token and the expiry in whole seconds", () => {
-    expect(sessionTokens({ access_token: "a", refresh_token: "r", expires_in: 300 }, 1000.7)).toEqual({ accessToken: "a", refreshToken: "r", expiresAt: 1300 });
+    expect(sessionTokens({ access_token: "a", refresh_token: "r", expires_in: 300 }, 1000.7)).toEqual({
+      accessToken: "a",
+      refreshToken: "r",
+      expiresAt: 1300,
+    });
   });
 
   it("replaces the refresh token by the rotated one, and keeps the old one when the provider sent none", () => {
     const previous = { accessToken: "a1", refreshToken: "r1", expiresAt: 10 };
-    expect(sessionTokens({ access_token: "a2", refresh_token: "r2", expires_in: 60 }, 100, previous).refreshToken).toBe("r2");
+    expect(sessionTokens({ access_token: "a2", refresh_token: "r2", expires_in: 60 }, 100, previous).refreshToken).toBe(
+      "r2",
+    );
     expect(sessionTokens({ access_token: "a2", expires_in: 60 }, 100, previous).refreshToken).toBe("r1");
   });
 
@@ -53,12 +59,20 @@ describe("rolesFromClaims", () => {
       realm_access: { roles: ["admin", "offline_access"] },
       resource_access: { "remix-app": { roles: ["editor"] }, account: { roles: ["view-profile"] } },
     };
-    expect(rolesFromClaims(claims, "remix-app")).toEqual(["admin", "offline_access", "app:editor", "account:view-profile"]);
+    expect(rolesFromClaims(claims, "remix-app")).toEqual([
+      "admin",
+      "offline_access",
+      "app:editor",
+      "account:view-profile",
+    ]);
   });
 
   it.each([
     ["no role claims", {}],
-    ["roles that are not lists", { realm_access: { roles: "admin" }, resource_access: { "remix-app": { roles: { editor: true } } } }],
+    [
+      "roles that are not lists",
+      { realm_access: { roles: "admin" }, resource_access: { "remix-app": { roles: { editor: true } } } },
+    ],
     ["a resource_access that is not an object", { resource_access: "remix-app" }],
     ["roles that are not strings", { realm_access: { roles: [1, null, { name: "admin" }] } }],
   ])("finds none in %s", (_, claims) => {
@@ -83,17 +97,31 @@ describe("validateJwtAccessToken", () => {
 
   /** A Keycloak-like access token: `aud` the account API, `azp` the client. */
   function sign(claims: JWTPayload, key = privateKey) {
-    const valid = { iss: issuer, aud: "account", azp: "remix-app", sub: "u1", iat: now(), exp: now() + 300, realm_access: { roles: ["admin"] } };
-    const payload = Object.fromEntries(Object.entries({ ...valid, ...claims }).filter(([, value]) => value !== undefined));
+    const valid = {
+      iss: issuer,
+      aud: "account",
+      azp: "remix-app",
+      sub: "u1",
+      iat: now(),
+      exp: now() + 300,
+      realm_access: { roles: ["admin"] },
+    };
+    const payload = Object.fromEntries(
+      Object.entries({ ...valid, ...claims }).filter(([, value]) => value !== undefined),
+    );
     return new SignJWT(payload).setProtectedHeader({ alg: "RS256", kid: "k1", typ: "JWT" }).sign(key);
   }
 
   it("returns the claims of a token issued to this client (azp), whatever its aud", async () => {
-    await expect(validateJwtAccessToken(await sign({}), keys, expected)).resolves.toMatchObject({ realm_access: { roles: ["admin"] } });
+    await expect(validateJwtAccessToken(await sign({}), keys, expected)).resolves.toMatchObject({
+      realm_access: { roles: ["admin"] },
+    });
   });
 
   it("accepts a token without azp whose aud names this client", async () => {
-    await expect(validateJwtAccessToken(await sign({ azp: undefined, aud: ["remix-app", "account"] }), keys, expected)).resolves.toBeDefined();
+    await expect(
+      validateJwtAccessToken(await sign({ azp: undefined, aud: ["remix-app", "account"] }), keys, expected),
+    ).resolves.toBeDefined();
   });
 
   it.each([
@@ -109,7 +137,9 @@ describe("validateJwtAccessToken", () => {
   });
 
   it("refuses a token signed with another key, and one with alg none", async () => {
-    await expect(validateJwtAccessToken(await sign({}, otherKey), keys, expected)).rejects.toMatchObject({ code: "forbidden" });
+    await expect(validateJwtAccessToken(await sign({}, otherKey), keys, expected)).rejects.toMatchObject({
+      code: "forbidden",
+    });
     const [, payload] = (await sign({})).split(".");
     const unsigned = `${Buffer.from(JSON.stringify({ alg: "none", kid: "k1" })).toString("base64url")}.${payload}.`;
     await expect(validateJwtAccessToken(unsigned, keys, expected)).rejects.toMatchObject({ code: "forbidden" });

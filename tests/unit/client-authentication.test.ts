@@ -30,7 +30,11 @@ describe("clientAuthentication", () => {
     // RFC 6749 2.3.1: both parts form-encoded before the Basic encoding.
     const [scheme, encoded] = sent.authorization!.split(" ");
     const [id, secret] = Buffer.from(encoded!, "base64").toString().split(":");
-    expect([scheme, id, secret].map((part) => decodeURIComponent(part!.replace(/\+/g, " ")))).toEqual(["Basic", "remix-app", "s3cret ü"]);
+    expect([scheme, id, secret].map((part) => decodeURIComponent(part!.replace(/\+/g, " ")))).toEqual([
+      "Basic",
+      "remix-app",
+      "s3cret ü",
+    ]);
     expect(sent.form).toEqual({});
   });
 
@@ -40,12 +44,18 @@ describe("clientAuthentication", () => {
   });
 
   it("sends only the client id for a public client", async () => {
-    expect(await sentWith(metadata(), { clientSecret: null })).toEqual({ authorization: null, form: { client_id: "remix-app" } });
+    expect(await sentWith(metadata(), { clientSecret: null })).toEqual({
+      authorization: null,
+      form: { client_id: "remix-app" },
+    });
   });
 
   it("signs an RFC 7523 assertion when a private key is configured, whatever the secret", async () => {
     const { privateKey } = await generateKeyPair("ES256");
-    const sent = await sentWith(metadata(["client_secret_basic"]), { clientSecret: "s3cret", clientPrivateKey: { key: privateKey, kid: "app-1" } });
+    const sent = await sentWith(metadata(["client_secret_basic"]), {
+      clientSecret: "s3cret",
+      clientPrivateKey: { key: privateKey, kid: "app-1" },
+    });
     expect(sent.authorization).toBeNull();
     expect(sent.form.client_assertion_type).toBe("urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
     const claims = decodeJwt(sent.form.client_assertion!);

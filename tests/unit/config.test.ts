@@ -125,12 +125,20 @@ describe("parseConfig", () => {
 
   it.each([
     ["a PEM", (key: KeyObject) => key.export({ format: "pem", type: "pkcs8" }).toString()],
-    ["a PEM with escaped newlines, as .env files write it", (key: KeyObject) => key.export({ format: "pem", type: "pkcs8" }).toString().replace(/\n/g, "\\n")],
+    [
+      "a PEM with escaped newlines, as .env files write it",
+      (key: KeyObject) => key.export({ format: "pem", type: "pkcs8" }).toString().replace(/\n/g, "\\n"),
+    ],
     ["a private JWK", (key: KeyObject) => JSON.stringify(key.export({ format: "jwk" }))],
   ])("reads a client private key given as %s, for private_key_jwt", (_label, format) => {
     const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const key = parseConfig({ ...valid, KEYCLOAK_REALM_DEMO_CLIENT_PRIVATE_KEY: format(privateKey) }).providers[0]!.clientPrivateKey;
-    expect(key).toMatchObject({ alg: "ES256", kid: expect.stringMatching(/^[\w-]{43}$/), jwk: { kty: "EC", crv: "P-256", d: expect.any(String) } });
+    const key = parseConfig({ ...valid, KEYCLOAK_REALM_DEMO_CLIENT_PRIVATE_KEY: format(privateKey) }).providers[0]!
+      .clientPrivateKey;
+    expect(key).toMatchObject({
+      alg: "ES256",
+      kid: expect.stringMatching(/^[\w-]{43}$/),
+      jwk: { kty: "EC", crv: "P-256", d: expect.any(String) },
+    });
   });
 
   it("keeps the kid a JWK names, and shares KEYCLOAK_CLIENT_PRIVATE_KEY between realms", () => {
@@ -144,7 +152,12 @@ describe("parseConfig", () => {
 
   it.each([
     ["not a key", "KEYCLOAK_CLIENT_PRIVATE_KEY is not a private key"],
-    [generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ format: "pem", type: "pkcs8" }).toString(), "KEYCLOAK_CLIENT_PRIVATE_KEY: use an RSA (2048 bits or more)"],
+    [
+      generateKeyPairSync("rsa", { modulusLength: 1024 })
+        .privateKey.export({ format: "pem", type: "pkcs8" })
+        .toString(),
+      "KEYCLOAK_CLIENT_PRIVATE_KEY: use an RSA (2048 bits or more)",
+    ],
   ])("refuses a client private key that is %#", (value, problem) => {
     expect(problemsOf({ ...valid, KEYCLOAK_CLIENT_PRIVATE_KEY: value })).toEqual([expect.stringContaining(problem)]);
   });
@@ -168,9 +181,15 @@ describe("parseConfig", () => {
     ["KEYCLOAK_REALMS", { KEYCLOAK_REALMS: "%2e%2e" }],
     ["KEYCLOAK_REALMS", { KEYCLOAK_REALMS: "a?b" }],
     ["KEYCLOAK_CLIENT_ID", { KEYCLOAK_CLIENT_ID: "  " }],
-    ["OIDC_PROVIDERS", { OIDC_PROVIDERS: "demo", OIDC_PROVIDER_DEMO_ISSUER: "https://x.example", OIDC_PROVIDER_DEMO_CLIENT_ID: "x" }],
+    [
+      "OIDC_PROVIDERS",
+      { OIDC_PROVIDERS: "demo", OIDC_PROVIDER_DEMO_ISSUER: "https://x.example", OIDC_PROVIDER_DEMO_CLIENT_ID: "x" },
+    ],
     ["OIDC_PROVIDER_PARTNER_ISSUER", { OIDC_PROVIDERS: "partner", OIDC_PROVIDER_PARTNER_CLIENT_ID: "x" }],
-    ["OIDC_PROVIDER_PARTNER_CLIENT_ID", { OIDC_PROVIDERS: "partner", OIDC_PROVIDER_PARTNER_ISSUER: "https://x.example" }],
+    [
+      "OIDC_PROVIDER_PARTNER_CLIENT_ID",
+      { OIDC_PROVIDERS: "partner", OIDC_PROVIDER_PARTNER_ISSUER: "https://x.example" },
+    ],
     ["APP_URL", { APP_URL: "localhost:3000" }],
     ["APP_URL", { APP_URL: "https://app.example.com/base" }],
     ["SESSION_SECRET", { SESSION_SECRET: "a,,b" }],
@@ -190,10 +209,7 @@ describe("parseConfig", () => {
   });
 
   it("reports every bad variable at once", () => {
-    expect(problemsOf({})).toEqual([
-      expect.stringMatching(/^KEYCLOAK_URL/),
-      expect.stringMatching(/^KEYCLOAK_REALM/),
-    ]);
+    expect(problemsOf({})).toEqual([expect.stringMatching(/^KEYCLOAK_URL/), expect.stringMatching(/^KEYCLOAK_REALM/)]);
     expect(problemsOf({ KEYCLOAK_REALM: "demo" })).toEqual([
       expect.stringMatching(/^KEYCLOAK_URL/),
       expect.stringMatching(/^KEYCLOAK_CLIENT_ID/),
@@ -202,9 +218,15 @@ describe("parseConfig", () => {
 
   it("keeps sessions in the cookie by default, in Redis with SESSION_STORE=redis, which needs REDIS_URL", () => {
     expect(parseConfig(valid).sessionStore).toBe("cookie");
-    expect(parseConfig({ ...valid, SESSION_STORE: "redis", REDIS_URL: "redis://127.0.0.1:6379" }).sessionStore).toBe("redis");
-    expect(problemsOf({ ...valid, SESSION_STORE: "redis" })).toEqual(["SESSION_STORE=redis needs REDIS_URL: where the sessions are kept"]);
-    expect(problemsOf({ ...valid, SESSION_STORE: "memcached" })).toEqual(['SESSION_STORE must be "cookie" or "redis", got "memcached"']);
+    expect(parseConfig({ ...valid, SESSION_STORE: "redis", REDIS_URL: "redis://127.0.0.1:6379" }).sessionStore).toBe(
+      "redis",
+    );
+    expect(problemsOf({ ...valid, SESSION_STORE: "redis" })).toEqual([
+      "SESSION_STORE=redis needs REDIS_URL: where the sessions are kept",
+    ]);
+    expect(problemsOf({ ...valid, SESSION_STORE: "memcached" })).toEqual([
+      'SESSION_STORE must be "cookie" or "redis", got "memcached"',
+    ]);
   });
 });
 
@@ -219,7 +241,10 @@ describe("ConfigError", () => {
     })();
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
-      { variable: "KEYCLOAK_REALM_DEMO_LOGOUT_METHOD", message: 'KEYCLOAK_REALM_DEMO_LOGOUT_METHOD must be "redirect" or "post", got "get"' },
+      {
+        variable: "KEYCLOAK_REALM_DEMO_LOGOUT_METHOD",
+        message: 'KEYCLOAK_REALM_DEMO_LOGOUT_METHOD must be "redirect" or "post", got "get"',
+      },
       { variable: "SESSION_MAX_AGE", message: 'SESSION_MAX_AGE must be a positive whole number, got "8h"' },
     ]);
   });

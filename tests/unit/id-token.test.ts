@@ -4,10 +4,16 @@ import { allowedAlgorithms } from "~/auth/id-token.server";
 // The ID token itself is validated by oauth4webapi inside OIDCStrategy: tests/integration/id-token.test.ts.
 describe("allowedAlgorithms (logout tokens)", () => {
   it.each([
-    [["RS256", "HS256", "none", "ES256"], ["RS256", "ES256"]],
+    [
+      ["RS256", "HS256", "none", "ES256"],
+      ["RS256", "ES256"],
+    ],
     [["HS256", "none"], ["RS256"]],
     [undefined, ["RS256"]],
-    [["PS256", "EdDSA"], ["PS256", "EdDSA"]],
+    [
+      ["PS256", "EdDSA"],
+      ["PS256", "EdDSA"],
+    ],
   ])("keeps only asymmetric algorithms of %j", (discovered, allowed) => {
     expect(allowedAlgorithms(discovered)).toEqual(allowed);
   });

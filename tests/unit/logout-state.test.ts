@@ -27,7 +27,9 @@ describe("logout state", () => {
     const second = createLogoutState();
     expect(first.state).not.toBe(second.state);
     expect(first.state).toMatch(/^[\w-]{32}$/);
-    expect(first.cookie).toMatch(/^oidc-logout-state=v1\.[^;]+; Path=\/logout\/callback; HttpOnly; SameSite=Lax; Secure; Max-Age=600$/);
+    expect(first.cookie).toMatch(
+      /^oidc-logout-state=v1\.[^;]+; Path=\/logout\/callback; HttpOnly; SameSite=Lax; Secure; Max-Age=600$/,
+    );
   });
 
   it("is accepted once, from the browser holding its cookie", async () => {

@@ -4,7 +4,13 @@ import { AuthError } from "~/auth/errors";
 import { BACKCHANNEL_LOGOUT_EVENT, validateLogoutToken } from "~/auth/logout-token.server";
 
 const issuer = "https://sso.example.com/realms/demo";
-const expected = { issuer, clientId: "remix-app", algorithms: ["RS256"], clockToleranceSeconds: 60, maxAgeSeconds: 300 };
+const expected = {
+  issuer,
+  clientId: "remix-app",
+  algorithms: ["RS256"],
+  clockToleranceSeconds: 60,
+  maxAgeSeconds: 300,
+};
 const now = () => Math.floor(Date.now() / 1000);
 
 let privateKey: CryptoKey;
@@ -27,13 +33,19 @@ function sign(claims: JWTPayload, key = privateKey) {
     sid: "sid-1",
     events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
   };
-  const payload = Object.fromEntries(Object.entries({ ...valid, ...claims }).filter(([, value]) => value !== undefined));
+  const payload = Object.fromEntries(
+    Object.entries({ ...valid, ...claims }).filter(([, value]) => value !== undefined),
+  );
   return new SignJWT(payload).setProtectedHeader({ alg: "RS256", kid: "k1", typ: "logout+jwt" }).sign(key);
 }
 
 describe("validateLogoutToken", () => {
   it("returns the claims of a valid token", async () => {
-    await expect(validateLogoutToken(await sign({}), keys, expected)).resolves.toMatchObject({ sid: "sid-1", sub: "user-1", jti: "jti-1" });
+    await expect(validateLogoutToken(await sign({}), keys, expected)).resolves.toMatchObject({
+      sid: "sid-1",
+      sub: "user-1",
+      jti: "jti-1",
+    });
   });
 
   it.each([

@@ -28,7 +28,16 @@ const realm = JSON.parse(read("keycloak/realm-export.json")) as {
   realm: string;
   enabled: boolean;
   clients: ClientRepresentation[];
-  users: { username: string; enabled: boolean; email: string; emailVerified: boolean; firstName: string; lastName: string; groups?: string[]; credentials: { type: string; value: string; temporary: boolean }[] }[];
+  users: {
+    username: string;
+    enabled: boolean;
+    email: string;
+    emailVerified: boolean;
+    firstName: string;
+    lastName: string;
+    groups?: string[];
+    credentials: { type: string; value: string; temporary: boolean }[];
+  }[];
   groups: { name: string; subGroups?: { name: string; subGroups?: { name: string }[] }[] }[];
 };
 const client = realm.clients.find((c) => c.clientId === "remix-app")!;
@@ -81,11 +90,19 @@ describe("keycloak/realm-export.json", () => {
   it("has the user big / big in 60 groups that reach the ID token as full paths, like the dev IdP's big", async () => {
     const { DEFAULT_USERS } = await import("../../dev/idp/users.js");
     const big = realm.users.find((u) => u.username === "big")!;
-    expect(big).toMatchObject({ enabled: true, email: "big@example.com", emailVerified: true, firstName: "Big", lastName: "Token" });
+    expect(big).toMatchObject({
+      enabled: true,
+      email: "big@example.com",
+      emailVerified: true,
+      firstName: "Big",
+      lastName: "Token",
+    });
     expect(big.credentials).toEqual([{ type: "password", value: "big", temporary: false }]);
     expect(big.groups).toEqual(DEFAULT_USERS.find((u) => u.username === "big")!.groups);
     const paths = realm.groups.flatMap((top) =>
-      (top.subGroups ?? []).flatMap((department) => (department.subGroups ?? []).map((team) => `/${top.name}/${department.name}/${team.name}`)),
+      (top.subGroups ?? []).flatMap((department) =>
+        (department.subGroups ?? []).map((team) => `/${top.name}/${department.name}/${team.name}`),
+      ),
     );
     expect(paths).toEqual(big.groups);
     const mapper = client.protocolMappers?.find((m) => m.protocolMapper === "oidc-group-membership-mapper");
@@ -100,9 +117,16 @@ describe("keycloak/realm-acme.json", () => {
     const portal = acme.clients.find((c) => c.clientId === "acme-portal")!;
     const { clientId: _a, redirectUris, attributes, ...rest } = portal;
     const { clientId: _b, redirectUris: _r, attributes: remixAttributes, ...remixRest } = client;
-    expect({ ...rest, name: undefined, description: undefined }).toEqual({ ...remixRest, name: undefined, description: undefined });
+    expect({ ...rest, name: undefined, description: undefined }).toEqual({
+      ...remixRest,
+      name: undefined,
+      description: undefined,
+    });
     expect(redirectUris).toEqual([`${APP_URL}/auth/acme/callback`]);
-    expect(attributes).toEqual({ ...remixAttributes, "backchannel.logout.url": `${APP_URL}/auth/acme/backchannel-logout` });
+    expect(attributes).toEqual({
+      ...remixAttributes,
+      "backchannel.logout.url": `${APP_URL}/auth/acme/backchannel-logout`,
+    });
     expect(acme.users.map((u) => u.username)).toEqual(["demo"]);
   });
 });
@@ -149,7 +173,11 @@ describe.each(["README.md", "docs/DEPLOY.md"])("the Keycloak client table in %s"
     expect(url(row(markdown, "Valid post logout redirect URIs"))).toBe(client.attributes["post.logout.redirect.uris"]);
     expect(onOff(row(markdown, "Front channel logout"))).toBe(client.frontchannelLogout);
     expect(url(row(markdown, "Backchannel logout URL"))).toBe(client.attributes["backchannel.logout.url"]);
-    expect(onOff(row(markdown, "Backchannel logout session required"))).toBe(client.attributes["backchannel.logout.session.required"] === "true");
-    expect(row(markdown, "Advanced > Proof Key for Code Exchange Code Challenge Method")).toBe(client.attributes["pkce.code.challenge.method"]);
+    expect(onOff(row(markdown, "Backchannel logout session required"))).toBe(
+      client.attributes["backchannel.logout.session.required"] === "true",
+    );
+    expect(row(markdown, "Advanced > Proof Key for Code Exchange Code Challenge Method")).toBe(
+      client.attributes["pkce.code.challenge.method"],
+    );
   });
 });
