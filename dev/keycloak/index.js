@@ -3,7 +3,7 @@
 // mode on a loopback port with our realm files imported.
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort, isFree } from "../free-port.js";
 import { homedir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -65,25 +65,6 @@ export function ensureDistribution(version = PINNED_VERSION, log = console.log) 
     if (!existsSync(join(home, "bin", "kc.sh"))) throw error; // else another run unpacked it first
   }
   return home;
-}
-
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function isFree(port) {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
 }
 
 /**

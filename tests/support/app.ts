@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -7,16 +6,7 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 export const TEST_SESSION_SECRET = "test-session-secret-0123456789abcdef";
 export const TEST_CLIENT = { clientId: "remix-app", clientSecret: "test-client-secret" };
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../../dev/free-port.js";
 
 export interface RunningApp {
   url: string;
