@@ -10,7 +10,7 @@ import { startIdp } from "../dev/idp/index.js";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
 const HOST = "127.0.0.1";
-const SESSION_SECRET = "bench-session-secret-0123456789abcdef-0123";
+export const SESSION_SECRET = "bench-session-secret-0123456789abcdef-0123";
 export const APP_CLIENT = { clientId: "remix-app", clientSecret: "bench-app-secret" };
 export const PEER_CLIENT = { clientId: "eoc-peer", clientSecret: "bench-peer-secret" };
 
