@@ -139,8 +139,9 @@ export const authorizeRequests = (requests, clientId) =>
 /**
  * The soak: `run(scenario, seconds)` for each scenario in turn, 5 s each, until
  * `seconds` have passed, with the RSS of `pid` read every second. Returns the
- * samples (MiB) and the peak of the first and the last third: flat when the
- * last third peaks no higher than the first.
+ * samples (MiB), the peaks of the first and the last third, and the trend: the
+ * least-squares line's rise over the soak (RSS saws up and down with each
+ * full GC, so single samples say little).
  */
 export async function soak({ pid, seconds, scenarios, run, slice = 5 }) {
   const samples = [];
@@ -156,9 +157,15 @@ export async function soak({ pid, seconds, scenarios, run, slice = 5 }) {
   }
   const third = seconds / 3;
   const peak = (list) => Math.max(...list.map((s) => s.mib));
+  const mean = samples.reduce((sum, s) => sum + s.mib, 0) / samples.length;
+  const meanAt = samples.reduce((sum, s) => sum + s.at, 0) / samples.length;
+  const slope =
+    samples.reduce((sum, s) => sum + (s.at - meanAt) * (s.mib - mean), 0) / samples.reduce((sum, s) => sum + (s.at - meanAt) ** 2, 0);
   return {
     seconds,
     samples,
+    mean,
+    trend: slope * seconds,
     firstThirdPeak: peak(samples.filter((s) => s.at <= third)),
     lastThirdPeak: peak(samples.filter((s) => s.at > seconds - third)),
     peak: peak(samples),
