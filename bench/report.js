@@ -162,7 +162,7 @@ export function renderSvg({ app, peer }, meta) {
         ["IdP requests per login", app.idpPerLogin.total, peer.idpPerLogin.total, 2],
         ["largest cookie, big (bytes)", largestCookie(app.cookies.big), largestCookie(peer.cookies.big), 0],
         ["all cookies, big (bytes)", app.cookies.big.total, peer.cookies.big.total, 0],
-        ["peak RSS (MiB)", app.peakRss / 2 ** 20, peer.peakRss / 2 ** 20, 1],
+        ["peak RSS (MiB)", Math.max(app.peakRss / 2 ** 20, app.soak?.peak ?? 0), peer.peakRss / 2 ** 20, 1],
       ],
     },
   ];
