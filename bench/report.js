@@ -42,7 +42,7 @@ export function evaluateTargets({ app, peer }) {
     },
     {
       target: `Session cookie ≤ ${MAX_COOKIE_BYTES} bytes per cookie, for both token sizes, nothing lost`,
-      measured: `largest ${number(largestCookie(app.cookies.demo))} (demo), ${number(largestCookie(app.cookies.big))} (big, ${app.cookies.big.perCookie.length} cookies)`,
+      measured: `largest ${number(largestCookie(app.cookies.demo))} (demo), ${number(largestCookie(app.cookies.big))} (big, ${app.cookies.big.perCookie.length} cookie${app.cookies.big.perCookie.length > 1 ? "s" : ""})`,
       met: cookiesFit,
     },
     {
