@@ -14,8 +14,11 @@ export const median = (values) => {
 /**
  * One bounded autocannon run. Every response must have the expected status
  * class (2xx pages, 3xx logout) and none may fail, or the run throws: a fast
- * error page must never pass for a fast page. With the server's `pid`, also
- * the CPU time it spent per request: steadier than req/s on a shared machine.
+ * error page must never pass for a fast page. `nextCookie` gives each request
+ * its own `Cookie` header (the logout load: one session per logout), `accept`
+ * checks each answer further (status, headers); a request without a cookie or
+ * an answer not accepted fails the run. With the server's `pid`, also the CPU
+ * time it spent per request: steadier than req/s on a shared machine.
  */
 export async function load({
   url,
@@ -26,14 +29,29 @@ export async function load({
   connections = 10,
   expect = "2xx",
   pid,
+  nextCookie,
+  accept,
 }) {
+  let missingCookies = 0;
+  let refused = 0;
+  const request = { method, headers, body };
+  if (nextCookie) {
+    request.setupRequest = (built) => {
+      const cookie = nextCookie();
+      if (!cookie) missingCookies++;
+      return { ...built, headers: { ...built.headers, cookie: cookie ?? "" } };
+    };
+  }
+  if (accept)
+    request.onResponse = (status, _body, _context, answer) => accept(status, lowerCaseKeys(answer)) || refused++;
   const cpuBefore = cpuTimeOf(pid);
-  const result = await autocannon({ url, method, headers, body, duration: seconds, connections, pipelining: 1 });
+  const result = await autocannon({ url, requests: [request], duration: seconds, connections, pipelining: 1 });
   const cpu = cpuTimeOf(pid) - cpuBefore;
   const unexpected = result.requests.total - result[expect];
-  if (result.errors || result.timeouts || unexpected > connections) {
+  if (result.errors || result.timeouts || unexpected > connections || missingCookies || refused > connections) {
     throw new Error(
-      `${method} ${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${unexpected} responses not ${expect}`,
+      `${method} ${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${unexpected} responses not ${expect}, ` +
+        `${missingCookies} requests without a session left, ${refused} answers not accepted`,
     );
   }
   return {
@@ -43,6 +61,9 @@ export async function load({
     cpuPerRequest: cpu / result.requests.total,
   };
 }
+
+const lowerCaseKeys = (headers) =>
+  Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
 
 /**
  * Full logins (fresh browser each: app → IdP authorize → login form → POST →
@@ -80,27 +101,32 @@ export async function loginLoad({ loginUrl, idpUrl, seconds, workers = 4, pid })
 }
 
 /**
- * How a logout request sends the browser to the IdP: a 302 redirect, or a 200
- * page whose form posts there. Sent twice with the same cookie: the load
- * reuses one session cookie, so the answer must not change.
+ * How a logout request sends the browser to the IdP's end-session endpoint:
+ * a 302 redirect there, or a 200 page whose form posts there. Returns that
+ * answer, the status class the load expects and a check of each answer.
  */
-export async function probeLogout({ url, method = "GET", headers, body }, idpUrl) {
-  const answers = new Set();
-  for (let i = 0; i < 2; i++) {
-    const response = await fetch(url, { method, headers, body, redirect: "manual" });
-    const html = await response.text();
-    if (response.status === 302 && response.headers.get("location")?.startsWith(idpUrl))
-      answers.add("302 redirect to the IdP");
-    else if (response.status === 200 && /<form\b[^>]*method="post"/i.test(html) && html.includes(`action="${idpUrl}/`))
-      answers.add("200 page posting to the IdP");
-    else
-      throw new Error(
-        `${method} ${url} answered ${response.status} ${response.headers.get("location") ?? html.slice(0, 200)}`,
-      );
+export async function probeLogout({ url, method = "GET", headers, body }, endSessionEndpoint) {
+  const response = await fetch(url, { method, headers, body, redirect: "manual" });
+  const html = await response.text();
+  const redirectsThere = (status, location) =>
+    status === 302 && typeof location === "string" && location.startsWith(`${endSessionEndpoint}?`);
+  if (redirectsThere(response.status, response.headers.get("location"))) {
+    return {
+      answer: "302 redirect to the IdP",
+      expect: "3xx",
+      accept: (status, answer) => redirectsThere(status, answer.location),
+    };
   }
-  if (answers.size > 1) throw new Error(`${method} ${url} answered differently with the same cookie`);
-  const [answer] = answers;
-  return { answer, expect: answer.startsWith("302") ? "3xx" : "2xx" };
+  if (
+    response.status === 200 &&
+    /<form\b[^>]*method="post"/i.test(html) &&
+    html.includes(`action="${endSessionEndpoint}"`)
+  ) {
+    return { answer: "200 page posting to the IdP", expect: "2xx", accept: (status) => status === 200 };
+  }
+  throw new Error(
+    `${method} ${url} answered ${response.status} ${response.headers.get("location") ?? html.slice(0, 200)}`,
+  );
 }
 
 /** Samples the RSS of processes every 100 ms; `stop()` returns the peak of each, in bytes. */
@@ -139,3 +165,44 @@ export function countBackChannel(requests) {
 /** Logins started at the IdP (its authorization endpoint), for the given client. */
 export const authorizeRequests = (requests, clientId) =>
   requests.filter((r) => r.path.endsWith("/protocol/openid-connect/auth") && r.query.client_id === clientId).length;
+
+/**
+ * The soak: `run(scenario, seconds)` for each scenario in turn, 5 s each, until
+ * `seconds` have passed, with the RSS of `pid` read every second. Returns the
+ * samples (MiB), the peaks of the first and the last third, and the trend: the
+ * least-squares line's rise over the soak (RSS saws up and down with each
+ * full GC, so single samples say little).
+ */
+export async function soak({ pid, seconds, scenarios, run, slice = 5 }) {
+  const samples = [];
+  const start = performance.now();
+  const timer = setInterval(
+    () => samples.push({ at: (performance.now() - start) / 1000, mib: rssOf(pid) / 2 ** 20 }),
+    1000,
+  );
+  try {
+    for (let i = 0; performance.now() - start < seconds * 1000; i++) {
+      const left = seconds - (performance.now() - start) / 1000;
+      await run(scenarios[i % scenarios.length], Math.max(1, Math.min(slice, Math.round(left))));
+    }
+  } finally {
+    clearInterval(timer);
+  }
+  const third = seconds / 3;
+  const peak = (list) => Math.max(...list.map((s) => s.mib));
+  const mean = samples.reduce((sum, s) => sum + s.mib, 0) / samples.length;
+  const meanAt = samples.reduce((sum, s) => sum + s.at, 0) / samples.length;
+  const slope =
+    samples.reduce((sum, s) => sum + (s.at - meanAt) * (s.mib - mean), 0) /
+    samples.reduce((sum, s) => sum + (s.at - meanAt) ** 2, 0);
+  return {
+    seconds,
+    samples,
+    mean,
+    trend: slope * seconds,
+    firstThirdPeak: peak(samples.filter((s) => s.at <= third)),
+    lastThirdPeak: peak(samples.filter((s) => s.at > seconds - third)),
+    peak: peak(samples),
+    low: Math.min(...samples.map((s) => s.mib)),
+  };
+}

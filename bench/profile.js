@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { logIn, sessionCookies } from "./login.js";
 import { load, probeLogout } from "./measure.js";
-import { appLogoutRequest, root, startApp } from "./servers.js";
+import { sessionMint } from "./sessions.js";
+import { appLogoutRequest, root, SESSION_SECRET, startApp } from "./servers.js";
 
 const TOP = 15;
 
@@ -14,9 +15,15 @@ export async function profileApp({ idp, appUrl, seconds, connections, log, child
   const scenarios = {
     anonymous: () => ({ url: `${appUrl}/` }),
     authenticated: (cookie) => ({ url: `${appUrl}/`, headers: { cookie } }),
+    // One fresh session per logout, as in the benchmark (a logged-out session is dead): minted ahead.
     logout: async (cookie) => {
-      const request = appLogoutRequest(appUrl, cookie);
-      return { ...request, expect: (await probeLogout(request, idp.url)).expect };
+      const mint = await sessionMint({ cookie, secret: SESSION_SECRET });
+      await mint.fill(1 + (seconds + 1) * 6000);
+      const { end_session_endpoint } = await (
+        await fetch(`${idp.issuer("demo")}/.well-known/openid-configuration`)
+      ).json();
+      const { expect, accept } = await probeLogout(appLogoutRequest(appUrl, mint.next()), end_session_endpoint);
+      return { ...appLogoutRequest(appUrl, ""), nextCookie: () => mint.next(), expect, accept };
     },
   };
   const profiles = {};

@@ -1,19 +1,31 @@
 // `npm run bench`: the app against an express-openid-connect peer, same IdP,
 // same machine, same run. `npm run bench -- --profile` profiles the app instead.
-// Options: --rounds N (5), --seconds S (3), --connections C (10), --workers W (4).
+// Options: --rounds N (5), --seconds S (3), --connections C (10), --workers W (4),
+// --soak S (60: the app's RSS under the loads after the rounds; 0 skips it).
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { logIn, sessionCookies } from "./login.js";
-import { authorizeRequests, countBackChannel, load, loginLoad, median, probeLogout, sampleRss } from "./measure.js";
+import {
+  authorizeRequests,
+  countBackChannel,
+  load,
+  loginLoad,
+  median,
+  probeLogout,
+  sampleRss,
+  soak,
+} from "./measure.js";
 import { profileApp } from "./profile.js";
 import { renderMarkdown, renderSvg } from "./report.js";
+import { sessionMint } from "./sessions.js";
 import {
   APP_CLIENT,
   appLogoutRequest,
   buildIfStale,
   PEER_CLIENT,
+  SESSION_SECRET,
   startApp,
   startIdentityProvider,
   startPeer,
@@ -26,20 +38,25 @@ const { values: options } = parseArgs({
     seconds: { type: "string", default: "3" },
     connections: { type: "string", default: "10" },
     workers: { type: "string", default: "4" },
+    soak: { type: "string", default: "60" },
   },
 });
-const [rounds, seconds, connections, workers] = ["rounds", "seconds", "connections", "workers"].map((name) =>
-  Number(options[name]),
-);
+const [rounds, seconds, connections, workers, soakSeconds] = [
+  "rounds",
+  "seconds",
+  "connections",
+  "workers",
+  "soak",
+].map((name) => Number(options[name]));
 
 const log = (message) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 const children = [];
 // Every load stops by itself; this is the backstop for a hang.
 setTimeout(() => {
-  log("still running after 6 minutes: giving up");
+  log("still running after 8 minutes: giving up");
   for (const child of children) child.kill();
   process.exit(2);
-}, 6 * 60_000).unref();
+}, 8 * 60_000).unref();
 
 if (buildIfStale()) log("built the app (npm run build)");
 const { idp, appUrl, peerUrl } = await startIdentityProvider();
@@ -57,6 +74,7 @@ try {
 
 async function benchmark([app, peer]) {
   log(`app ${app.url} (pid ${app.pid}), peer ${peer.url} (pid ${peer.pid}), IdP ${idp.url}`);
+  const discovery = await (await fetch(`${idp.issuer("demo")}/.well-known/openid-configuration`)).json();
   const targets = [
     {
       key: "app",
@@ -65,6 +83,8 @@ async function benchmark([app, peer]) {
       loginUrl: `${app.url}/auth/demo/login`,
       cookiePrefix: "__session",
       logout: (cookie) => appLogoutRequest(app.url, cookie),
+      // Every logout ends its session for good (issue 14.3): one fresh session per request.
+      checkLogout: checkedAppLogout,
     },
     {
       key: "peer",
@@ -73,6 +93,8 @@ async function benchmark([app, peer]) {
       loginUrl: `${peer.url}/login`,
       cookiePrefix: "appSession",
       logout: (cookie) => ({ url: `${peer.url}/logout`, headers: { cookie } }),
+      // express-openid-connect's logout is stateless: its cookie stays valid, one serves every request.
+      checkLogout: checkedPeerLogout,
     },
   ];
   const results = {};
@@ -81,10 +103,13 @@ async function benchmark([app, peer]) {
       cookies: await sessionSizes(target),
       runs: {},
       logins: 0,
+      logouts: 0,
       idp: countBackChannel([]),
+      idpPerLogoutRun: countBackChannel([]),
       idpDuringPages: 0,
     };
     Object.assign(target, await checkedSession(target));
+    Object.assign(target, await target.checkLogout(target, discovery.end_session_endpoint));
     results[target.key].logoutAnswer = target.logoutAnswer;
   }
 
@@ -92,12 +117,25 @@ async function benchmark([app, peer]) {
     anonymous: (t) => ({ url: `${t.server.url}/` }),
     authenticated: (t) => ({ url: `${t.server.url}/`, headers: { cookie: t.cookie } }),
     protected: (t) => ({ url: `${t.server.url}/account`, headers: { cookie: t.cookie } }),
-    logout: (t) => ({ ...t.logout(t.cookie), expect: t.logoutExpect }),
+    logout: (t) => ({
+      ...t.logout(""),
+      nextCookie: t.nextLogoutCookie,
+      expect: t.logoutExpect,
+      accept: t.logoutAccept,
+    }),
   };
-  const run = (scenario, target, duration) =>
-    scenario === "login"
-      ? loginLoad({ loginUrl: target.loginUrl, idpUrl: idp.url, seconds: duration, workers, pid: target.server.pid })
-      : load({ ...requests[scenario](target), seconds: duration, connections, pid: target.server.pid });
+  const run = async (scenario, target, duration) => {
+    if (scenario === "login")
+      return loginLoad({
+        loginUrl: target.loginUrl,
+        idpUrl: idp.url,
+        seconds: duration,
+        workers,
+        pid: target.server.pid,
+      });
+    await target.beforeLogoutLoad?.(scenario, duration);
+    return load({ ...requests[scenario](target), seconds: duration, connections, pid: target.server.pid });
+  };
   // Anonymous and authenticated back to back, so their ratio (the cost of auth) sees the same conditions.
   const groups = [["anonymous", "authenticated"], ["protected"], ["logout"], ["login"]];
 
@@ -116,6 +154,13 @@ async function benchmark([app, peer]) {
           const measured = await run(scenario, target, seconds);
           const summary = results[target.key];
           (summary.runs[scenario] ??= []).push(measured);
+          if (scenario === "logout") {
+            // Each logout may ask the provider whether it answers (one discovery GET; concurrent ones share it).
+            summary.logouts += Math.round(measured.rps * seconds);
+            for (const [kind, count] of Object.entries(countBackChannel(idp.requests)))
+              summary.idpPerLogoutRun[kind] += count;
+            continue;
+          }
           if (scenario !== "login") {
             summary.idpDuringPages += idp.requests.length;
             continue;
@@ -130,6 +175,19 @@ async function benchmark([app, peer]) {
     }
   }
   const peaks = rss.stop();
+
+  let soaked;
+  if (soakSeconds > 0) {
+    const [appTarget] = targets;
+    const scenarios = groups.flat().filter((scenario) => scenario !== "login");
+    log(`soak: the app alone, ${scenarios.join(", ")} in turn for ${soakSeconds} s, RSS every second`);
+    soaked = await soak({
+      pid: app.pid,
+      seconds: soakSeconds,
+      scenarios,
+      run: (scenario, duration) => run(scenario, appTarget, duration),
+    });
+  }
 
   for (const target of targets) {
     const summary = results[target.key];
@@ -149,19 +207,25 @@ async function benchmark([app, peer]) {
       ...Object.fromEntries(Object.entries(summary.idp).map(([kind, n]) => [kind, n / summary.logins])),
       total: total / summary.logins,
     };
+    summary.probesPerLogout = summary.idpPerLogoutRun.discovery / summary.logouts;
     summary.peakRss = peaks[target.key];
     delete summary.runs;
   }
+  if (soaked) results.app.soak = soaked;
 
   const meta = {
     date: new Date().toISOString(),
     node: process.version,
     cpus: availableParallelism(),
     commit: describeCommit(),
+    loadAverage: loadavg()
+      .map((n) => n.toFixed(2))
+      .join(", "),
     rounds,
     seconds,
     connections,
     workers,
+    soakSeconds,
   };
   const markdown = renderMarkdown(results, meta);
   writeFileSync(new URL("results.md", import.meta.url), markdown);
@@ -184,22 +248,73 @@ function describeCommit() {
 
 /**
  * Logs `demo` in and checks what the loads rely on: the session shows the user
- * on `/` (and only then), opens the protected page, and logout sends the
- * browser to the IdP, the same way twice with the same cookie (so one cookie
- * serves every logout request). Returns the `Cookie` header and that answer.
+ * on `/` (and only then) and opens the protected page. Returns its `Cookie`
+ * header, which the page loads reuse and nothing ever logs out.
  */
 async function checkedSession(target) {
   const { callback } = await logIn({ loginUrl: target.loginUrl, idpUrl: idp.url, username: "demo" });
   const cookie = sessionCookies(callback, target.cookiePrefix).join("; ");
-  const get = (path, headers) => fetch(`${target.server.url}${path}`, { headers, redirect: "manual" });
-  const home = await (await get("/", { cookie })).text();
-  const anonymous = await (await get("/")).text();
+  const home = await (await get(target, "/", { cookie })).text();
+  const anonymous = await (await get(target, "/")).text();
   if (!home.includes(">demo<") || anonymous.includes(">demo<"))
     throw new Error(`${target.key}: / does not show who is signed in`);
-  if ((await get("/account", { cookie })).status !== 200)
-    throw new Error(`${target.key}: the session does not open /account`);
-  const { answer, expect } = await probeLogout(target.logout(cookie), idp.url);
-  return { cookie, logoutAnswer: answer, logoutExpect: expect };
+  if (!(await opensAccount(target, cookie))) throw new Error(`${target.key}: the session does not open /account`);
+  return { cookie };
+}
+
+function get(target, path, headers) {
+  return fetch(`${target.server.url}${path}`, { headers, redirect: "manual" });
+}
+
+/** Whether `cookie` is a live `demo` session: the protected page opens and shows the user. */
+async function opensAccount(target, cookie) {
+  const response = await get(target, "/account", { cookie });
+  return response.status === 200 && (await response.text()).includes(">demo<");
+}
+
+/**
+ * The app's logout load: sessions minted from the real login's (same ID
+ * token, each its own `sid`), one per request. Checks first, with one of
+ * them, that such a session opens /account, that its logout sends the browser
+ * to the end-session endpoint, and that it is dead afterwards while the page
+ * loads' session lives on: what the load then measures is real logouts.
+ */
+async function checkedAppLogout(target, endSessionEndpoint) {
+  const mint = await sessionMint({ cookie: target.cookie, secret: SESSION_SECRET });
+  await mint.fill(1);
+  const minted = mint.next();
+  if (!(await opensAccount(target, minted))) throw new Error("app: a minted session does not open /account");
+  const { answer, expect, accept } = await probeLogout(target.logout(minted), endSessionEndpoint);
+  if (await opensAccount(target, minted)) throw new Error("app: a session still opens /account after its logout");
+  if (!(await opensAccount(target, target.cookie))) throw new Error("app: logging out one session ended another");
+  return {
+    logoutAnswer: answer,
+    logoutExpect: expect,
+    logoutAccept: accept,
+    nextLogoutCookie: () => mint.next(),
+    // Minted ahead of each logout load (encryption is async, autocannon's setupRequest is not): 6,000 per
+    // second, several times what the app reaches; a load that runs out fails rather than reuse a session.
+    beforeLogoutLoad: async (scenario, duration) => {
+      if (scenario !== "logout") return;
+      await mint.fill(Math.ceil(duration * 6000));
+    },
+  };
+}
+
+/** The peer's logout load: its stateless cookie, the same for every request, checked twice to answer alike. */
+async function checkedPeerLogout(target, endSessionEndpoint) {
+  const first = await probeLogout(target.logout(target.cookie), endSessionEndpoint);
+  const second = await probeLogout(target.logout(target.cookie), endSessionEndpoint);
+  if (first.answer !== second.answer) throw new Error("peer: logout answered differently with the same cookie");
+  if (!(await opensAccount(target, target.cookie)))
+    throw new Error("peer: the session no longer opens /account after a logout");
+  // Through the same per-request path as the app's load, so both pay autocannon alike.
+  return {
+    logoutAnswer: first.answer,
+    logoutExpect: first.expect,
+    logoutAccept: first.accept,
+    nextLogoutCookie: () => target.cookie,
+  };
 }
 
 /** Session cookie sizes (`name=value` bytes) for a small and a 60-group ID token, and whether the protected page still shows everything. */

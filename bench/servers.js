@@ -3,14 +3,14 @@
 // (each a child process, stdout to /dev/null).
 import { execFileSync, spawn } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../dev/free-port.js";
 import { startIdp } from "../dev/idp/index.js";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
 const HOST = "127.0.0.1";
-const SESSION_SECRET = "bench-session-secret-0123456789abcdef-0123";
+export const SESSION_SECRET = "bench-session-secret-0123456789abcdef-0123";
 export const APP_CLIENT = { clientId: "remix-app", clientSecret: "bench-app-secret" };
 export const PEER_CLIENT = { clientId: "eoc-peer", clientSecret: "bench-peer-secret" };
 
@@ -35,17 +35,6 @@ function newestMtime(path) {
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
   return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
-}
-
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
