@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_SESSION_SECRET } from "../support/app";
-import { createRealmFromFile, KeycloakAdmin, keycloakUrl, REALM_CLIENTS } from "../support/keycloak";
+import { createRealmFromFile, KeycloakAdmin, keycloakUrl, pointClientAt, REALM_CLIENTS } from "../support/keycloak";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -40,6 +40,14 @@ const fixUnder = (output: string, failed: string) => {
 };
 
 describe("npm run doctor against the real Keycloak realm", () => {
+  // Other suites point these clients at their own app's port: back to the realm files' APP_URL first.
+  beforeAll(async () => {
+    const admin = new KeycloakAdmin();
+    for (const realm of ["demo", "acme"]) {
+      await pointClientAt(admin, realm, REALM_CLIENTS[realm]!.clientId, ["http://localhost:3000"]);
+    }
+  });
+
   it("passes every check for the realm file's client, two realms with a client each", async () => {
     const { code, output } = await runDoctor({
       KEYCLOAK_REALMS: "acme",
