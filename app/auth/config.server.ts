@@ -19,7 +19,7 @@ export interface ProviderConfig {
   clientSecret: string | null;
   /** For `private_key_jwt` client authentication; its public half is served at `/auth/jwks.json`. */
   clientPrivateKey: ClientPrivateKey | null;
-  /** Unset: the provider's default (`post` for Keycloak, `redirect` for others). */
+  /** Unset: the strategy's default, `redirect` (a form POST by itself when the URL would be too long). */
   logoutMethod?: LogoutMethod;
 }
 

@@ -44,8 +44,11 @@ export async function validateLogoutToken(
       currentDate: expected.currentDate,
     }));
   } catch (error) {
-    const reason = error instanceof errors.JOSEError ? `${error.code}: ${error.message}` : String(error);
-    throw new AuthError("invalid_logout_token", reason, { cause: error });
+    // Keys that could not be fetched are the provider's outage, not a bad token: the sender may retry (503).
+    if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+      throw new AuthError("idp_unreachable", `keys for the logout token: ${String(error)}`, { cause: error });
+    }
+    throw new AuthError("invalid_logout_token", `${error.code}: ${error.message}`, { cause: error });
   }
   const refuse = (reason: string) => new AuthError("invalid_logout_token", reason);
   const event = (payload.events as Record<string, unknown> | undefined)?.[BACKCHANNEL_LOGOUT_EVENT];

@@ -32,7 +32,11 @@ export async function logout(request: Request): Promise<Response> {
   if (isCrossSiteRequest(request.headers, getConfig().appUrl)) {
     return plain("Cross-site logout refused", 403);
   }
-  const session = await getAuthSession(request);
+  // A session kept in Redis cannot be read while Redis is down (a 503 is thrown): the browser's cookies go anyway.
+  const session = await getAuthSession(request).catch((thrown: unknown) => {
+    if (thrown instanceof Response) return null;
+    throw thrown;
+  });
   const headers = await destroyAuthSession(request);
   headers.set("Cache-Control", "no-store");
   headers.set("X-Request-Id", requestId(request));

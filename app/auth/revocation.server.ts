@@ -1,5 +1,5 @@
-import { createClient } from "@redis/client";
 import { getConfig } from "./config.server";
+import { lazyRedis, type RedisClient } from "./redis.server";
 
 /**
  * Where back-channel logouts are recorded, so every app instance treats the
@@ -52,39 +52,31 @@ export class MemoryRevocationStore implements RevocationStore {
   }
 }
 
-function connectRedis(url: string) {
-  const client = createClient({ url, socket: { connectTimeout: 2000 } });
-  // Errors surface on the commands; this keeps reconnect attempts from crashing the process.
-  client.on("error", () => {});
-  return client.connect();
-}
-type Redis = Awaited<ReturnType<typeof connectRedis>>;
+/** Keeps the later of the stored and the new revocation time, atomically: two instances may revoke one key at once. */
+const REVOKE_SCRIPT = `
+local previous = tonumber(redis.call("GET", KEYS[1]) or "0")
+local at = tonumber(ARGV[1])
+redis.call("SET", KEYS[1], at > previous and ARGV[1] or tostring(previous), "EX", ARGV[2])`;
 
 /** Shared by every app instance using the same Redis (`REDIS_URL`). */
 export class RedisRevocationStore implements RevocationStore {
-  readonly #url: string;
   readonly #prefix: string;
-  #connection: Promise<Redis> | undefined;
+  readonly #connect: () => Promise<RedisClient>;
 
   constructor(url: string, { prefix = "remix-keycloak:" } = {}) {
-    this.#url = url;
     this.#prefix = prefix;
+    this.#connect = lazyRedis(() => url);
   }
 
-  /** Connects on first use; a failed first connection is retried on the next call. */
-  get #redis(): Promise<Redis> {
-    this.#connection ??= connectRedis(this.#url).catch((error: unknown) => {
-      this.#connection = undefined;
-      throw error;
-    });
-    return this.#connection;
+  /** Connects on first use; a failed connection is tried again by the next call. */
+  get #redis(): Promise<RedisClient> {
+    return this.#connect();
   }
 
   async revoke(key: string, at: number, ttlSeconds: number) {
     const redis = await this.#redis;
     const name = `${this.#prefix}revoked:${key}`;
-    const previous = Number((await redis.get(name)) ?? 0);
-    await redis.set(name, String(Math.max(at, previous)), { expiration: { type: "EX", value: ttlSeconds } });
+    await redis.eval(REVOKE_SCRIPT, { keys: [name], arguments: [String(at), String(ttlSeconds)] });
   }
 
   async revokedAt(keys: readonly string[]) {

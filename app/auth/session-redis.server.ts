@@ -1,11 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { createClient } from "@redis/client";
 import { createCookie, createSessionStorage, type Session } from "@remix-run/node";
 import { getConfig } from "./config.server";
+import { lazyRedis } from "./redis.server";
 import { decrypt, encrypt } from "./sealed-cookie.server";
 
-/** The cookie that holds only the session's id when the session lives in Redis. */
-export const SESSION_ID_COOKIE = "__session_id";
+/**
+ * The cookie that holds only the session's id when the session lives in Redis;
+ * `__Host-` when cookies are Secure, like the session cookies, so a sibling
+ * subdomain cannot plant one.
+ */
+export const sessionIdCookieName = () => (getConfig().secureCookies ? "__Host-session_id" : "__session_id");
 const PREFIX = "remix-keycloak:session:";
 
 /** What a Redis session record holds: the auth session as stored (session.server.ts `toStored`), under one key. */
@@ -15,25 +19,9 @@ export interface RedisSessionData {
 export type RedisSession = Session<RedisSessionData>;
 
 let storage: ReturnType<typeof createRedisSessionStorage> | undefined;
-let connection: Promise<Redis> | undefined;
 
-function connectRedis(url: string) {
-  // Without the offline queue a command fails at once while Redis is down, instead of waiting for it.
-  const client = createClient({ url, socket: { connectTimeout: 2000 }, disableOfflineQueue: true });
-  // Errors surface on the commands; this keeps reconnect attempts from crashing the process.
-  client.on("error", () => {});
-  return client.connect();
-}
-type Redis = Awaited<ReturnType<typeof connectRedis>>;
-
-/** The app's Redis connection (`REDIS_URL`), for sessions and token renewals. Connects on first use; a failed first connection is retried on the next call. */
-export function redis(): Promise<Redis> {
-  connection ??= connectRedis(getConfig().redisUrl!).catch((error: unknown) => {
-    connection = undefined;
-    throw error;
-  });
-  return connection;
-}
+/** The app's Redis connection (`REDIS_URL`), for sessions and token renewals. Connects on first use; a failed connection is tried again by the next call. */
+export const redis = lazyRedis(() => getConfig().redisUrl!);
 
 const sessionKey = (id: string) => `${PREFIX}${id}`;
 /** The ids of one user's sessions, so that "log out of all my sessions" is one delete. */
@@ -64,7 +52,7 @@ function createRedisSessionStorage() {
   }
 
   return createSessionStorage<RedisSessionData>({
-    cookie: createCookie(SESSION_ID_COOKIE, {
+    cookie: createCookie(sessionIdCookieName(), {
       path: "/",
       httpOnly: true,
       sameSite: "lax",

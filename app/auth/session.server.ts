@@ -10,7 +10,7 @@ import { logAuthEvent } from "./log.server";
 import { getRevocationStore, revocationKeys } from "./revocation.server";
 import { authErrorResponse } from "./error-response.server";
 import { CHUNK_SIZE, decrypt, encrypt, splitIntoChunks } from "./sealed-cookie.server";
-import { redisSessionStorage, SESSION_ID_COOKIE, type RedisSession } from "./session-redis.server";
+import { redisSessionStorage, sessionIdCookieName, type RedisSession } from "./session-redis.server";
 import { isSessionTokens, type SessionTokens } from "./token-set";
 
 /** What the UI may know about the signed-in user. */
@@ -206,7 +206,7 @@ function setCookieChunks(request: Request, session: AuthSessionData, chunks: str
   const attributes = { ...cookieAttributes(), maxAge: remainingSeconds(session) };
   chunks.forEach((chunk, index) => headers.append("Set-Cookie", serializeCookie(chunkName(index), chunk, attributes)));
   const stale = presentChunkNames(request).slice(chunks.length);
-  if (hasSessionIdCookie(request)) stale.push(SESSION_ID_COOKIE);
+  if (hasSessionIdCookie(request)) stale.push(sessionIdCookieName());
   for (const name of stale)
     headers.append("Set-Cookie", serializeCookie(name, "", { ...cookieAttributes(), maxAge: 0 }));
 }
@@ -240,7 +240,7 @@ export async function destroyAuthSession(request: Request): Promise<Headers> {
 function sessionCookieDeletions(request: Request): Headers {
   const headers = new Headers();
   const names = new Set([cookieName(), ...presentChunkNames(request)]);
-  if (hasSessionIdCookie(request)) names.add(SESSION_ID_COOKIE);
+  if (hasSessionIdCookie(request)) names.add(sessionIdCookieName());
   for (const name of names)
     headers.append("Set-Cookie", serializeCookie(name, "", { ...cookieAttributes(), maxAge: 0 }));
   return headers;
@@ -258,7 +258,7 @@ async function deleteRedisSession(request: Request): Promise<void> {
 }
 
 function hasSessionIdCookie(request: Request): boolean {
-  return parseCookieHeader(request.headers.get("Cookie")).has(SESSION_ID_COOKIE);
+  return parseCookieHeader(request.headers.get("Cookie")).has(sessionIdCookieName());
 }
 
 const chunkIndex = (name: string) => Number(name.slice(cookieName().length + 1) || 0);

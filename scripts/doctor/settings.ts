@@ -78,7 +78,7 @@ const FIXES = {
   KEYCLOAK_REALM: "set KEYCLOAK_REALM to the realm's name as shown in Keycloak's admin console, e.g. demo",
   KEYCLOAK_REALMS: "list more realms comma-separated, e.g. KEYCLOAK_REALMS=acme,globex",
   KEYCLOAK_CLIENT_ID: "set KEYCLOAK_CLIENT_ID to the client id of this app in Keycloak (Clients), e.g. remix-app",
-  KEYCLOAK_LOGOUT_METHOD: 'set KEYCLOAK_LOGOUT_METHOD to "post" (the default) or "redirect"',
+  KEYCLOAK_LOGOUT_METHOD: 'set KEYCLOAK_LOGOUT_METHOD to "redirect" (the default) or "post"',
   OIDC_PROVIDERS: "list provider names comma-separated, each different from every realm name",
   SESSION_MAX_AGE: "set SESSION_MAX_AGE to a number of seconds, e.g. 28800, or unset it",
   IDP_TIMEOUT_MS: "set IDP_TIMEOUT_MS to a number of milliseconds, e.g. 5000, or unset it",
