@@ -51,6 +51,8 @@ export async function expectLoggedOutPage(page: Page, app: string) {
   await expect(page.getByText("Your session in this app and at your identity provider has ended.")).toBeVisible();
   await expect(page.getByRole("link", { name: "Log in again" })).toBeVisible();
   await expectSignedOut(page);
+  // Settled (hydrated) before the test goes on: leaving the page mid-hydration makes React log error #345.
+  await page.waitForLoadState("networkidle");
 }
 
 /** The parameters the browser sent to the end-session endpoint, as a form POST or in the URL. */

@@ -51,5 +51,9 @@ export const isKeycloakLogout =
 export async function expectLoggedOutPage(page: Page, app: string) {
   await page.waitForURL((url) => url.href.startsWith(`${app}/logout/callback?state=`));
   await expect(page.getByRole("heading", { name: "You are logged out" })).toBeVisible();
-  await expect(page.getByRole("link", { name: "Log in" }).first()).toBeVisible();
+  // Text only the completed logout's page has (the incomplete one shares the heading).
+  await expect(page.getByText("Your session in this app and at your identity provider has ended.")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Log in again" })).toBeVisible();
+  // Settled (hydrated) before the test goes on: leaving the page mid-hydration makes React log error #345.
+  await page.waitForLoadState("networkidle");
 }
