@@ -1,6 +1,7 @@
 // Browser tests against real Keycloak (IDP=keycloak): Keycloak's own login form
 // (#username, #password, #kc-login) and logout confirmation (#kc-logout).
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect } from "@playwright/test";
+import { expectLoggedOutPage, failingOnConsoleErrors } from "./app-pages";
 import { startKeycloakStack, type KeycloakStack, type KeycloakStackOptions } from "../support/keycloak";
 
 export const test = base.extend<
@@ -18,15 +19,7 @@ export const test = base.extend<
   ],
   /** A console error on the app's pages fails the test (Keycloak's own pages are not ours to judge). */
   failOnConsoleErrors: [
-    async ({ page, stack }, use) => {
-      const errors: string[] = [];
-      page.on("console", (message) => {
-        if (message.type() === "error" && page.url().startsWith(stack.app.url))
-          errors.push(`${message.text()} (${message.location().url})`);
-      });
-      await use();
-      expect(errors).toEqual([]);
-    },
+    async ({ page, stack }, use) => failingOnConsoleErrors(page, use, () => page.url().startsWith(stack.app.url)),
     { auto: true },
   ],
   /** Fills Keycloak's login form, which must be on screen. */
@@ -40,20 +33,9 @@ export const test = base.extend<
   },
 });
 
-export { expect };
+export { expect, expectLoggedOutPage };
 
 export const isKeycloakLogout =
   (stack: KeycloakStack, realm = "demo") =>
   (url: string) =>
     url.startsWith(`${stack.idp.issuer(realm)}/protocol/openid-connect/logout`);
-
-/** Back from Keycloak's logout: the app's logged-out page. */
-export async function expectLoggedOutPage(page: Page, app: string) {
-  await page.waitForURL((url) => url.href.startsWith(`${app}/logout/callback?state=`));
-  await expect(page.getByRole("heading", { name: "You are logged out" })).toBeVisible();
-  // Text only the completed logout's page has (the incomplete one shares the heading).
-  await expect(page.getByText("Your session in this app and at your identity provider has ended.")).toBeVisible();
-  await expect(page.getByRole("link", { name: "Log in again" })).toBeVisible();
-  // Settled (hydrated) before the test goes on: leaving the page mid-hydration makes React log error #345.
-  await page.waitForLoadState("networkidle");
-}

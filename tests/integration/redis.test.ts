@@ -1,42 +1,21 @@
 // Two app instances behind a load balancer share back-channel logouts through Redis.
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startIdp } from "../../dev/idp/index.js";
-import { freePort, startApp, TEST_CLIENT, type RunningApp } from "../support/app";
+import { TEST_CLIENT, type RunningApp } from "../support/app";
 import { CookieJar } from "../support/browserless";
 import { logInOverHttp, sessionIn } from "../support/login";
-import { startRedis } from "../support/redis";
+import { startTwoInstances, type TwoInstances } from "../support/two-instances";
 
-let redis: Awaited<ReturnType<typeof startRedis>>;
-let idp: Awaited<ReturnType<typeof startIdp>>;
+let instances: TwoInstances;
+let idp: TwoInstances["idp"];
 let a: RunningApp;
 let b: RunningApp;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  const [portA, portB] = [await freePort(), await freePort()];
-  const urls = [portA, portB].map((port) => `http://localhost:${port}`);
-  idp = await startIdp({
-    realms: {
-      demo: {
-        clients: [
-          {
-            ...TEST_CLIENT,
-            redirectUris: urls.map((url) => `${url}/auth/demo/callback`),
-            postLogoutRedirectUris: urls.map((url) => `${url}/logout/callback`),
-          },
-        ],
-      },
-    },
-  });
-  const env = { KEYCLOAK_URL: idp.url, KEYCLOAK_REALM: "demo", REDIS_URL: redis.url };
-  [a, b] = await Promise.all([startApp({ port: portA, env }), startApp({ port: portB, env })]);
+  instances = await startTwoInstances();
+  ({ idp, a, b } = instances);
 });
-afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop()]);
-  await idp?.close();
-  await redis?.stop();
-});
+afterAll(() => instances?.stop());
 
 /** The same browser session presented to an instance (a load balancer would pick one). */
 const onInstance = (instance: RunningApp, cookie: string) =>

@@ -1,41 +1,23 @@
 // Two app instances sharing Redis renew one session's access token once between them.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startIdp } from "../../dev/idp/index.js";
-import { freePort, startApp, TEST_CLIENT, type RunningApp } from "../support/app";
+import { type RunningApp } from "../support/app";
 import { CookieJar } from "../support/browserless";
 import { logInOverHttp, sessionIn } from "../support/login";
-import { startRedis } from "../support/redis";
+import { startTwoInstances, type TwoInstances } from "../support/two-instances";
 
 /** Access tokens live 36 s and are renewed 30 s before they expire. */
 const ACCESS_TOKEN_TTL = 36;
 
-let redis: Awaited<ReturnType<typeof startRedis>>;
-let idp: Awaited<ReturnType<typeof startIdp>>;
+let instances: TwoInstances;
+let idp: TwoInstances["idp"];
 let a: RunningApp;
 let b: RunningApp;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  const [portA, portB] = [await freePort(), await freePort()];
-  const urls = [portA, portB].map((port) => `http://localhost:${port}`);
-  idp = await startIdp({
-    accessTokenTtl: ACCESS_TOKEN_TTL,
-    realms: {
-      demo: {
-        clients: [
-          { ...TEST_CLIENT, redirectUris: urls.map((url) => `${url}/auth/demo/callback`), postLogoutRedirectUris: [] },
-        ],
-      },
-    },
-  });
-  const env = { KEYCLOAK_URL: idp.url, KEYCLOAK_REALM: "demo", REDIS_URL: redis.url };
-  [a, b] = await Promise.all([startApp({ port: portA, env }), startApp({ port: portB, env })]);
+  instances = await startTwoInstances({ accessTokenTtl: ACCESS_TOKEN_TTL });
+  ({ idp, a, b } = instances);
 });
-afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop()]);
-  await idp?.close();
-  await redis?.stop();
-});
+afterAll(() => instances?.stop());
 
 const tokenRequests = () =>
   idp.requests.filter((r) => r.method === "POST" && r.path.endsWith("/protocol/openid-connect/token")).length;
