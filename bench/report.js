@@ -33,8 +33,12 @@ export function evaluateTargets({ app, peer }) {
       met: authRatio >= 0.97,
     },
     {
+      // Out of reach under remix-serve, measured: its plain redirect alone does not reach the peer's logout.
       target: "Logout action throughput ≥ the peer's",
-      measured: `${number(app.logout.rps)} vs ${number(peer.logout.rps)} req/s (${ratio(app.logout.rps, peer.logout.rps)}×)`,
+      measured:
+        `${number(app.logout.rps)} vs ${number(peer.logout.rps)} req/s (${ratio(app.logout.rps, peer.logout.rps)}×); ` +
+        `remix-serve's ceiling, a route that only redirects: ${number(app.redirect.rps)} req/s ` +
+        `(${ratio(app.redirect.rps, peer.logout.rps)}× the peer's logout); the logout runs at ${number(app.logoutOverRedirect, 2)}× that`,
       met: app.logout.rps >= peer.logout.rps,
     },
     {
@@ -103,11 +107,24 @@ function rows({ app, peer }) {
       number(authCpu(peer), 2),
       ratio(authCpu(app), authCpu(peer)),
     ],
-    ...load("protected", "`/account` (protected)"),
+    ...load("protected", "`/account` (protected; the app's also calls the IdP's userinfo API with the access token)"),
+    [
+      "IdP requests per `/account` view (the app's userinfo call)",
+      number(app.idpPerProtectedView, 2),
+      number(peer.idpPerProtectedView, 2),
+      "–",
+    ],
     ...load(
       "logout",
       `Logout action (app \`POST /logout\`: ${app.logoutAnswer}; peer \`GET /logout\`: ${peer.logoutAnswer})`,
     ),
+    ...load("redirect", "`GET /logout` without a session: a plain redirect, each server's floor"),
+    [
+      "Logout action / plain redirect req/s (what the logout's work costs)",
+      number(app.logoutOverRedirect, 2),
+      number(peer.logoutOverRedirect, 2),
+      ratio(app.logoutOverRedirect, peer.logoutOverRedirect),
+    ],
     [
       "Full logins/s (authorize → IdP form → callback)",
       number(app.login.perSecond, 1),
@@ -162,7 +179,7 @@ export function renderMarkdown(results, meta) {
       ({ target, measured, met }) => `| ${target} | ${measured} | ${met ? "✅ met" : "❌ not met"} |`,
     ),
   ];
-  const idpDuringPages = ["app", "peer"].filter((key) => results[key].idpDuringPages > 0);
+  const idpDuringPages = ["app", "peer"].filter((key) => results[key].idpDuringPages.length > 0);
   return `# Benchmark results
 
 ${meta.date}, commit ${meta.commit}, Node ${meta.node}, ${meta.cpus} CPUs (load average at the end ${meta.loadAverage}; the machine
@@ -181,7 +198,7 @@ ${table.join("\n")}
 ## Targets
 
 ${targets.join("\n")}
-${idpDuringPages.length ? `\nIdP requests during page loads (should be 0): ${idpDuringPages.map((key) => `${key} ${results[key].idpDuringPages}`).join(", ")}\n` : ""}${soakSection(results.app.soak)}
+${idpDuringPages.length ? `\nIdP requests during page loads (should be 0): ${idpDuringPages.map((key) => `${key} ${results[key].idpDuringPages.join(", ")}`).join("; ")}\n` : ""}${soakSection(results.app.soak)}
 ![App vs peer](results.svg)
 `;
 }

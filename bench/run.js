@@ -106,7 +106,8 @@ async function benchmark([app, peer]) {
       logouts: 0,
       idp: countBackChannel([]),
       idpPerLogoutRun: countBackChannel([]),
-      idpDuringPages: 0,
+      idpDuringPages: [],
+      idpDuringProtected: { requests: 0, views: 0 },
     };
     Object.assign(target, await checkedSession(target));
     Object.assign(target, await target.checkLogout(target, discovery.end_session_endpoint));
@@ -117,6 +118,9 @@ async function benchmark([app, peer]) {
     anonymous: (t) => ({ url: `${t.server.url}/` }),
     authenticated: (t) => ({ url: `${t.server.url}/`, headers: { cookie: t.cookie } }),
     protected: (t) => ({ url: `${t.server.url}/account`, headers: { cookie: t.cookie } }),
+    // The same logout route without a session: each server's answer is a plain redirect (the app: a
+    // resource route's loader, 303 to `/`), the least a route can cost under that server.
+    redirect: (t) => ({ url: `${t.server.url}/logout`, expect: "3xx" }),
     logout: (t) => ({
       ...t.logout(""),
       nextCookie: t.nextLogoutCookie,
@@ -137,7 +141,8 @@ async function benchmark([app, peer]) {
     return load({ ...requests[scenario](target), seconds: duration, connections, pid: target.server.pid });
   };
   // Anonymous and authenticated back to back, so their ratio (the cost of auth) sees the same conditions.
-  const groups = [["anonymous", "authenticated"], ["protected"], ["logout"], ["login"]];
+  // So are the logout and the plain redirect (what the logout costs above the server's floor).
+  const groups = [["anonymous", "authenticated"], ["protected"], ["logout", "redirect"], ["login"]];
 
   const rss = sampleRss(Object.fromEntries(targets.map((t) => [t.key, t.server.pid])));
   log("warm-up: 1 s of each load per app");
@@ -161,8 +166,14 @@ async function benchmark([app, peer]) {
               summary.idpPerLogoutRun[kind] += count;
             continue;
           }
+          if (scenario === "protected") {
+            // The app's /account calls the userinfo API with the access token on every view (issue 17.3).
+            summary.idpDuringProtected.requests += idp.requests.length;
+            summary.idpDuringProtected.views += Math.round(measured.rps * seconds);
+            continue;
+          }
           if (scenario !== "login") {
-            summary.idpDuringPages += idp.requests.length;
+            summary.idpDuringPages.push(...idp.requests.map((r) => `${r.method} ${r.path}`));
             continue;
           }
           const other = targets.find((t) => t !== target);
@@ -208,6 +219,8 @@ async function benchmark([app, peer]) {
       total: total / summary.logins,
     };
     summary.probesPerLogout = summary.idpPerLogoutRun.discovery / summary.logouts;
+    summary.idpPerProtectedView = summary.idpDuringProtected.requests / summary.idpDuringProtected.views;
+    summary.logoutOverRedirect = median(runs.logout.map((logout, i) => logout.rps / runs.redirect[i].rps));
     summary.peakRss = peaks[target.key];
     delete summary.runs;
   }
