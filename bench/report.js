@@ -1,6 +1,8 @@
 // The results as a Markdown table (with the targets) and an SVG bar chart, no library.
 
 const MAX_COOKIE_BYTES = 4096;
+/** Issue 16.2: the signed (not encrypted) session cookie's bytes before encryption: 1,227, and 3,810 + 807. */
+const SIGNED_COOKIE_BYTES = { demo: 1227, big: 3810 + 807 };
 /** Issue 16.4: peak RSS of the app at the bench's load. */
 const MAX_RSS_MIB = 250;
 /** Flat: over the soak, RSS's least-squares line rises by at most this share of its mean. */
@@ -57,6 +59,12 @@ export function evaluateTargets({ app, peer }) {
       target: `Session cookie ≤ ${MAX_COOKIE_BYTES} bytes per cookie, for both token sizes, nothing lost`,
       measured: `largest ${number(largestCookie(app.cookies.demo))} (demo), ${number(largestCookie(app.cookies.big))} (big, ${app.cookies.big.perCookie.length} cookie${app.cookies.big.perCookie.length > 1 ? "s" : ""})`,
       met: cookiesFit,
+    },
+    {
+      // Issue 16.2: encrypting must not make the cookie larger than the signed one was (ID token and user only).
+      target: `Encrypted session no larger than the signed one before it (ID token and user, no tokens): demo ≤ ${number(SIGNED_COOKIE_BYTES.demo)}, big ≤ ${number(SIGNED_COOKIE_BYTES.big)} bytes in all`,
+      measured: `demo ${cookieCell(app.cookies.demoWithoutTokens)}, big ${cookieCell(app.cookies.bigWithoutTokens)}`,
+      met: ["demo", "big"].every((user) => app.cookies[`${user}WithoutTokens`].total <= SIGNED_COOKIE_BYTES[user]),
     },
     {
       target: `Peak RSS under ${MAX_RSS_MIB} MiB at the bench's load`,
@@ -162,6 +170,12 @@ function rows({ app, peer }) {
       cookieCell(peer.cookies.big),
       ratio(app.cookies.big.total, peer.cookies.big.total),
     ],
+    ...["demo", "big"].map((user) => [
+      `Session cookie bytes, \`${user}\`, the same session without the access and refresh tokens (as before issue 17)`,
+      cookieCell(app.cookies[`${user}WithoutTokens`]),
+      "–",
+      "–",
+    ]),
     ["Peak RSS under load, rounds (MiB)", mb(app.peakRss), mb(peer.peakRss), ratio(app.peakRss, peer.peakRss)],
   ];
 }

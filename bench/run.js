@@ -19,7 +19,7 @@ import {
 } from "./measure.js";
 import { profileApp } from "./profile.js";
 import { renderMarkdown, renderSvg } from "./report.js";
-import { sessionMint } from "./sessions.js";
+import { resealedCookieBytes, sessionMint } from "./sessions.js";
 import {
   APP_CLIENT,
   appLogoutRequest,
@@ -345,6 +345,15 @@ async function sessionSizes(target) {
       total: cookies.reduce((sum, pair) => sum + Buffer.byteLength(pair), 0),
       complete: page.includes(`>${username}<`) && groups.size === (username === "big" ? 60 : 0),
     };
+    if (target.key === "app") {
+      // The same session without the access and refresh tokens (issue 17 added them): what issue 16 compared.
+      const perCookie = await resealedCookieBytes({
+        cookie: cookies.join("; "),
+        secret: SESSION_SECRET,
+        change: (session) => ({ ...session, tokens: null }),
+      });
+      sizes[`${username}WithoutTokens`] = { perCookie, total: perCookie.reduce((a, b) => a + b, 0), complete: true };
+    }
   }
   return sizes;
 }

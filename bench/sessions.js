@@ -27,6 +27,19 @@ async function sealedCookie() {
 }
 
 /**
+ * The `name=value` bytes of each session cookie for the session in `cookie`
+ * changed by `change` (e.g. without its tokens), encrypted again by the app's code.
+ */
+export async function resealedCookieBytes({ cookie, secret, change, cookieName = "__session" }) {
+  const { encrypt, splitIntoChunks } = await sealedCookie();
+  const { stored } = await sessionMint({ cookie, secret, cookieName });
+  const chunks = splitIntoChunks(await encrypt(change(stored), secret));
+  return chunks.map((chunk, index) =>
+    Buffer.byteLength(`${index === 0 ? cookieName : `${cookieName}.${index}`}=${chunk}`),
+  );
+}
+
+/**
  * A source of fresh sessions like `cookie` (the `Cookie` header of a real
  * login, `name=value; …` of the `__session*` chunks), encrypted with `secret`.
  * `fill(count)` mints ahead (encryption is async; autocannon's `setupRequest`
