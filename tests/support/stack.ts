@@ -33,6 +33,11 @@ export interface StackOptions {
   accessTokenTtl?: number;
   /** `false`: the realms' client has no back-channel logout URL, so a logout at the IdP reaches the app only through its tokens. */
   backchannelLogout?: boolean;
+  /**
+   * The public origin when a proxy is in front (its APP_URL, where the IdP
+   * sends the browser back); the app then listens on 127.0.0.1 only.
+   */
+  publicUrl?: string;
   env?: Record<string, string>;
 }
 
@@ -46,9 +51,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     env = {},
     accessTokenTtl,
     backchannelLogout = true,
+    publicUrl,
   } = options;
   const port = await freePort();
-  const appUrl = `http://localhost:${port}`;
+  const appUrl = publicUrl ?? `http://localhost:${port}`;
   const client = (name: string) =>
     appClient(appUrl, name, { ...(realmClients[name] ?? TEST_CLIENT), backchannel: backchannelLogout });
   const idpRealms = Object.fromEntries([
@@ -85,6 +91,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 
   try {
+    if (publicUrl) Object.assign(appEnv, { APP_URL: publicUrl, HOST: "127.0.0.1" });
     const app = await startApp({ port, env: { ...appEnv, ...env } });
     return {
       idp,
