@@ -1,0 +1,212 @@
+// Calling APIs as the user against real Keycloak: the access token renewed with
+// Keycloak's rotating refresh token (once, however many requests ask), the app
+// session ended when Keycloak refuses the renewal, and roles read from
+// Keycloak's own access token. A realm of its own, made from
+// keycloak/realm-export.json: access tokens that live 10 s, Keycloak's login
+// events on (so Keycloak itself says how often the app renewed), and a user
+// without the admin role.
+import { decodeJwt } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REFRESH_MARGIN_SECONDS } from "~/auth/token-set";
+import { browse, CookieJar, decodeEntities, follow, textOf } from "../support/browserless";
+import {
+  createRealmFromFile,
+  KeycloakAdmin,
+  keycloakUrl,
+  REALM_CLIENTS,
+  realmFile,
+  startKeycloakStack,
+  type KeycloakStack,
+} from "../support/keycloak";
+import { logInAtKeycloak, signInAtKeycloak } from "../support/keycloak-login";
+import { sessionIn } from "../support/login";
+
+const REALM = "tokens";
+/** Below the app's renewal margin: every API call renews, so no test waits for a token to become due. */
+const ACCESS_TOKEN_LIFESPAN = 10;
+const { clientId, clientSecret } = REALM_CLIENTS.demo!;
+
+let stack: KeycloakStack;
+let admin: KeycloakAdmin;
+let app: string;
+let keycloak: string;
+beforeAll(async () => {
+  expect(ACCESS_TOKEN_LIFESPAN).toBeLessThan(REFRESH_MARGIN_SECONDS);
+  admin = new KeycloakAdmin(keycloakUrl());
+  const file = realmFile();
+  await createRealmFromFile(admin, REALM, {
+    accessTokenLifespan: ACCESS_TOKEN_LIFESPAN,
+    eventsEnabled: true,
+    enabledEventTypes: ["REFRESH_TOKEN", "REFRESH_TOKEN_ERROR"],
+    users: [
+      ...(file.users as unknown[]),
+      {
+        username: "reader",
+        enabled: true,
+        emailVerified: true,
+        email: "reader@example.com",
+        firstName: "Reader",
+        lastName: "User",
+        // What Keycloak gives every user it creates (an import gives only what the file lists).
+        realmRoles: [`default-roles-${REALM}`],
+        credentials: [{ type: "password", value: "reader", temporary: false }],
+      },
+    ],
+  });
+  stack = await startKeycloakStack({ realms: [REALM] });
+  app = stack.app.url;
+  keycloak = stack.idp.url;
+  // No back-channel logout: a session ended at Keycloak reaches the app only through the refused renewal.
+  await admin.updateClient(REALM, clientId, (client) => {
+    client.attributes = { ...client.attributes, "backchannel.logout.url": "" };
+  });
+});
+afterAll(() => stack?.stop());
+
+const logIn = async (username = "demo") => {
+  const jar = new CookieJar();
+  await logInAtKeycloak(jar, { app, keycloak, realm: REALM, username });
+  const session = (await sessionIn(jar, app))!;
+  return { jar, tokens: session.tokens!, sid: decodeJwt(session.idToken).sid as string };
+};
+
+/** What Keycloak recorded for one SSO session (`GET /admin/realms/{realm}/events`). */
+async function eventsOf(sid: string, type: "REFRESH_TOKEN" | "REFRESH_TOKEN_ERROR") {
+  const events = await admin.get<{ type: string; sessionId?: string; error?: string }[]>(
+    `/${REALM}/events?type=${type}&client=${clientId}&max=1000`,
+  );
+  return events.filter((event) => event.sessionId === sid);
+}
+
+/** The facts /account shows from Keycloak's userinfo API, called with the access token. */
+function userinfoFacts(html: string): string {
+  const facts = /<dl[^>]*data-testid="api-facts"[^>]*>([\s\S]*?)<\/dl>/.exec(html);
+  expect(facts, textOf(html).slice(0, 800)).not.toBeNull();
+  return textOf(facts![1]!);
+}
+
+const userinfoEndpoint = `${keycloakUrl()}/realms/${REALM}/protocol/openid-connect/userinfo`;
+
+describe("the access token, renewed at Keycloak", () => {
+  it("after it expired, /account still calls userinfo: one refresh at Keycloak for four parallel requests, and the rotated refresh token replaces the old one", async () => {
+    const { jar, tokens, sid } = await logIn();
+    // Logging in renews nothing.
+    expect(await eventsOf(sid, "REFRESH_TOKEN")).toEqual([]);
+
+    // Until Keycloak itself refuses the token from the login.
+    await expect
+      .poll(
+        async () =>
+          (await fetch(userinfoEndpoint, { headers: { authorization: `Bearer ${tokens.accessToken}` } })).status,
+        { timeout: (ACCESS_TOKEN_LIFESPAN + 20) * 1000, interval: 500 },
+      )
+      .toBe(401);
+
+    // Four requests of one browser at once, each with the same session cookie.
+    const pages = await Promise.all(Array.from({ length: 4 }, () => browse(jar, `${app}/account`)));
+    for (const page of pages) {
+      expect(page.status).toBe(200);
+      expect(userinfoFacts(await page.text())).toContain("demo@example.com");
+    }
+    await expect.poll(async () => (await eventsOf(sid, "REFRESH_TOKEN")).length).toBe(1);
+    expect(await eventsOf(sid, "REFRESH_TOKEN_ERROR")).toEqual([]);
+
+    // The session holds what Keycloak answered: a new access token, and the rotated refresh token.
+    const renewed = (await sessionIn(jar, app))!.tokens!;
+    expect(renewed.accessToken).not.toBe(tokens.accessToken);
+    expect(renewed.refreshToken).not.toBe(tokens.refreshToken);
+    expect(renewed.expiresAt!).toBeGreaterThan(tokens.expiresAt!);
+
+    // The next call renews with the new refresh token, which Keycloak accepts.
+    const next = await browse(jar, `${app}/account`);
+    expect(userinfoFacts(await next.text())).toContain("demo@example.com");
+    await expect.poll(async () => (await eventsOf(sid, "REFRESH_TOKEN")).length).toBe(2);
+    expect(await eventsOf(sid, "REFRESH_TOKEN_ERROR")).toEqual([]);
+
+    // Rotation is on: the login's refresh token, used once, is refused. A second refresh of the four would have failed.
+    const reuse = await fetch(`${keycloakUrl()}/realms/${REALM}/protocol/openid-connect/token`, {
+      method: "POST",
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: tokens.refreshToken!,
+        client_id: clientId,
+        client_secret: clientSecret,
+      }),
+    });
+    expect(reuse.status).toBe(400);
+    expect(((await reuse.json()) as { error: string }).error).toBe("invalid_grant");
+  });
+});
+
+describe("a session ended at Keycloak", () => {
+  it("by the admin API: the next API call ends the app session and sends the user to Keycloak's login form, then back", async () => {
+    const { jar, sid } = await logIn();
+    await admin.request("POST", `/${REALM}/users/${await admin.userId(REALM, "demo")}/logout`);
+    expect((await admin.sessions(REALM, "demo")).map((session) => session.id)).not.toContain(sid);
+
+    const account = await browse(jar, `${app}/account`);
+    expect(account.status).toBe(302);
+    expect(account.headers.get("location")).toBe(`/login?${new URLSearchParams({ returnTo: "/account" })}`);
+    expect(await sessionIn(jar, app)).toBeNull();
+    // Keycloak was asked, and refused.
+    await expect.poll(async () => (await eventsOf(sid, "REFRESH_TOKEN_ERROR")).length).toBe(1);
+    expect(stack.app.output()).toMatch(
+      new RegExp(`"event":"token_refresh","realm":"${REALM}","sub":"[^"]+","outcome":"session_ended"`),
+    );
+
+    // Keycloak's login form, not a loop: its session is gone too.
+    const toKeycloak = await follow(jar, account, `${app}/account`, app);
+    expect(toKeycloak.url.startsWith(`${keycloak}/realms/${REALM}/protocol/openid-connect/auth?`)).toBe(true);
+    const loginPage = await follow(jar, await browse(jar, toKeycloak.url), toKeycloak.url, keycloak);
+    expect(textOf(loginPage.html!)).toContain("Sign in to your account");
+
+    const callback = await signInAtKeycloak(jar, loginPage, { app, keycloak, realm: REALM });
+    const back = await follow(jar, await browse(jar, callback), callback, app);
+    expect(back.url).toBe(`${app}/account`);
+    expect(userinfoFacts(back.html!)).toContain("demo@example.com");
+  });
+});
+
+describe("roles from Keycloak's access token", () => {
+  it("/admin admits demo (realm role admin) and shows the client role editor; /account lists both", async () => {
+    const { jar, tokens } = await logIn();
+    // As Keycloak issues it: the realm role and this client's role, azp the client.
+    const claims = decodeJwt(tokens.accessToken);
+    expect(claims.azp).toBe(clientId);
+    expect((claims.realm_access as { roles: string[] }).roles).toContain("admin");
+    expect((claims.resource_access as Record<string, { roles: string[] }>)[clientId]!.roles).toContain("editor");
+
+    const adminPage = await browse(jar, `${app}/admin`);
+    expect(adminPage.status).toBe(200);
+    const adminText = decodeEntities(textOf(await adminPage.text()));
+    expect(adminText).toContain("You can see this page because your access token carries the realm role admin");
+    expect(adminText).toContain("You also have this app's client role editor");
+
+    const roles = rolesShown(await (await browse(jar, `${app}/account`)).text());
+    expect(roles).toEqual(expect.arrayContaining(["admin", "app:editor"]));
+  });
+
+  it("/admin refuses a user without the role with the 403 page", async () => {
+    const { jar } = await logIn("reader");
+    const roles = rolesShown(await (await browse(jar, `${app}/account`)).text());
+    expect(roles).not.toContain("admin");
+    expect(roles).not.toContain("app:editor");
+    // Keycloak's default roles are there: the token was read, it just lacks the one /admin needs.
+    expect(roles).toContain("account:view-profile");
+
+    const refused = await browse(jar, `${app}/admin`);
+    expect(refused.status).toBe(403);
+    const text = decodeEntities(textOf(await refused.text()));
+    expect(text).toContain("You do not have access to this page");
+    expect(text).not.toContain("You can see this page because");
+    // Still signed in: a missing role is not a lost session.
+    expect(text).toContain("Signed in as reader");
+  });
+});
+
+/** The roles /account lists, as `requireRole` names them. */
+function rolesShown(html: string): string[] {
+  const list = /<ul[^>]*data-testid="roles"[^>]*>([\s\S]*?)<\/ul>/.exec(html);
+  expect(list, textOf(html).slice(0, 800)).not.toBeNull();
+  return [...list![1]!.matchAll(/<code>([^<]*)<\/code>/g)].map((match) => match[1]!);
+}
