@@ -88,7 +88,7 @@ function userinfoFacts(html: string): string {
 const userinfoEndpoint = `${keycloakUrl()}/realms/${REALM}/protocol/openid-connect/userinfo`;
 
 describe("the access token, renewed at Keycloak", () => {
-  it("after it expired, /account still calls userinfo: one refresh at Keycloak for four parallel requests, and the rotated refresh token replaces the old one", async () => {
+  it("after it expired, /account still calls userinfo: one refresh at Keycloak for four parallel requests, the rotated refresh token replacing the old one (reused, Keycloak drops the app's session)", async () => {
     const { jar, tokens, sid } = await logIn();
     // Logging in renews nothing.
     expect(await eventsOf(sid, "REFRESH_TOKEN")).toEqual([]);
@@ -123,7 +123,11 @@ describe("the access token, renewed at Keycloak", () => {
     await expect.poll(async () => (await eventsOf(sid, "REFRESH_TOKEN")).length).toBe(2);
     expect(await eventsOf(sid, "REFRESH_TOKEN_ERROR")).toEqual([]);
 
-    // Rotation is on: the login's refresh token, used once, is refused. A second refresh of the four would have failed.
+    // Rotation is on: the login's refresh token, used once, is refused. Had the app sent it twice, Keycloak
+    // would also have dropped the app from the SSO session: its newest refresh token dies with it.
+    const clientsOfSession = async () =>
+      Object.values((await admin.sessions(REALM, "demo")).find((session) => session.id === sid)!.clients);
+    expect(await clientsOfSession()).toContain(clientId);
     const reuse = await fetch(`${keycloakUrl()}/realms/${REALM}/protocol/openid-connect/token`, {
       method: "POST",
       body: new URLSearchParams({
@@ -135,6 +139,10 @@ describe("the access token, renewed at Keycloak", () => {
     });
     expect(reuse.status).toBe(400);
     expect(((await reuse.json()) as { error: string }).error).toBe("invalid_grant");
+    expect(await clientsOfSession()).not.toContain(clientId);
+    const after = await browse(jar, `${app}/account`);
+    expect(after.status).toBe(302);
+    expect(after.headers.get("location")).toBe(`/login?${new URLSearchParams({ returnTo: "/account" })}`);
   });
 });
 
