@@ -7,59 +7,32 @@
 // without the admin role.
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REFRESH_MARGIN_SECONDS } from "~/auth/token-set";
 import { browse, CookieJar, decodeEntities, follow, textOf } from "../support/browserless";
-import {
-  createRealmFromFile,
-  KeycloakAdmin,
-  keycloakUrl,
-  REALM_CLIENTS,
-  realmFile,
-  startKeycloakStack,
-  type KeycloakStack,
-} from "../support/keycloak";
+import { KeycloakAdmin, keycloakUrl, startKeycloakStack, type KeycloakStack } from "../support/keycloak";
 import { logInAtKeycloak, signInAtKeycloak } from "../support/keycloak-login";
+import {
+  ACCESS_TOKEN_LIFESPAN,
+  createTokensRealm,
+  READER,
+  TOKENS_CLIENT,
+  withoutBackchannelLogout,
+} from "../support/keycloak-tokens-realm";
 import { sessionIn } from "../support/login";
 
 const REALM = "tokens";
-/** Below the app's renewal margin: every API call renews, so no test waits for a token to become due. */
-const ACCESS_TOKEN_LIFESPAN = 10;
-const { clientId, clientSecret } = REALM_CLIENTS.demo!;
+const { clientId, clientSecret } = TOKENS_CLIENT;
 
 let stack: KeycloakStack;
 let admin: KeycloakAdmin;
 let app: string;
 let keycloak: string;
 beforeAll(async () => {
-  expect(ACCESS_TOKEN_LIFESPAN).toBeLessThan(REFRESH_MARGIN_SECONDS);
   admin = new KeycloakAdmin(keycloakUrl());
-  const file = realmFile();
-  await createRealmFromFile(admin, REALM, {
-    accessTokenLifespan: ACCESS_TOKEN_LIFESPAN,
-    eventsEnabled: true,
-    enabledEventTypes: ["REFRESH_TOKEN", "REFRESH_TOKEN_ERROR"],
-    users: [
-      ...(file.users as unknown[]),
-      {
-        username: "reader",
-        enabled: true,
-        emailVerified: true,
-        email: "reader@example.com",
-        firstName: "Reader",
-        lastName: "User",
-        // What Keycloak gives every user it creates (an import gives only what the file lists).
-        realmRoles: [`default-roles-${REALM}`],
-        credentials: [{ type: "password", value: "reader", temporary: false }],
-      },
-    ],
-  });
+  await createTokensRealm(admin, REALM);
   stack = await startKeycloakStack({ realms: [REALM] });
   app = stack.app.url;
   keycloak = stack.idp.url;
-  // No back-channel logout: a session ended at Keycloak reaches the app only through the refused renewal.
-  await admin.updateClient(REALM, clientId, (client) => {
-    client.attributes = { ...client.attributes, "backchannel.logout.url": "" };
-  });
+  await withoutBackchannelLogout(admin, REALM);
 });
 afterAll(() => stack?.stop());
 
@@ -195,7 +168,7 @@ describe("roles from Keycloak's access token", () => {
   });
 
   it("/admin refuses a user without the role with the 403 page", async () => {
-    const { jar } = await logIn("reader");
+    const { jar } = await logIn(READER.username);
     const roles = rolesShown(await (await browse(jar, `${app}/account`)).text());
     expect(roles).not.toContain("admin");
     expect(roles).not.toContain("app:editor");
