@@ -9,7 +9,7 @@ import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browse, CookieJar, decodeEntities, follow, textOf } from "../support/browserless";
 import { KeycloakAdmin, keycloakUrl, startKeycloakStack, type KeycloakStack } from "../support/keycloak";
-import { logInAtKeycloak, signInAtKeycloak } from "../support/keycloak-login";
+import { logInAtKeycloak, sendEndSession, signInAtKeycloak } from "../support/keycloak-login";
 import {
   ACCESS_TOKEN_LIFESPAN,
   createTokensRealm,
@@ -18,6 +18,7 @@ import {
   withoutBackchannelLogout,
 } from "../support/keycloak-tokens-realm";
 import { sessionIn } from "../support/login";
+import { startRedis } from "../support/redis";
 
 const REALM = "tokens";
 const { clientId, clientSecret } = TOKENS_CLIENT;
@@ -44,9 +45,9 @@ const logIn = async (username = "demo") => {
 };
 
 /** What Keycloak recorded for one SSO session (`GET /admin/realms/{realm}/events`). */
-async function eventsOf(sid: string, type: "REFRESH_TOKEN" | "REFRESH_TOKEN_ERROR") {
+async function eventsOf(sid: string, type: "REFRESH_TOKEN" | "REFRESH_TOKEN_ERROR", realm = REALM) {
   const events = await admin.get<{ type: string; sessionId?: string; error?: string }[]>(
-    `/${REALM}/events?type=${type}&client=${clientId}&max=1000`,
+    `/${realm}/events?type=${type}&client=${clientId}&max=1000`,
   );
   return events.filter((event) => event.sessionId === sid);
 }
@@ -182,6 +183,57 @@ describe("roles from Keycloak's access token", () => {
     expect(text).not.toContain("You can see this page because");
     // Still signed in: a missing role is not a lost session.
     expect(text).toContain("Signed in as reader");
+  });
+});
+
+describe("SESSION_STORE=redis", () => {
+  const realm = "tokens-redis";
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let redisStack: KeycloakStack;
+  beforeAll(async () => {
+    redis = await startRedis();
+    await createTokensRealm(admin, realm);
+    redisStack = await startKeycloakStack({
+      realms: [realm],
+      env: { SESSION_STORE: "redis", REDIS_URL: redis.url },
+    });
+  });
+  afterAll(async () => {
+    await redisStack?.stop();
+    await redis?.stop();
+  });
+
+  it("keeps big's session (a 7 KB ID token) in Redis, renews its tokens there with Keycloak's rotating refresh token, and logout ends Keycloak's session", async () => {
+    const redisApp = redisStack.app.url;
+    const jar = new CookieJar();
+    await logInAtKeycloak(jar, { app: redisApp, keycloak, realm, username: "big" });
+    // The cookie holds only a signed id; the session, with tokens too large for any cookie, is in Redis.
+    expect(jar.names(redisApp).filter((name) => name.startsWith("__session"))).toEqual(["__session_id"]);
+    expect(jar.header(redisApp).length).toBeLessThan(200);
+    const sessions = await admin.sessions(realm, "big");
+    expect(sessions).toHaveLength(1);
+    const sid = sessions[0]!.id;
+
+    // Each call renews (the token lives less than the margin), each with the refresh token the one before kept in Redis.
+    for (const renewals of [1, 2]) {
+      const account = await browse(jar, `${redisApp}/account`);
+      expect(account.status).toBe(200);
+      expect(userinfoFacts(await account.text())).toContain("big@example.com");
+      await expect.poll(async () => (await eventsOf(sid, "REFRESH_TOKEN", realm)).length).toBe(renewals);
+    }
+    expect(await eventsOf(sid, "REFRESH_TOKEN_ERROR", realm)).toEqual([]);
+
+    const idCookie = jar.header(redisApp);
+    const logout = await browse(jar, `${redisApp}/logout`, { form: {} });
+    const { stop } = await sendEndSession(jar, logout, redisApp, keycloak);
+    expect(stop.url.startsWith(`${redisApp}/logout/callback?state=`)).toBe(true);
+    const loggedOut = await follow(jar, await browse(jar, stop.url), stop.url, redisApp);
+    expect(textOf(loggedOut.html!)).toContain("You are logged out");
+    expect((await admin.sessions(realm, "big")).map((session) => session.id)).not.toContain(sid);
+    // The session is gone from Redis: its id, replayed, signs nobody in.
+    const replayed = await fetch(`${redisApp}/account`, { headers: { cookie: idCookie }, redirect: "manual" });
+    expect(replayed.status).toBe(302);
+    expect(replayed.headers.get("location")).toBe(`/login?${new URLSearchParams({ returnTo: "/account" })}`);
   });
 });
 
