@@ -149,6 +149,41 @@ describe("a session ended at Keycloak", () => {
   });
 });
 
+describe("a session ended at Keycloak while its access token is still valid", () => {
+  const realm = "tokens-long";
+  let longStack: KeycloakStack;
+  beforeAll(async () => {
+    // Keycloak's usual 5 minutes: no renewal is due, the API's refusal is what the app meets first.
+    await createTokensRealm(admin, realm, { accessTokenLifespan: 300 });
+    longStack = await startKeycloakStack({ realms: [realm] });
+    await withoutBackchannelLogout(admin, realm);
+  });
+  afterAll(() => longStack?.stop());
+
+  it("Keycloak's userinfo refuses the token, the one renewal tried is refused too, and the user is sent to log in", async () => {
+    const longApp = longStack.app.url;
+    const jar = new CookieJar();
+    await logInAtKeycloak(jar, { app: longApp, keycloak, realm, username: "demo" });
+    const session = (await sessionIn(jar, longApp))!;
+    const sid = decodeJwt(session.idToken).sid as string;
+    expect(session.tokens!.expiresAt! - Date.now() / 1000).toBeGreaterThan(200);
+    const account = await browse(jar, `${longApp}/account`);
+    expect(userinfoFacts(await account.text())).toContain("demo@example.com");
+    expect(await eventsOf(sid, "REFRESH_TOKEN", realm)).toEqual([]);
+
+    await admin.request("POST", `/${realm}/users/${await admin.userId(realm, "demo")}/logout`);
+    const ended = await browse(jar, `${longApp}/account`);
+    expect(ended.status).toBe(302);
+    expect(ended.headers.get("location")).toBe(`/login?${new URLSearchParams({ returnTo: "/account" })}`);
+    expect(await sessionIn(jar, longApp)).toBeNull();
+    await expect.poll(async () => (await eventsOf(sid, "REFRESH_TOKEN_ERROR", realm)).length).toBe(1);
+    expect(await eventsOf(sid, "REFRESH_TOKEN", realm)).toEqual([]);
+    const toKeycloak = await follow(jar, ended, `${longApp}/account`, longApp);
+    const loginPage = await follow(jar, await browse(jar, toKeycloak.url), toKeycloak.url, keycloak);
+    expect(textOf(loginPage.html!)).toContain("Sign in to your account");
+  });
+});
+
 describe("roles from Keycloak's access token", () => {
   it("/admin admits demo (realm role admin) and shows the client role editor; /account lists both", async () => {
     const { jar, tokens } = await logIn();

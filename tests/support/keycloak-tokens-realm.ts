@@ -14,7 +14,12 @@ export const TOKENS_CLIENT = REALM_CLIENTS.demo!;
 /** A user with Keycloak's default roles only: not admin, not editor. */
 export const READER = { username: "reader", email: "reader@example.com" };
 
-export async function createTokensRealm(admin: KeycloakAdmin, realm: string): Promise<void> {
+/** `changes` override these settings (e.g. `accessTokenLifespan`). */
+export async function createTokensRealm(
+  admin: KeycloakAdmin,
+  realm: string,
+  changes: Record<string, unknown> = {},
+): Promise<void> {
   await createRealmFromFile(admin, realm, {
     accessTokenLifespan: ACCESS_TOKEN_LIFESPAN,
     eventsEnabled: true,
@@ -33,6 +38,7 @@ export async function createTokensRealm(admin: KeycloakAdmin, realm: string): Pr
         credentials: [{ type: "password", value: READER.username, temporary: false }],
       },
     ],
+    ...changes,
   });
 }
 
