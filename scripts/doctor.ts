@@ -77,7 +77,7 @@ async function checkProvider(provider: ProviderConfig, { appUrl, idpTimeoutMs }:
   if (!discovery.ok) return [discovery.result];
   const { metadata } = discovery;
   const endSession = checkEndSession(provider, metadata);
-  const credentials = await checkClientCredentials(provider, metadata, idpTimeoutMs);
+  const credentials = await checkClientCredentials(provider, metadata, appUrl, idpTimeoutMs);
   const results = [
     discovery.result,
     checkIssuer(provider),

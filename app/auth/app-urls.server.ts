@@ -1,7 +1,7 @@
 import { LOGOUT_CALLBACK_PATH } from "./logout-state.server";
 
-// The app's two URLs a provider must have registered for its client, built
-// from APP_URL only (never from the request's Host). The doctor probes both.
+// The app's URLs a provider must have registered for its client, built
+// from APP_URL only (never from the request's Host). The doctor probes them.
 
 /** Where provider `name` sends the browser back after login: its "Valid redirect URI". */
 export function loginCallbackUrl(appUrl: string, name: string): string {
@@ -11,4 +11,9 @@ export function loginCallbackUrl(appUrl: string, name: string): string {
 /** Where every provider sends the browser back after logout: its "Valid post logout redirect URI". */
 export function postLogoutRedirectUrl(appUrl: string): string {
   return `${appUrl}${LOGOUT_CALLBACK_PATH}`;
+}
+
+/** Where a provider reads the public keys of `private_key_jwt` clients: its "JWKS URL". */
+export function clientJwksUrl(appUrl: string): string {
+  return `${appUrl}/auth/jwks.json`;
 }

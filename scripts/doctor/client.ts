@@ -2,7 +2,7 @@
 // have registered. Each is probed with a request that needs no user and no
 // admin access, sent the way the app sends it.
 import * as oauth from "oauth4webapi";
-import { loginCallbackUrl, postLogoutRedirectUrl } from "../../app/auth/app-urls.server";
+import { clientJwksUrl, loginCallbackUrl, postLogoutRedirectUrl } from "../../app/auth/app-urls.server";
 import { importClientKey } from "../../app/auth/client-keys.server";
 import type { ProviderConfig } from "../../app/auth/config.server";
 import { buildEndSessionUrl } from "../../app/auth/end-session.server";
@@ -22,6 +22,7 @@ import { describe, variables, type CheckResult } from "./result";
 export async function checkClientCredentials(
   provider: ProviderConfig,
   metadata: ProviderMetadata,
+  appUrl: string,
   timeoutMs: number,
 ): Promise<CheckResult> {
   const name = `${provider.name}: client credentials`;
@@ -77,6 +78,7 @@ export async function checkClientCredentials(
       detail: `${provider.clientId}: accepted (client_credentials itself is not enabled: ${error}, as expected)`,
     };
   }
+  if (error === "invalid_client" && provider.clientPrivateKey) return signedJwtRefused(provider, appUrl, description);
   if (error === "invalid_client") {
     return {
       name,
@@ -94,6 +96,26 @@ export async function checkClientCredentials(
     ok: false,
     detail: `${provider.clientId}: unexpected answer HTTP ${status}${reason ? ` ${reason}` : ""}`,
     fix: `check the client ${provider.clientId} at the provider (enabled, confidential)`,
+  };
+}
+
+/**
+ * The provider refused the `private_key_jwt` assertion. Keycloak's reason is
+ * printed (it names no secret): "Unable to load public key" when its JWKS URL
+ * does not hold the key's `kid` (or cannot be fetched: Keycloak reads it from
+ * the running app), "Signature on JWT token failed validation" for another key.
+ */
+function signedJwtRefused(provider: ProviderConfig, appUrl: string, description: string | undefined): CheckResult {
+  const vars = variables(provider);
+  const jwksUrl = clientJwksUrl(appUrl);
+  return {
+    name: `${provider.name}: client credentials`,
+    ok: false,
+    detail: `${provider.clientId}: refused with invalid_client: the signed JWT was not accepted${description ? ` ("${description}")` : ""}`,
+    fix:
+      provider.kind === "keycloak"
+        ? `in Keycloak > realm ${provider.name} > Clients > ${provider.clientId}: Credentials > Client Authenticator "Signed JWT", and Keys > "Use JWKS URL" on with ${jwksUrl}, which Keycloak must be able to fetch (the app serves it: start the app, then run the doctor again); check ${vars.privateKey} is the key served there`
+        : `register ${jwksUrl} (served by the running app) as the JWKS URL of client ${provider.clientId} at the provider, and check ${vars.privateKey} is the key served there`,
   };
 }
 

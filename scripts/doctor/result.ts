@@ -20,6 +20,7 @@ export function variables(provider: ProviderConfig) {
       realm: "KEYCLOAK_REALM/KEYCLOAK_REALMS",
       clientId: `KEYCLOAK_CLIENT_ID (or KEYCLOAK_REALM_${name}_CLIENT_ID)`,
       secret: `KEYCLOAK_CLIENT_SECRET (or KEYCLOAK_REALM_${name}_CLIENT_SECRET)`,
+      privateKey: `KEYCLOAK_CLIENT_PRIVATE_KEY (or KEYCLOAK_REALM_${name}_CLIENT_PRIVATE_KEY)`,
     };
   }
   const prefix = `OIDC_PROVIDER_${name}`;
@@ -28,6 +29,7 @@ export function variables(provider: ProviderConfig) {
     realm: "OIDC_PROVIDERS",
     clientId: `${prefix}_CLIENT_ID`,
     secret: `${prefix}_CLIENT_SECRET`,
+    privateKey: `${prefix}_CLIENT_PRIVATE_KEY`,
   };
 }
 

@@ -7,9 +7,12 @@
 // the login's code exchange and at the renewal of the access token. Each
 // algorithm gets a realm of its own, made from keycloak/realm-export.json,
 // with 10 s access tokens and those events on. The shared realms are not touched.
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { decodeJwt, exportJWK, exportPKCS8, generateKeyPair, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientAuthentication, discover } from "../../app/auth/oidc-protocol.server";
+import { TEST_SESSION_SECRET } from "../support/app";
 import { browse, CookieJar, decodeEntities, follow, textOf } from "../support/browserless";
 import { KeycloakAdmin, keycloakUrl, pointClientAt, startKeycloakStack, type KeycloakStack } from "../support/keycloak";
 import { logInAtKeycloak, sendEndSession, signInAtKeycloak, startKeycloakLogin } from "../support/keycloak-login";
@@ -40,6 +43,32 @@ async function eventsOf(realm: string, type: string): Promise<KeycloakEvent[]> {
 const RECORDED = { timeout: 15_000, interval: 200 };
 
 const EVENT_TYPES = ["CODE_TO_TOKEN", "CODE_TO_TOKEN_ERROR", "REFRESH_TOKEN", "REFRESH_TOKEN_ERROR"];
+
+/** `npm run doctor` (build/doctor.js) against the test's realm, with no client secret. */
+function runDoctor(env: Record<string, string>): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["build/doctor.js"],
+      {
+        cwd: fileURLToPath(new URL("../..", import.meta.url)),
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: "production",
+          KEYCLOAK_URL: keycloak,
+          KEYCLOAK_CLIENT_ID: clientId,
+          SESSION_SECRET: TEST_SESSION_SECRET,
+          IDP_TIMEOUT_MS: "10000",
+          ...env,
+        },
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, output: stdout + stderr }),
+    );
+  });
+}
 
 /** The facts /account shows from Keycloak's userinfo API, called with the access token. */
 function userinfoFacts(html: string): string {
@@ -217,6 +246,26 @@ describe.each(["RS256", "ES256"] as const)("private_key_jwt (%s) at Keycloak's S
       expect(log.join("\n")).not.toMatch(/eyJ[\w-]+\.eyJ/);
     },
   );
+
+  it("npm run doctor: the client credentials pass with the app's key, and another key is named as the problem with the fix", async () => {
+    const healthy = await runDoctor({ APP_URL: app, KEYCLOAK_REALM: realm, KEYCLOAK_CLIENT_PRIVATE_KEY: key.value });
+    expect(healthy.code, healthy.output).toBe(0);
+    expect(healthy.output).toMatch(new RegExp(`✓ ${realm}: client credentials — remix-app: accepted`));
+
+    const wrong = await runDoctor({
+      APP_URL: app,
+      KEYCLOAK_REALM: realm,
+      KEYCLOAK_CLIENT_PRIVATE_KEY: (await clientKey(alg)).value,
+    });
+    expect(wrong.code).toBe(1);
+    const lines = wrong.output.split("\n");
+    const failed = lines.findIndex((line) => line.startsWith(`✗ ${realm}: client credentials`));
+    expect(lines[failed]).toBe(
+      `✗ ${realm}: client credentials — remix-app: refused with invalid_client: the signed JWT was not accepted ("Unable to load public key")`,
+    );
+    expect(lines[failed + 1]).toContain(`Keys > "Use JWKS URL" on with ${app}/auth/jwks.json`);
+    expect(lines[failed + 1]).toContain("KEYCLOAK_CLIENT_PRIVATE_KEY");
+  });
 
   // Last: it replaces the app (same URL, new key), and only that app stays registered at the client.
   it("takes the app's new key without an admin: restarted with another key at the same JWKS URL, a login soon succeeds", async () => {
