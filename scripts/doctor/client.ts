@@ -108,10 +108,26 @@ export async function checkClientCredentials(
 function signedJwtRefused(provider: ProviderConfig, appUrl: string, description: string | undefined): CheckResult {
   const vars = variables(provider);
   const jwksUrl = clientJwksUrl(appUrl);
-  return {
+  const alg = provider.clientPrivateKey!.alg;
+  const refused = {
     name: `${provider.name}: client credentials`,
     ok: false,
     detail: `${provider.clientId}: refused with invalid_client: the signed JWT was not accepted${description ? ` ("${description}")` : ""}`,
+  };
+  // Keycloak's words when the JWT's alg is not the client's "Signature algorithm", or one it cannot verify (EdDSA, in 26.7).
+  if (/^invalid signature algorithm$/i.test(description ?? "")) {
+    return {
+      ...refused,
+      fix:
+        alg === "EdDSA"
+          ? `the provider does not accept EdDSA client assertions (Keycloak does not): use an RSA or EC key for ${vars.privateKey}`
+          : provider.kind === "keycloak"
+            ? `in Keycloak > realm ${provider.name} > Clients > ${provider.clientId} > Credentials, set "Signature algorithm" to ${alg} (the key's) or leave it empty`
+            : `register ${alg} as the token endpoint signing algorithm of client ${provider.clientId} at the provider`,
+    };
+  }
+  return {
+    ...refused,
     fix:
       provider.kind === "keycloak"
         ? `in Keycloak > realm ${provider.name} > Clients > ${provider.clientId}: Credentials > Client Authenticator "Signed JWT", and Keys > "Use JWKS URL" on with ${jwksUrl}, which Keycloak must be able to fetch (the app serves it: start the app, then run the doctor again); check ${vars.privateKey} is the key served there`

@@ -78,7 +78,7 @@ function userinfoFacts(html: string): string {
 }
 
 /** A fresh key pair as `*_CLIENT_PRIVATE_KEY` takes it: RS256 as a PEM, ES256 as a private JWK. */
-async function clientKey(alg: "RS256" | "ES256", kid?: string) {
+async function clientKey(alg: "RS256" | "ES256" | "EdDSA", kid?: string) {
   const { privateKey } = await generateKeyPair(alg, { extractable: true });
   const jwk = await exportJWK(privateKey);
   const value = alg === "RS256" && !kid ? await exportPKCS8(privateKey) : JSON.stringify({ ...jwk, kid });
@@ -87,16 +87,16 @@ async function clientKey(alg: "RS256" | "ES256", kid?: string) {
 
 /**
  * The app's client as the README's set-up says: Credentials > Client
- * Authenticator "Signed JWT" with `alg`, Keys > "Use JWKS URL" on, at the app.
+ * Authenticator "Signed JWT" with `alg` (any when undefined), Keys > "Use JWKS URL" on, at the app.
  */
-async function useSignedJwt(realm: string, alg: string, appUrl: string): Promise<void> {
+async function useSignedJwt(realm: string, alg: string | undefined, appUrl: string): Promise<void> {
   await admin.updateClient(realm, clientId, (client) => {
     client.clientAuthenticatorType = "client-jwt";
     client.attributes = {
       ...client.attributes,
       "use.jwks.url": "true",
       "jwks.url": `${appUrl}/auth/jwks.json`,
-      "token.endpoint.auth.signing.alg": alg,
+      ...(alg && { "token.endpoint.auth.signing.alg": alg }),
     };
   });
 }
@@ -306,6 +306,50 @@ describe.each(["RS256", "ES256"] as const)("private_key_jwt (%s) at Keycloak's S
           details: expect.objectContaining({ client_auth_method: "client-jwt", client_jwt_kid: keys[0]!.kid }),
         }),
       ]);
+  });
+});
+
+describe("an Ed25519 key at Keycloak's Signed JWT client", () => {
+  const realm = "client-jwt-eddsa";
+  let stack: KeycloakStack;
+  let app: string;
+  let key: string;
+  beforeAll(async () => {
+    await createTokensRealm(admin, realm, { enabledEventTypes: EVENT_TYPES });
+    key = (await clientKey("EdDSA")).value;
+    stack = await startKeycloakStack({
+      realms: [realm],
+      realmClients: { [realm]: { clientId, clientSecret: "" } },
+      env: { KEYCLOAK_CLIENT_PRIVATE_KEY: key },
+    });
+    app = stack.app.url;
+    // "Signature algorithm" left to any: Keycloak refuses EdDSA whatever it is set to.
+    await useSignedJwt(realm, undefined, app);
+  });
+  afterAll(() => stack?.stop());
+
+  it("is refused by Keycloak (invalid_client, 'Invalid signature algorithm'): the app's error page, and the doctor names the cause", async () => {
+    const jar = new CookieJar();
+    const { page } = await startKeycloakLogin(jar, { app, keycloak, realm });
+    const callback = await browse(jar, await signInAtKeycloak(jar, page, { app, keycloak, realm }));
+    expect(callback.status).toBe(400);
+    expect(decodeEntities(textOf(await callback.text()))).toContain("Sign-in could not be completed");
+    expect(stack.app.output()).toContain(
+      '"detail":"token request: HTTP 400 invalid_client: Invalid signature algorithm"',
+    );
+    await expect
+      .poll(async () => (await eventsOf(realm, "CODE_TO_TOKEN_ERROR")).map((e) => e.error), RECORDED)
+      .toEqual(["invalid_client_credentials"]);
+
+    const doctor = await runDoctor({
+      APP_URL: app,
+      KEYCLOAK_REALM: realm,
+      KEYCLOAK_CLIENT_PRIVATE_KEY: key,
+    });
+    const lines = doctor.output.split("\n");
+    const failed = lines.findIndex((line) => line.startsWith(`✗ ${realm}: client credentials`));
+    expect(lines[failed]).toContain('the signed JWT was not accepted ("Invalid signature algorithm")');
+    expect(lines[failed + 1]).toContain("use an RSA or EC key for KEYCLOAK_CLIENT_PRIVATE_KEY");
   });
 });
 
