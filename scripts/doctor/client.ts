@@ -114,8 +114,10 @@ function signedJwtRefused(provider: ProviderConfig, appUrl: string, description:
     ok: false,
     detail: `${provider.clientId}: refused with invalid_client: the signed JWT was not accepted${description ? ` ("${description}")` : ""}`,
   };
-  // Keycloak's words when the JWT's alg is not the client's "Signature algorithm", or one it cannot verify (EdDSA, in 26.7).
-  if (/^invalid signature algorithm$/i.test(description ?? "")) {
+  // Keycloak refuses EdDSA client assertions: 26 as "Invalid signature algorithm" (also its words when the
+  // JWT's alg is not the client's "Signature algorithm"), 24 as a signature that failed validation.
+  const edDsaAtKeycloak = alg === "EdDSA" && provider.kind === "keycloak";
+  if (edDsaAtKeycloak || /^invalid signature algorithm$/i.test(description ?? "")) {
     return {
       ...refused,
       fix:

@@ -303,7 +303,11 @@ describe.each(["RS256", "ES256"] as const)("private_key_jwt (%s) at Keycloak's S
       .poll(async () => (await eventsOf(realm, "CODE_TO_TOKEN")).filter((e) => e.sessionId === sid), RECORDED)
       .toEqual([
         expect.objectContaining({
-          details: expect.objectContaining({ client_auth_method: "client-jwt", client_jwt_kid: keys[0]!.kid }),
+          details: expect.objectContaining({
+            client_auth_method: "client-jwt",
+            // Keycloak 26 also records the key id it verified; 24 does not.
+            ...((await admin.majorVersion()) >= 26 && { client_jwt_kid: keys[0]!.kid }),
+          }),
         }),
       ]);
   });
@@ -328,15 +332,18 @@ describe("an Ed25519 key at Keycloak's Signed JWT client", () => {
   });
   afterAll(() => stack?.stop());
 
-  it("is refused by Keycloak (invalid_client, 'Invalid signature algorithm'): the app's error page, and the doctor names the cause", async () => {
+  it("is refused by Keycloak (invalid_client): the app's error page, and the doctor names the cause", async () => {
     const jar = new CookieJar();
     const { page } = await startKeycloakLogin(jar, { app, keycloak, realm });
     const callback = await browse(jar, await signInAtKeycloak(jar, page, { app, keycloak, realm }));
     expect(callback.status).toBe(400);
     expect(decodeEntities(textOf(await callback.text()))).toContain("Sign-in could not be completed");
-    expect(stack.app.output()).toContain(
-      '"detail":"token request: HTTP 400 invalid_client: Invalid signature algorithm"',
-    );
+    // Keycloak 26 refuses the algorithm; 24 takes it, and then fails to verify the signature.
+    const reason =
+      (await admin.majorVersion()) >= 26
+        ? "Invalid signature algorithm"
+        : "Client authentication with signed JWT failed: Signature on JWT token failed validation";
+    expect(stack.app.output()).toContain(`"detail":"token request: HTTP 400 invalid_client: ${reason}"`);
     await expect
       .poll(async () => (await eventsOf(realm, "CODE_TO_TOKEN_ERROR")).map((e) => e.error), RECORDED)
       .toEqual(["invalid_client_credentials"]);
@@ -348,7 +355,7 @@ describe("an Ed25519 key at Keycloak's Signed JWT client", () => {
     });
     const lines = doctor.output.split("\n");
     const failed = lines.findIndex((line) => line.startsWith(`✗ ${realm}: client credentials`));
-    expect(lines[failed]).toContain('the signed JWT was not accepted ("Invalid signature algorithm")');
+    expect(lines[failed]).toContain(`the signed JWT was not accepted ("${reason}")`);
     expect(lines[failed + 1]).toContain("use an RSA or EC key for KEYCLOAK_CLIENT_PRIVATE_KEY");
   });
 });
