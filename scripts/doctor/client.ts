@@ -114,8 +114,8 @@ function signedJwtRefused(provider: ProviderConfig, appUrl: string, description:
     ok: false,
     detail: `${provider.clientId}: refused with invalid_client: the signed JWT was not accepted${description ? ` ("${description}")` : ""}`,
   };
-  // Keycloak refuses EdDSA client assertions: 26 as "Invalid signature algorithm" (also its words when the
-  // JWT's alg is not the client's "Signature algorithm"), 24 as a signature that failed validation.
+  // Keycloak refuses EdDSA client assertions: 26.7 as "Invalid signature algorithm" (also its words when the
+  // JWT's alg is not the client's "Signature algorithm"), 24.0 to 26.4 as a signature that failed validation.
   const edDsaAtKeycloak = alg === "EdDSA" && provider.kind === "keycloak";
   if (edDsaAtKeycloak || /^invalid signature algorithm$/i.test(description ?? "")) {
     return {
