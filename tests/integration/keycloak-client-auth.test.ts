@@ -77,7 +77,7 @@ function userinfoFacts(html: string): string {
   return textOf(facts![1]!);
 }
 
-/** A fresh key pair as `*_CLIENT_PRIVATE_KEY` takes it: RS256 as a PEM, ES256 as a private JWK. */
+/** A fresh key as `*_CLIENT_PRIVATE_KEY` takes it: RS256 as a PEM, the others (and one with a chosen kid) as a private JWK. */
 async function clientKey(alg: "RS256" | "ES256" | "EdDSA", kid?: string) {
   const { privateKey } = await generateKeyPair(alg, { extractable: true });
   const jwk = await exportJWK(privateKey);
