@@ -167,42 +167,58 @@ export const authorizeRequests = (requests, clientId) =>
   requests.filter((r) => r.path.endsWith("/protocol/openid-connect/auth") && r.query.client_id === clientId).length;
 
 /**
- * The soak: `run(scenario, seconds)` for each scenario in turn, 5 s each, until
- * `seconds` have passed, with the RSS of `pid` read every second. Returns the
- * samples (MiB), the peaks of the first and the last third, and the trend: the
- * least-squares line's rise over the soak (RSS saws up and down with each
- * full GC, so single samples say little).
+ * The soak: `cycles` times each scenario in turn (`run(scenario, slice)`),
+ * with the RSS of `pid` read every second. Each scenario holds a different
+ * amount of memory, and RSS saws up and down with each full GC, so single
+ * samples, or a line through them all, follow the order of the scenarios more
+ * than any growth: the trend is the least-squares line through each cycle's
+ * mean RSS, its rise over the soak. Returns it with the samples (MiB), the
+ * cycles' means and their times (`Date.now()`).
  */
 export async function soak({ pid, seconds, scenarios, run, slice = 5 }) {
+  const cycles = Math.max(2, Math.round(seconds / (slice * scenarios.length)));
   const samples = [];
+  const cycleTimes = [];
+  let cycle = 0;
   const start = performance.now();
-  const timer = setInterval(
-    () => samples.push({ at: (performance.now() - start) / 1000, mib: rssOf(pid) / 2 ** 20 }),
-    1000,
-  );
+  const now = () => (performance.now() - start) / 1000;
+  const timer = setInterval(() => samples.push({ at: now(), mib: rssOf(pid) / 2 ** 20, cycle }), 1000);
   try {
-    for (let i = 0; performance.now() - start < seconds * 1000; i++) {
-      const left = seconds - (performance.now() - start) / 1000;
-      await run(scenarios[i % scenarios.length], Math.max(1, Math.min(slice, Math.round(left))));
+    for (; cycle < cycles; cycle++) {
+      const cycleStart = Date.now();
+      for (const scenario of scenarios) await run(scenario, slice);
+      cycleTimes.push({ start: cycleStart, end: Date.now() });
     }
   } finally {
     clearInterval(timer);
   }
-  const third = seconds / 3;
-  const peak = (list) => Math.max(...list.map((s) => s.mib));
-  const mean = samples.reduce((sum, s) => sum + s.mib, 0) / samples.length;
-  const meanAt = samples.reduce((sum, s) => sum + s.at, 0) / samples.length;
-  const slope =
-    samples.reduce((sum, s) => sum + (s.at - meanAt) * (s.mib - mean), 0) /
-    samples.reduce((sum, s) => sum + (s.at - meanAt) ** 2, 0);
+  const elapsed = now();
+  const means = Array.from({ length: cycles }, (_, i) => {
+    const during = samples.filter((s) => s.cycle === i);
+    return { at: average(during.map((s) => s.at)), mib: average(during.map((s) => s.mib)) };
+  });
+  const mean = average(samples.map((s) => s.mib));
   return {
-    seconds,
+    seconds: Math.round(elapsed),
+    cycleSeconds: slice * scenarios.length,
     samples,
+    cycleMeans: means.map((m) => m.mib),
+    cycleTimes,
     mean,
-    trend: slope * seconds,
-    firstThirdPeak: peak(samples.filter((s) => s.at <= third)),
-    lastThirdPeak: peak(samples.filter((s) => s.at > seconds - third)),
-    peak: peak(samples),
+    trend: leastSquaresSlope(means) * elapsed,
+    peak: Math.max(...samples.map((s) => s.mib)),
     low: Math.min(...samples.map((s) => s.mib)),
   };
+}
+
+const average = (list) => list.reduce((sum, x) => sum + x, 0) / list.length;
+
+/** Slope of the least-squares line through points `{ at, mib }`. */
+function leastSquaresSlope(points) {
+  const meanAt = average(points.map((p) => p.at));
+  const meanMib = average(points.map((p) => p.mib));
+  return (
+    points.reduce((sum, p) => sum + (p.at - meanAt) * (p.mib - meanMib), 0) /
+    points.reduce((sum, p) => sum + (p.at - meanAt) ** 2, 0)
+  );
 }
