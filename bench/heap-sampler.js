@@ -1,5 +1,5 @@
-// `npm run bench -- --heap`: what the app's heap holds after each full GC,
-// which RSS (garbage included, and the heap V8 keeps for it) only hints at.
+// What the app's heap holds after each full GC during the soak, which RSS
+// (garbage included, and the heap V8 keeps for it) only hints at.
 // In the app (`node --import ./bench/heap-sampler.js`, BENCH_HEAP_LOG set): one
 // JSON line per mark-compact GC. In the bench: `heapLog()` sets that up and reads it.
 import { appendFileSync, readFileSync, rmSync } from "node:fs";
@@ -18,7 +18,7 @@ if (process.env.BENCH_HEAP_LOG) {
   }).observe({ entryTypes: ["gc"] });
 }
 
-/** The app's start options for sampling, and the lowest heap after a full GC (MiB) in each time range. */
+/** The app's start options for sampling, and per time range (`{ start, end }`) the lowest heap after a full GC (MiB). */
 export function heapLog() {
   const file = join(tmpdir(), `bench-heap-${process.pid}.jsonl`);
   rmSync(file, { force: true });
@@ -30,10 +30,9 @@ export function heapLog() {
         .split("\n")
         .map((line) => JSON.parse(line));
       rmSync(file, { force: true });
-      return ranges.map(({ start, end }) => {
-        const during = gcs.filter((gc) => gc.at >= start && gc.at < end).map((gc) => gc.used / 2 ** 20);
-        return during.length > 0 ? Math.min(...during) : NaN;
-      });
+      return ranges.map(({ start, end }) =>
+        Math.min(...gcs.filter((gc) => gc.at >= start && gc.at < end).map((gc) => gc.used / 2 ** 20)),
+      );
     },
   };
 }

@@ -167,51 +167,57 @@ export const authorizeRequests = (requests, clientId) =>
   requests.filter((r) => r.path.endsWith("/protocol/openid-connect/auth") && r.query.client_id === clientId).length;
 
 /**
- * The soak: `cycles` times each scenario in turn (`run(scenario, slice)`),
- * with the RSS of `pid` read every second. Each scenario holds a different
- * amount of memory, and RSS saws up and down with each full GC, so single
- * samples, or a line through them all, follow the order of the scenarios more
- * than any growth: the trend is the least-squares line through each cycle's
- * mean RSS, its rise over the soak. Returns it with the samples (MiB), the
- * cycles' means and their times (`Date.now()`).
+ * The soak: a warm-up cycle, then `cycles` more, each running every scenario
+ * in turn (`run(scenario, slice)`), with the RSS of `pid` read every second.
+ * Each scenario holds a different amount of memory, and RSS saws up and down
+ * with each full GC, so single samples, or a line through them all, follow the
+ * order of the scenarios more than any growth: the trend is the least-squares
+ * line through each cycle's mean RSS, its rise over the soak. The warm-up cycle
+ * (the step from the rounds' last load) is sampled for the peak, not judged.
+ * Returns the trend with the samples (MiB), the cycles' means and their times
+ * (`Date.now()`).
  */
 export async function soak({ pid, seconds, scenarios, run, slice = 5 }) {
   const cycles = Math.max(2, Math.round(seconds / (slice * scenarios.length)));
   const samples = [];
   const cycleTimes = [];
-  let cycle = 0;
-  const start = performance.now();
-  const now = () => (performance.now() - start) / 1000;
-  const timer = setInterval(() => samples.push({ at: now(), mib: rssOf(pid) / 2 ** 20, cycle }), 1000);
+  let cycle = -1;
+  const timer = setInterval(() => samples.push({ time: Date.now(), mib: rssOf(pid) / 2 ** 20, cycle }), 1000);
   try {
     for (; cycle < cycles; cycle++) {
       const cycleStart = Date.now();
       for (const scenario of scenarios) await run(scenario, slice);
-      cycleTimes.push({ start: cycleStart, end: Date.now() });
+      if (cycle >= 0) cycleTimes.push({ start: cycleStart, end: Date.now() });
     }
   } finally {
     clearInterval(timer);
   }
-  const elapsed = now();
-  const means = Array.from({ length: cycles }, (_, i) => {
-    const during = samples.filter((s) => s.cycle === i);
-    return { at: average(during.map((s) => s.at)), mib: average(during.map((s) => s.mib)) };
-  });
-  const mean = average(samples.map((s) => s.mib));
+  const start = cycleTimes[0].start;
+  const elapsed = (cycleTimes.at(-1).end - start) / 1000;
+  const judged = samples.filter((s) => s.cycle >= 0).map((s) => ({ ...s, at: (s.time - start) / 1000 }));
+  const means = Array.from({ length: cycles }, (_, i) =>
+    average(judged.filter((s) => s.cycle === i).map((s) => s.mib)),
+  );
   return {
-    seconds: Math.round(elapsed),
+    seconds: elapsed,
     cycleSeconds: slice * scenarios.length,
-    samples,
-    cycleMeans: means.map((m) => m.mib),
+    samples: judged,
+    cycleMeans: means,
     cycleTimes,
-    mean,
-    trend: leastSquaresSlope(means) * elapsed,
+    mean: average(judged.map((s) => s.mib)),
+    trend: cycleTrend(cycleTimes, means),
     peak: Math.max(...samples.map((s) => s.mib)),
-    low: Math.min(...samples.map((s) => s.mib)),
+    low: Math.min(...judged.map((s) => s.mib)),
   };
 }
 
-const average = (list) => list.reduce((sum, x) => sum + x, 0) / list.length;
+/** The rise over the soak of the least-squares line through one value per cycle, each at its cycle's middle. */
+export function cycleTrend(cycleTimes, values) {
+  const points = cycleTimes.map(({ start, end }, i) => ({ at: (start + end) / 2000, mib: values[i] }));
+  return leastSquaresSlope(points) * ((cycleTimes.at(-1).end - cycleTimes[0].start) / 1000);
+}
+
+export const average = (list) => list.reduce((sum, x) => sum + x, 0) / list.length;
 
 /** Slope of the least-squares line through points `{ at, mib }`. */
 function leastSquaresSlope(points) {

@@ -1,8 +1,7 @@
 // `npm run bench`: the app against an express-openid-connect peer, same IdP,
 // same machine, same run. `npm run bench -- --profile` profiles the app instead.
 // Options: --rounds N (5), --seconds S (3), --connections C (10), --workers W (4),
-// --soak S (60: the app's RSS under the loads after the rounds; 0 skips it),
-// --heap (the app's heap after each full GC during the soak, from bench/heap-sampler.js).
+// --soak S (60: the app's RSS and heap under the loads after the rounds; 0 skips it).
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -10,7 +9,9 @@ import { parseArgs } from "node:util";
 import { logIn, sessionCookies } from "./login.js";
 import {
   authorizeRequests,
+  average,
   countBackChannel,
+  cycleTrend,
   load,
   loginLoad,
   median,
@@ -36,7 +37,6 @@ import {
 const { values: options } = parseArgs({
   options: {
     profile: { type: "boolean", default: false },
-    heap: { type: "boolean", default: false },
     rounds: { type: "string", default: "5" },
     seconds: { type: "string", default: "3" },
     connections: { type: "string", default: "10" },
@@ -52,7 +52,8 @@ const [rounds, seconds, connections, workers, soakSeconds] = [
   "soak",
 ].map((name) => Number(options[name]));
 
-const heapSampler = options.heap ? heapLog() : null;
+// The app's heap after each full GC, for the soak (bench/heap-sampler.js).
+const heapSampler = heapLog();
 const log = (message) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 const children = [];
 // Every load stops by itself; this is the backstop for a hang.
@@ -69,7 +70,7 @@ try {
     await profileApp({ idp, appUrl, seconds: Math.max(seconds, 5), connections, log, children });
   } else {
     children.push(
-      await startApp({ url: appUrl, idp, ...heapSampler?.appOptions }),
+      await startApp({ url: appUrl, idp, ...heapSampler.appOptions }),
       await startPeer({ url: peerUrl, idp }),
     );
     await benchmark(children);
@@ -194,7 +195,8 @@ async function benchmark([app, peer]) {
       scenarios,
       run: (scenario, duration) => run(scenario, appTarget, duration),
     });
-    if (heapSampler) soaked.heapAfterGc = heapSampler.lowestPerCycle(soaked.cycleTimes);
+    const lows = heapSampler.lowestPerCycle(soaked.cycleTimes);
+    soaked.heap = { cycleLows: lows, mean: average(lows), trend: cycleTrend(soaked.cycleTimes, lows) };
   }
 
   for (const target of targets) {
