@@ -71,7 +71,9 @@ class DigestTable {
     let slot = this.#find(digest);
     if (this.#expires[slot] === 0) {
       if (this.#taken + 1 > this.#slots * 0.7) {
-        this.#resize(Math.max(DigestTable.#MIN_SLOTS, Math.ceil((this.#live() + 1) / 0.35)));
+        // One `now` for counting and copying: the new table then always has room (a full one would loop in #find).
+        const now = Date.now() / 1000;
+        this.#resize(Math.max(DigestTable.#MIN_SLOTS, Math.ceil((this.#live(now) + 1) / 0.35)), now);
         slot = this.#find(digest);
       }
       this.#taken++;
@@ -84,27 +86,25 @@ class DigestTable {
 
   /** The slot holding `digest`, or the empty slot where it would go (linear probing). */
   #find([high, low]: readonly [number, number]): number {
-    for (let slot = low! % this.#slots; ; slot = (slot + 1) % this.#slots) {
+    for (let slot = low % this.#slots; ; slot = (slot + 1) % this.#slots) {
       if (this.#expires[slot] === 0) return slot;
       if (this.#digests[2 * slot] === high && this.#digests[2 * slot + 1] === low) return slot;
     }
   }
 
-  #live(): number {
-    const now = Date.now() / 1000;
+  #live(now: number): number {
     let live = 0;
     for (let slot = 0; slot < this.#slots; slot++) if (this.#expires[slot]! > now) live++;
     return live;
   }
 
-  #resize(slots: number) {
+  #resize(slots: number, now = Date.now() / 1000) {
     const [digests, values, expires, oldSlots] = [this.#digests, this.#values, this.#expires, this.#slots];
     this.#slots = slots;
     this.#digests = new Uint32Array(2 * slots);
     this.#values = new Float64Array(slots);
     this.#expires = new Uint32Array(slots);
     this.#taken = 0;
-    const now = Date.now() / 1000;
     for (let old = 0; old < oldSlots; old++) {
       if (expires[old]! <= now) continue;
       const slot = this.#find([digests[2 * old]!, digests[2 * old + 1]!]);
