@@ -167,42 +167,64 @@ export const authorizeRequests = (requests, clientId) =>
   requests.filter((r) => r.path.endsWith("/protocol/openid-connect/auth") && r.query.client_id === clientId).length;
 
 /**
- * The soak: `run(scenario, seconds)` for each scenario in turn, 5 s each, until
- * `seconds` have passed, with the RSS of `pid` read every second. Returns the
- * samples (MiB), the peaks of the first and the last third, and the trend: the
- * least-squares line's rise over the soak (RSS saws up and down with each
- * full GC, so single samples say little).
+ * The soak: a warm-up cycle, then `cycles` more, each running every scenario
+ * in turn (`run(scenario, slice)`), with the RSS of `pid` read every second.
+ * Each scenario holds a different amount of memory, and RSS saws up and down
+ * with each full GC, so single samples, or a line through them all, follow the
+ * order of the scenarios more than any growth: the trend is the least-squares
+ * line through each cycle's mean RSS, its rise over the soak. The warm-up cycle
+ * (the step from the rounds' last load) is sampled for the peak, not judged.
+ * Returns the trend with the samples (MiB), the cycles' means and their times
+ * (`Date.now()`).
  */
 export async function soak({ pid, seconds, scenarios, run, slice = 5 }) {
+  const cycles = Math.max(2, Math.round(seconds / (slice * scenarios.length)));
   const samples = [];
-  const start = performance.now();
-  const timer = setInterval(
-    () => samples.push({ at: (performance.now() - start) / 1000, mib: rssOf(pid) / 2 ** 20 }),
-    1000,
-  );
+  const cycleTimes = [];
+  let cycle = -1;
+  const timer = setInterval(() => samples.push({ time: Date.now(), mib: rssOf(pid) / 2 ** 20, cycle }), 1000);
   try {
-    for (let i = 0; performance.now() - start < seconds * 1000; i++) {
-      const left = seconds - (performance.now() - start) / 1000;
-      await run(scenarios[i % scenarios.length], Math.max(1, Math.min(slice, Math.round(left))));
+    for (; cycle < cycles; cycle++) {
+      const cycleStart = Date.now();
+      for (const scenario of scenarios) await run(scenario, slice);
+      if (cycle >= 0) cycleTimes.push({ start: cycleStart, end: Date.now() });
     }
   } finally {
     clearInterval(timer);
   }
-  const third = seconds / 3;
-  const peak = (list) => Math.max(...list.map((s) => s.mib));
-  const mean = samples.reduce((sum, s) => sum + s.mib, 0) / samples.length;
-  const meanAt = samples.reduce((sum, s) => sum + s.at, 0) / samples.length;
-  const slope =
-    samples.reduce((sum, s) => sum + (s.at - meanAt) * (s.mib - mean), 0) /
-    samples.reduce((sum, s) => sum + (s.at - meanAt) ** 2, 0);
+  const start = cycleTimes[0].start;
+  const elapsed = (cycleTimes.at(-1).end - start) / 1000;
+  const judged = samples.filter((s) => s.cycle >= 0).map((s) => ({ ...s, at: (s.time - start) / 1000 }));
+  const means = Array.from({ length: cycles }, (_, i) =>
+    average(judged.filter((s) => s.cycle === i).map((s) => s.mib)),
+  );
   return {
-    seconds,
-    samples,
-    mean,
-    trend: slope * seconds,
-    firstThirdPeak: peak(samples.filter((s) => s.at <= third)),
-    lastThirdPeak: peak(samples.filter((s) => s.at > seconds - third)),
-    peak: peak(samples),
-    low: Math.min(...samples.map((s) => s.mib)),
+    seconds: elapsed,
+    cycleSeconds: slice * scenarios.length,
+    samples: judged,
+    cycleMeans: means,
+    cycleTimes,
+    mean: average(judged.map((s) => s.mib)),
+    trend: cycleTrend(cycleTimes, means),
+    peak: Math.max(...samples.map((s) => s.mib)),
+    low: Math.min(...judged.map((s) => s.mib)),
   };
+}
+
+/** The rise over the soak of the least-squares line through one value per cycle, each at its cycle's middle. */
+export function cycleTrend(cycleTimes, values) {
+  const points = cycleTimes.map(({ start, end }, i) => ({ at: (start + end) / 2000, mib: values[i] }));
+  return leastSquaresSlope(points) * ((cycleTimes.at(-1).end - cycleTimes[0].start) / 1000);
+}
+
+export const average = (list) => list.reduce((sum, x) => sum + x, 0) / list.length;
+
+/** Slope of the least-squares line through points `{ at, mib }`. */
+function leastSquaresSlope(points) {
+  const meanAt = average(points.map((p) => p.at));
+  const meanMib = average(points.map((p) => p.mib));
+  return (
+    points.reduce((sum, p) => sum + (p.at - meanAt) * (p.mib - meanMib), 0) /
+    points.reduce((sum, p) => sum + (p.at - meanAt) ** 2, 0)
+  );
 }

@@ -1,7 +1,7 @@
 // `npm run bench`: the app against an express-openid-connect peer, same IdP,
 // same machine, same run. `npm run bench -- --profile` profiles the app instead.
 // Options: --rounds N (5), --seconds S (3), --connections C (10), --workers W (4),
-// --soak S (60: the app's RSS under the loads after the rounds; 0 skips it).
+// --soak S (60: the app's RSS and heap under the loads after the rounds; 0 skips it).
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -9,7 +9,9 @@ import { parseArgs } from "node:util";
 import { logIn, sessionCookies } from "./login.js";
 import {
   authorizeRequests,
+  average,
   countBackChannel,
+  cycleTrend,
   load,
   loginLoad,
   median,
@@ -17,6 +19,7 @@ import {
   sampleRss,
   soak,
 } from "./measure.js";
+import { heapLog } from "./heap-sampler.js";
 import { profileApp } from "./profile.js";
 import { renderMarkdown, renderSvg } from "./report.js";
 import { resealedCookieBytes, sessionMint } from "./sessions.js";
@@ -49,6 +52,8 @@ const [rounds, seconds, connections, workers, soakSeconds] = [
   "soak",
 ].map((name) => Number(options[name]));
 
+// The app's heap after each full GC, for the soak (bench/heap-sampler.js).
+const heapSampler = heapLog();
 const log = (message) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 const children = [];
 // Every load stops by itself; this is the backstop for a hang.
@@ -64,7 +69,10 @@ try {
   if (options.profile) {
     await profileApp({ idp, appUrl, seconds: Math.max(seconds, 5), connections, log, children });
   } else {
-    children.push(await startApp({ url: appUrl, idp }), await startPeer({ url: peerUrl, idp }));
+    children.push(
+      await startApp({ url: appUrl, idp, ...heapSampler.appOptions }),
+      await startPeer({ url: peerUrl, idp }),
+    );
     await benchmark(children);
   }
 } finally {
@@ -190,14 +198,17 @@ async function benchmark([app, peer]) {
   let soaked;
   if (soakSeconds > 0) {
     const [appTarget] = targets;
-    const scenarios = groups.flat().filter((scenario) => scenario !== "login");
-    log(`soak: the app alone, ${scenarios.join(", ")} in turn for ${soakSeconds} s, RSS every second`);
+    // The plain redirect measures the server, not the app: it is left out of the soak.
+    const scenarios = groups.flat().filter((scenario) => scenario !== "login" && scenario !== "redirect");
+    log(`soak: the app alone, cycles of ${scenarios.join(", ")} for about ${soakSeconds} s, RSS every second`);
     soaked = await soak({
       pid: app.pid,
       seconds: soakSeconds,
       scenarios,
       run: (scenario, duration) => run(scenario, appTarget, duration),
     });
+    const lows = heapSampler.lowestPerCycle(soaked.cycleTimes);
+    soaked.heap = { cycleLows: lows, mean: average(lows), trend: cycleTrend(soaked.cycleTimes, lows) };
   }
 
   for (const target of targets) {
@@ -225,6 +236,8 @@ async function benchmark([app, peer]) {
     delete summary.runs;
   }
   if (soaked) results.app.soak = soaked;
+  log("memory per logout: the revocation store in a fresh process");
+  results.app.revocation = revocationBytes();
 
   const meta = {
     date: new Date().toISOString(),
@@ -245,6 +258,15 @@ async function benchmark([app, peer]) {
   writeFileSync(new URL("results.svg", import.meta.url), renderSvg(results, meta));
   console.log(markdown);
   log("wrote bench/results.md and bench/results.svg");
+}
+
+/** Bytes the in-memory revocation store keeps per logout (bench/revocation-bytes.js, its own process). */
+function revocationBytes() {
+  const output = execFileSync(process.execPath, ["--expose-gc", "bench/revocation-bytes.js"], {
+    cwd: new URL("..", import.meta.url),
+    encoding: "utf8",
+  });
+  return JSON.parse(output);
 }
 
 /** The commit measured, and whether the app's sources differ from it. */

@@ -62,8 +62,8 @@ export async function startIdentityProvider() {
   return { idp, appUrl, peerUrl };
 }
 
-/** The app's production server, as `npm start` runs it; `nodeArgs` e.g. for --cpu-prof. */
-export function startApp({ url, idp, nodeArgs = [] }) {
+/** The app's production server, as `npm start` runs it; `nodeArgs` e.g. for --cpu-prof, `env` added. */
+export function startApp({ url, idp, nodeArgs = [], env = {} }) {
   const { port } = new URL(url);
   return startChild("app", [...nodeArgs, "node_modules/@remix-run/serve/dist/cli.js", "build/index.js"], url, {
     NODE_ENV: "production",
@@ -75,6 +75,7 @@ export function startApp({ url, idp, nodeArgs = [] }) {
     KEYCLOAK_CLIENT_ID: APP_CLIENT.clientId,
     KEYCLOAK_CLIENT_SECRET: APP_CLIENT.clientSecret,
     SESSION_SECRET,
+    ...env,
   });
 }
 

@@ -1,3 +1,4 @@
+import { hash } from "node:crypto";
 import { getConfig } from "./config.server";
 import { lazyRedis, type RedisClient } from "./redis.server";
 
@@ -14,42 +15,111 @@ export interface RevocationStore {
   useOnce(id: string, ttlSeconds: number): Promise<boolean>;
 }
 
-/** One process: the default. */
+/**
+ * One process: the default. Every logout is kept for `SESSION_MAX_AGE` (8 h by
+ * default), so at a high logout rate this holds many entries: each is a 64-bit
+ * digest of its key, its time and its expiry in typed arrays (see
+ * `DigestTable`), about 40 bytes, with no object per entry (bench/README.md, "Memory").
+ */
 export class MemoryRevocationStore implements RevocationStore {
-  #entries = new Map<string, { value: number; expiresAt: number }>();
-  #writes = 0;
+  #table = new DigestTable();
 
   async revoke(key: string, at: number, ttlSeconds: number) {
-    this.#set(`revoked:${key}`, Math.max(at, this.#get(`revoked:${key}`) ?? 0), ttlSeconds);
+    this.#table.set(`revoked:${key}`, Math.max(at, this.#table.get(`revoked:${key}`) ?? 0), ttlSeconds);
   }
 
   async revokedAt(keys: readonly string[]) {
-    const times = keys.map((key) => this.#get(`revoked:${key}`)).filter((at): at is number => at !== null);
+    const times = keys.map((key) => this.#table.get(`revoked:${key}`)).filter((at): at is number => at !== null);
     return times.length > 0 ? Math.max(...times) : null;
   }
 
   async useOnce(id: string, ttlSeconds: number) {
-    if (this.#get(`jti:${id}`) !== null) return false;
-    this.#set(`jti:${id}`, 1, ttlSeconds);
+    if (this.#table.get(`jti:${id}`) !== null) return false;
+    this.#table.set(`jti:${id}`, 1, ttlSeconds);
     return true;
   }
+}
 
-  #get(key: string): number | null {
-    const entry = this.#entries.get(key);
-    if (!entry) return null;
-    if (entry.expiresAt > Date.now()) return entry.value;
-    this.#entries.delete(key);
-    return null;
+/**
+ * Key -> number, each entry forgotten after its time to live, in an
+ * open-addressing hash table of typed arrays: per slot a 64-bit SHA-256 digest
+ * of the key, the value and the expiry in whole seconds, 20 bytes. The table
+ * is rebuilt without the expired entries when 70 % of its slots are taken,
+ * at 35 % load. Two keys sharing a digest would share an entry: with a million
+ * entries, one lookup in about 10^13 could see a revocation meant for another key.
+ */
+class DigestTable {
+  static readonly #MIN_SLOTS = 1024;
+  #slots = 0;
+  #digests = new Uint32Array(0); // two words per slot
+  #values = new Float64Array(0);
+  #expires = new Uint32Array(0); // seconds since the epoch; 0: an empty slot
+  #taken = 0;
+
+  constructor() {
+    this.#resize(DigestTable.#MIN_SLOTS);
   }
 
-  #set(key: string, value: number, ttlSeconds: number) {
-    this.#entries.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 });
-    // Expired entries of keys never read again are swept now and then.
-    if (++this.#writes % 1000 === 0) {
-      const now = Date.now();
-      for (const [name, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(name);
+  get(key: string): number | null {
+    const slot = this.#find(digestOf(key));
+    if (this.#expires[slot] === 0 || this.#expires[slot]! <= Date.now() / 1000) return null;
+    return this.#values[slot]!;
+  }
+
+  set(key: string, value: number, ttlSeconds: number) {
+    const digest = digestOf(key);
+    let slot = this.#find(digest);
+    if (this.#expires[slot] === 0) {
+      if (this.#taken + 1 > this.#slots * 0.7) {
+        // One `now` for counting and copying: the new table then always has room (a full one would loop in #find).
+        const now = Date.now() / 1000;
+        this.#resize(Math.max(DigestTable.#MIN_SLOTS, Math.ceil((this.#live(now) + 1) / 0.35)), now);
+        slot = this.#find(digest);
+      }
+      this.#taken++;
+      this.#digests[2 * slot] = digest[0]!;
+      this.#digests[2 * slot + 1] = digest[1]!;
+    }
+    this.#values[slot] = value;
+    this.#expires[slot] = Math.ceil(Date.now() / 1000 + ttlSeconds);
+  }
+
+  /** The slot holding `digest`, or the empty slot where it would go (linear probing). */
+  #find([high, low]: readonly [number, number]): number {
+    for (let slot = low % this.#slots; ; slot = (slot + 1) % this.#slots) {
+      if (this.#expires[slot] === 0) return slot;
+      if (this.#digests[2 * slot] === high && this.#digests[2 * slot + 1] === low) return slot;
     }
   }
+
+  #live(now: number): number {
+    let live = 0;
+    for (let slot = 0; slot < this.#slots; slot++) if (this.#expires[slot]! > now) live++;
+    return live;
+  }
+
+  #resize(slots: number, now = Date.now() / 1000) {
+    const [digests, values, expires, oldSlots] = [this.#digests, this.#values, this.#expires, this.#slots];
+    this.#slots = slots;
+    this.#digests = new Uint32Array(2 * slots);
+    this.#values = new Float64Array(slots);
+    this.#expires = new Uint32Array(slots);
+    this.#taken = 0;
+    for (let old = 0; old < oldSlots; old++) {
+      if (expires[old]! <= now) continue;
+      const slot = this.#find([digests[2 * old]!, digests[2 * old + 1]!]);
+      this.#digests[2 * slot] = digests[2 * old]!;
+      this.#digests[2 * slot + 1] = digests[2 * old + 1]!;
+      this.#values[slot] = values[old]!;
+      this.#expires[slot] = expires[old]!;
+      this.#taken++;
+    }
+  }
+}
+
+function digestOf(key: string): [number, number] {
+  const digest = hash("sha256", key, "buffer");
+  return [digest.readUInt32LE(0), digest.readUInt32LE(4)];
 }
 
 /** Keeps the later of the stored and the new revocation time, atomically: two instances may revoke one key at once. */

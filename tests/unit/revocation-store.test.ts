@@ -23,6 +23,21 @@ describe("MemoryRevocationStore", () => {
     expect(await store.revokedAt(["demo:sid:a"])).toBeNull();
   });
 
+  it("keeps thousands of revocations as it grows, and forgets the expired ones", async () => {
+    vi.useFakeTimers();
+    const store = new MemoryRevocationStore();
+    const keys = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `demo:sid:${from + i}`);
+    for (const [i, key] of keys(0, 5000).entries()) await store.revoke(key, i, 60);
+    for (const [i, key] of keys(0, 5000).entries()) expect(await store.revokedAt([key])).toBe(i);
+    expect(await store.revokedAt(["demo:sid:5000"])).toBeNull();
+    vi.advanceTimersByTime(61_000);
+    for (const [i, key] of keys(5000, 20_000).entries()) await store.revoke(key, i, 3600);
+    for (const key of keys(0, 5000)) expect(await store.revokedAt([key])).toBeNull();
+    for (const [i, key] of keys(5000, 20_000).entries()) expect(await store.revokedAt([key])).toBe(i);
+    expect(await store.useOnce("iss#jti-1", 60)).toBe(true);
+    expect(await store.useOnce("iss#jti-1", 60)).toBe(false);
+  });
+
   it("accepts a token id once", async () => {
     const store = new MemoryRevocationStore();
     expect(await store.useOnce("iss#jti-1", 60)).toBe(true);
