@@ -27,13 +27,16 @@ export async function handleBackchannelLogout(request: Request, realm: string): 
   const store = getRevocationStore();
   try {
     const claims = await (await provider.strategy()).validateLogoutToken(token);
-    if (!(await store.useOnce(`${claims.iss}#${claims.jti}`, LOGOUT_TOKEN_MAX_AGE_SECONDS * 2))) {
+    // Sessions end within SESSION_MAX_AGE anyway: the record need not outlive them.
+    const revocation = {
+      keys: revocationKeys(realm, claims.sid ? { sid: claims.sid } : { sub: claims.sub }),
+      at: orderedNow(),
+      ttlSeconds: getConfig().sessionMaxAge,
+    };
+    // One step: a store failing between the replay record and the revocation would refuse the sender's retry.
+    if (!(await store.revokeOnce(`${claims.iss}#${claims.jti}`, LOGOUT_TOKEN_MAX_AGE_SECONDS * 2, revocation))) {
       throw new AuthError("invalid_logout_token", "logout token replayed (jti seen before)");
     }
-    // Sessions end within SESSION_MAX_AGE anyway: the record need not outlive them.
-    const keys = revocationKeys(realm, claims.sid ? { sid: claims.sid } : { sub: claims.sub });
-    const now = orderedNow();
-    for (const key of keys) await store.revoke(key, now, getConfig().sessionMaxAge);
     logAuthEvent(request, "backchannel_logout", { realm, sub: claims.sub, outcome: "success" });
     return answer(200);
   } catch (error) {

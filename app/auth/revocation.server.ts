@@ -13,7 +13,20 @@ export interface RevocationStore {
   revokedAt(keys: readonly string[]): Promise<number | null>;
   /** Records a one-time id (a logout token's `iss#jti`, a logout `state`); `false` when it was recorded before (a replay). */
   useOnce(id: string, ttlSeconds: number): Promise<boolean>;
+  /**
+   * `revoke` of each key, then `useOnce(id)`, as one step that no other call
+   * interleaves: `false` (and nothing revoked) when `id` was recorded before.
+   * A failure part-way leaves `id` unrecorded, so the sender's retry is not
+   * taken for a replay.
+   */
+  revokeOnce(
+    id: string,
+    idTtlSeconds: number,
+    revocation: { keys: readonly string[]; at: number; ttlSeconds: number },
+  ): Promise<boolean>;
 }
+
+type RevocationRequest = Parameters<RevocationStore["revokeOnce"]>[2];
 
 /**
  * One process: the default. Every logout is kept for `SESSION_MAX_AGE` (8 h by
@@ -25,7 +38,7 @@ export class MemoryRevocationStore implements RevocationStore {
   #table = new DigestTable();
 
   async revoke(key: string, at: number, ttlSeconds: number) {
-    this.#table.set(`revoked:${key}`, Math.max(at, this.#table.get(`revoked:${key}`) ?? 0), ttlSeconds);
+    this.#keepLater(key, at, ttlSeconds);
   }
 
   async revokedAt(keys: readonly string[]) {
@@ -37,6 +50,18 @@ export class MemoryRevocationStore implements RevocationStore {
     if (this.#table.get(`jti:${id}`) !== null) return false;
     this.#table.set(`jti:${id}`, 1, ttlSeconds);
     return true;
+  }
+
+  // Synchronous from the check to the record: nothing can interleave.
+  async revokeOnce(id: string, idTtlSeconds: number, { keys, at, ttlSeconds }: RevocationRequest) {
+    if (this.#table.get(`jti:${id}`) !== null) return false;
+    for (const key of keys) this.#keepLater(key, at, ttlSeconds);
+    this.#table.set(`jti:${id}`, 1, idTtlSeconds);
+    return true;
+  }
+
+  #keepLater(key: string, at: number, ttlSeconds: number) {
+    this.#table.set(`revoked:${key}`, Math.max(at, this.#table.get(`revoked:${key}`) ?? 0), ttlSeconds);
   }
 }
 
@@ -123,10 +148,25 @@ function digestOf(key: string): [number, number] {
 }
 
 /** Keeps the later of the stored and the new revocation time, atomically: two instances may revoke one key at once. */
-const REVOKE_SCRIPT = `
-local previous = tonumber(redis.call("GET", KEYS[1]) or "0")
-local at = tonumber(ARGV[1])
-redis.call("SET", KEYS[1], at > previous and ARGV[1] or tostring(previous), "EX", ARGV[2])`;
+const KEEP_LATER = `
+local function keepLater(key, at, ttl)
+  local stored = redis.call("GET", key)
+  -- The stored text itself, not tostring(): Lua prints 14 digits, which would round off sub-millisecond times.
+  if stored and tonumber(stored) >= tonumber(at) then at = stored end
+  redis.call("SET", key, at, "EX", ttl)
+end`;
+const REVOKE_SCRIPT = `${KEEP_LATER}
+keepLater(KEYS[1], ARGV[1], ARGV[2])`;
+/**
+ * KEYS: the one-time id, then the revocation keys; ARGV: the id's TTL, the
+ * time, the revocations' TTL. The id is recorded last: Redis does not undo a
+ * script's earlier writes when a later command fails, and a retry must find the id unrecorded.
+ */
+const REVOKE_ONCE_SCRIPT = `${KEEP_LATER}
+if redis.call("EXISTS", KEYS[1]) == 1 then return 0 end
+for i = 2, #KEYS do keepLater(KEYS[i], ARGV[2], ARGV[3]) end
+redis.call("SET", KEYS[1], "1", "EX", ARGV[1])
+return 1`;
 
 /** Shared by every app instance using the same Redis (`REDIS_URL`). */
 export class RedisRevocationStore implements RevocationStore {
@@ -163,6 +203,15 @@ export class RedisRevocationStore implements RevocationStore {
       expiration: { type: "EX", value: ttlSeconds },
     });
     return stored === "OK";
+  }
+
+  async revokeOnce(id: string, idTtlSeconds: number, { keys, at, ttlSeconds }: RevocationRequest) {
+    const redis = await this.#redis;
+    const recorded = await redis.eval(REVOKE_ONCE_SCRIPT, {
+      keys: [`${this.#prefix}jti:${id}`, ...keys.map((key) => `${this.#prefix}revoked:${key}`)],
+      arguments: [String(idTtlSeconds), String(at), String(ttlSeconds)],
+    });
+    return recorded === 1;
   }
 }
 

@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startIdp } from "../../dev/idp/index.js";
 import { TEST_CLIENT, TEST_SESSION_SECRET } from "../support/app";
+import { createClient } from "@redis/client";
 import { startRedis } from "../support/redis";
 
 let idp: Awaited<ReturnType<typeof startIdp>>;
@@ -53,16 +54,22 @@ async function appModules(store: "memory" | "redis") {
       (await session.getAuthSession(new Request("http://localhost:3000/account", { headers: { cookie } }))) !== null,
     /** What the IdP sends when the user logged out there: a logout token naming the user, not a session. */
     async backchannelLogout(sub: string) {
-      const logoutToken = idp.logoutToken("demo", { clientId: TEST_CLIENT.clientId, sub, sid: undefined });
+      expect(await this.deliver(logoutTokenFor(sub))).toBe(200);
+    },
+    /** Delivers a logout token as the IdP does; the app's status. */
+    async deliver(logoutToken: string) {
       const request = new Request("http://localhost:3000/auth/demo/backchannel-logout", {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded" },
         body: new URLSearchParams({ logout_token: logoutToken }),
       });
-      expect((await handleBackchannelLogout(request, "demo")).status).toBe(200);
+      return (await handleBackchannelLogout(request, "demo")).status;
     },
   };
 }
+
+const logoutTokenFor = (sub: string) =>
+  idp.logoutToken("demo", { clientId: TEST_CLIENT.clientId, sub, sid: undefined });
 
 /** A wall-clock time 100 ms into a second, near now (tokens are checked against it). */
 const earlyInASecond = () => Math.floor(Date.now() / 1000) * 1000 + 100;
@@ -96,5 +103,43 @@ describe.each(["memory", "redis"] as const)("back-channel logout by sub, %s stor
 
     expect(await app.signedIn(before)).toBe(false);
     expect(await app.signedIn(after)).toBe(true);
+  });
+});
+
+describe.each(["memory", "redis"] as const)("a logout token delivered twice, %s store", (store) => {
+  it("is refused the second time and revokes nothing then, not even the logins made since", async () => {
+    const app = await appModules(store);
+    const sub = `user-${store}-replay`;
+    const token = logoutTokenFor(sub);
+    const before = await app.logIn(sub);
+    expect(await app.deliver(token)).toBe(200);
+    const since = await app.logIn(sub);
+
+    expect(await app.deliver(token)).toBe(400);
+    expect(await app.signedIn(before)).toBe(false);
+    expect(await app.signedIn(since)).toBe(true);
+  });
+});
+
+describe("a logout token the Redis store failed part-way", () => {
+  it("is accepted when the IdP sends it again, and ends the session then", async () => {
+    const app = await appModules("redis");
+    const sub = "user-redis-part-way";
+    const token = logoutTokenFor(sub);
+    const session = await app.logIn(sub);
+    // The revocation key holds a list: Redis fails the revocation after the script began.
+    const redisClient = await createClient({ url: redis.url }).connect();
+    const revocationKey = `remix-keycloak:revoked:demo:sub:${sub}`;
+    try {
+      await redisClient.rPush(revocationKey, "not a time");
+      expect(await app.deliver(token)).toBe(503);
+      expect(await app.signedIn(session)).toBe(true);
+
+      await redisClient.del(revocationKey);
+      expect(await app.deliver(token)).toBe(200);
+      expect(await app.signedIn(session)).toBe(false);
+    } finally {
+      await redisClient.quit();
+    }
   });
 });

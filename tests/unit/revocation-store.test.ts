@@ -44,6 +44,18 @@ describe("MemoryRevocationStore", () => {
     expect(await store.useOnce("iss#jti-1", 60)).toBe(false);
     expect(await store.useOnce("iss#jti-2", 60)).toBe(true);
   });
+
+  it("revokes once per id: the same id again revokes nothing and answers false", async () => {
+    const store = new MemoryRevocationStore();
+    const revocation = { keys: ["demo:sub:u", "demo:sid:s"], at: 100, ttlSeconds: 60 };
+    expect(await store.revokeOnce("iss#jti-1", 60, revocation)).toBe(true);
+    expect(await store.revokedAt(["demo:sub:u"])).toBe(100);
+    expect(await store.revokedAt(["demo:sid:s"])).toBe(100);
+
+    expect(await store.revokeOnce("iss#jti-1", 60, { ...revocation, at: 200 })).toBe(false);
+    expect(await store.revokedAt(["demo:sub:u", "demo:sid:s"])).toBe(100);
+    expect(await store.useOnce("iss#jti-1", 60)).toBe(false);
+  });
 });
 
 describe("revocationKeys", () => {
