@@ -1,11 +1,34 @@
 // `npm run dev`: the app in watch mode. Without KEYCLOAK_URL it also starts the
 // embedded Keycloak-compatible IdP, so nobody needs a Keycloak server to try it.
 import { spawn } from "node:child_process";
+import { isFree } from "./free-port.js";
 import { devRealms, DEV_CLIENT_SECRET } from "./idp/app-client.js";
 import { accessTokenTtlFromEnv, startIdp } from "./idp/index.js";
 
+/** One line instead of a stack trace, then exit 1, as the app does for its configuration. */
+function refuse(message) {
+  console.error(`npm run dev: ${message}`);
+  process.exit(1);
+}
+
+/** A port number from the environment, or `fallback` when it is unset. */
+function portFrom(env, variable, fallback) {
+  const value = env[variable]?.trim() || String(fallback);
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535)
+    refuse(`${variable} must be a port number from 1 to 65535, got "${value}"`);
+  return Number(value);
+}
+
 const env = { ...process.env };
-env.APP_URL ??= "http://localhost:3000";
+// The app's port is chosen here, not by remix-serve (which takes any free port when PORT's is busy), so that
+// APP_URL, the redirect URIs registered at the embedded IdP and the server agree.
+const port = portFrom(env, "PORT", 3000);
+if (!(await isFree(port)))
+  refuse(
+    `port ${port} is taken by another program: stop it, or set PORT to a free port (PORT=${port + 1} npm run dev)`,
+  );
+env.PORT = String(port);
+env.APP_URL ||= `http://localhost:${port}`;
 env.KEYCLOAK_REALM ??= "demo";
 env.KEYCLOAK_CLIENT_ID ??= "remix-app";
 

@@ -72,7 +72,19 @@ export function parseConfig(rawEnv: Env): AppConfig {
   const env = new EnvReader(rawEnv);
   const production = env.get("NODE_ENV") === "production";
 
-  const appUrl = env.parse("APP_URL", (value) => appOrigin(value, production), "http://localhost:3000");
+  // remix-serve listens on PORT, so outside production the default origin follows it. In production the public
+  // origin is rarely localhost (a proxy in front), and a wrong one only shows at the provider: it must be set.
+  const port = env.parse("PORT", portNumber, 3000);
+  const appUrl = env.parse(
+    "APP_URL",
+    (value) => appOrigin(value, production),
+    production ? undefined : `http://localhost:${port ?? 3000}`,
+  );
+  if (production && env.get("APP_URL") === undefined)
+    env.report(
+      "APP_URL",
+      "APP_URL is required in production: the public origin of the app as browsers see it, e.g. https://app.example.com",
+    );
   const realms = parseKeycloakRealms(env);
   const providers = parseOidcProviders(
     env,
@@ -269,6 +281,13 @@ function defaultSecrets(env: EnvReader, production: boolean): string[] {
 function positiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) === 0)
     throw new Invalid(` must be a positive whole number, got "${value}"`);
+  return Number(value);
+}
+
+/** remix-serve reads PORT with Number(): "abc" would silently make it listen on 3000, or any free port. */
+function portNumber(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535)
+    throw new Invalid(` must be a port number from 1 to 65535, got "${value}"`);
   return Number(value);
 }
 

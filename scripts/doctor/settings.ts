@@ -71,6 +71,7 @@ export function fixForVariable(variable: string): string {
 const FIXES = {
   APP_URL:
     "serve the app over https behind a TLS-terminating proxy and set APP_URL=https://app.example.com (its public origin, no path); http is only for localhost or 127.0.0.1",
+  PORT: "set PORT to the port the app listens on (the one nginx's proxy_pass names), e.g. 3000, or unset it",
   SESSION_SECRET:
     'generate one with `openssl rand -base64 48`; to rotate without logging everyone out, prepend it: SESSION_SECRET="<new>,<old>"',
   KEYCLOAK_URL:

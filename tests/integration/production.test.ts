@@ -186,6 +186,9 @@ describe("start-up refusals", () => {
       { ...good, APP_URL: "http://app.example.com" },
       ['APP_URL must be https in production (http only for localhost or 127.0.0.1), got "http://app.example.com"'],
     ],
+    ["APP_URL missing", { ...good, APP_URL: "" }, ["APP_URL is required in production"]],
+    // remix-serve itself would listen on 3000 (or any free port) without a word.
+    ["PORT not a number", { ...good, PORT: "abc" }, ['PORT must be a port number from 1 to 65535, got "abc"']],
     [
       "several at once",
       { KEYCLOAK_REALM: "demo", SESSION_SECRET: "", APP_URL: "http://app.example.com" },

@@ -190,6 +190,9 @@ describe("parseConfig", () => {
       "OIDC_PROVIDER_PARTNER_CLIENT_ID",
       { OIDC_PROVIDERS: "partner", OIDC_PROVIDER_PARTNER_ISSUER: "https://x.example" },
     ],
+    ["PORT", { PORT: "abc" }],
+    ["PORT", { PORT: "0" }],
+    ["PORT", { PORT: "65536" }],
     ["APP_URL", { APP_URL: "localhost:3000" }],
     ["APP_URL", { APP_URL: "https://app.example.com/base" }],
     ["SESSION_SECRET", { SESSION_SECRET: "a,,b" }],
@@ -203,9 +206,29 @@ describe("parseConfig", () => {
   });
 
   it("requires a long SESSION_SECRET in production only", () => {
+    const production = { ...valid, NODE_ENV: "production", APP_URL: "https://app.example.com" };
     expect(problemsOf({ ...valid, SESSION_SECRET: undefined })).toEqual([]);
-    expect(problemsOf({ ...valid, SESSION_SECRET: undefined, NODE_ENV: "production" })[0]).toMatch(/^SESSION_SECRET/);
-    expect(problemsOf({ ...valid, SESSION_SECRET: "short", NODE_ENV: "production" })[0]).toMatch(/^SESSION_SECRET/);
+    expect(problemsOf({ ...production, SESSION_SECRET: undefined })).toEqual([
+      expect.stringMatching(/^SESSION_SECRET/),
+    ]);
+    expect(problemsOf({ ...production, SESSION_SECRET: "short" })).toEqual([expect.stringMatching(/^SESSION_SECRET/)]);
+  });
+
+  it("takes the port remix-serve listens on as the default APP_URL outside production", () => {
+    expect(parseConfig({ ...valid, PORT: "3713" }).appUrl).toBe("http://localhost:3713");
+    expect(parseConfig({ ...valid, PORT: "3713", APP_URL: "https://app.example.com" }).appUrl).toBe(
+      "https://app.example.com",
+    );
+    expect(problemsOf({ ...valid, PORT: "abc" })).toEqual(['PORT must be a port number from 1 to 65535, got "abc"']);
+  });
+
+  it("requires APP_URL in production, where the public origin is not the port the server listens on", () => {
+    expect(problemsOf({ ...valid, NODE_ENV: "production", PORT: "3713" })).toEqual([
+      "APP_URL is required in production: the public origin of the app as browsers see it, e.g. https://app.example.com",
+    ]);
+    expect(parseConfig({ ...valid, NODE_ENV: "production", APP_URL: "http://localhost:3713" }).appUrl).toBe(
+      "http://localhost:3713",
+    );
   });
 
   it("reports every bad variable at once", () => {
