@@ -53,7 +53,8 @@ const remix = spawn(
     "node_modules/@remix-run/dev/dist/cli.js",
     "dev",
     "--command",
-    "node node_modules/@remix-run/serve/dist/cli.js build/index.js",
+    // remix.config.js's development build, never build/ (npm start's).
+    "node node_modules/@remix-run/serve/dist/cli.js .cache/dev-build/index.js",
   ],
   {
     env: { ...env, VITE_CJS_IGNORE_WARNING: "true" },

@@ -1,9 +1,13 @@
-// `npm run dev` as a new user starts it: what it says when it cannot start.
-import { spawn } from "node:child_process";
+// `npm run dev` as a new user starts it: the app and the embedded IdP, or one line saying why not.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../support/app";
+import { browse, CookieJar, textOf } from "../support/browserless";
+import { reachCallback } from "../support/login";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const servers: Server[] = [];
@@ -21,10 +25,11 @@ async function occupy(port: number): Promise<void> {
   });
 }
 
-/** Runs `node dev/dev.js` (what `npm run dev` runs) until it exits by itself. */
-function runDevUntilExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+/** `node dev/dev.js`, what `npm run dev` runs, in a process group of its own (remix dev and remix-serve in it). */
+function spawnDev(env: Record<string, string>): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, ["dev/dev.js"], {
     cwd: root,
+    detached: true,
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: process.env.HOME ?? "/tmp",
@@ -34,13 +39,19 @@ function runDevUntilExit(env: Record<string, string>): Promise<{ code: number | 
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  return { child, output: () => output };
+}
+
+/** Runs `npm run dev` until it exits by itself. */
+function runDevUntilExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const { child, output } = spawnDev(env);
   const timer = setTimeout(() => child.kill("SIGTERM"), 30_000);
   return new Promise((resolve) =>
     child.once("exit", (code) => {
       clearTimeout(timer);
-      resolve({ code, output });
+      resolve({ code, output: output() });
     }),
   );
 }
@@ -61,4 +72,46 @@ describe("npm run dev refuses to start, in one line naming the variable", () => 
     expect(code).toBe(1);
     expect(output).toBe('npm run dev: PORT must be a port number from 1 to 65535, got "abc"\n');
   });
+});
+
+/** A file's hash, or null when it does not exist. */
+const hashOf = (path: string) =>
+  readFile(new URL(`../../${path}`, import.meta.url)).then(
+    (bytes) => createHash("sha256").update(bytes).digest("hex"),
+    () => null,
+  );
+
+describe("npm run dev", () => {
+  let stop: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await stop?.();
+    stop = undefined;
+  });
+
+  it("serves its own development build, leaving npm run build's untouched, and logs in with the embedded IdP", async () => {
+    const productionBuild = await hashOf("build/index.js");
+    const port = await freePort();
+    const { child, output } = spawnDev({ PORT: String(port), IDP_PORT: String(await freePort()) });
+    stop = () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        process.kill(-child.pid!, "SIGTERM");
+      });
+    const app = `http://localhost:${port}`;
+    await expect.poll(output, { timeout: 90_000, interval: 200 }).toContain(`[remix-serve] ${app}`);
+    const idp = /Embedded IdP at (\S+) /.exec(output())![1]!;
+
+    const jar = new CookieJar();
+    // The redirect URI the IdP was given is the port the app is on.
+    const callbackUrl = await reachCallback(jar, { app, idp });
+    const callback = await browse(jar, callbackUrl);
+    expect(callback.status).toBe(302);
+    const home = await browse(jar, `${app}/`);
+    expect(home.status).toBe(200);
+    expect(textOf(await home.text())).toContain("Log out");
+
+    expect(await hashOf("build/index.js")).toBe(productionBuild);
+    expect(await readFile(new URL("../../.cache/dev-build/index.js", import.meta.url), "utf8")).toContain("jsxDEV");
+  }, 120_000);
 });
