@@ -36,12 +36,18 @@ let idp;
 if (!env.KEYCLOAK_URL) {
   env.KEYCLOAK_CLIENT_SECRET ||= DEV_CLIENT_SECRET;
   const realms = devRealms(env);
+  const idpPort = portFrom(env, "IDP_PORT", 8080);
   idp = await startIdp({
-    port: Number(env.IDP_PORT ?? 8080),
+    port: idpPort,
     host: "127.0.0.1",
     // e.g. 30, to watch the app renew access tokens; default 300 (Keycloak's).
     accessTokenTtl: accessTokenTtlFromEnv(env.IDP_ACCESS_TOKEN_TTL),
     realms,
+  }).catch((error) => {
+    if (error.code !== "EADDRINUSE") throw error;
+    return refuse(
+      `port ${idpPort} (the embedded IdP's) is taken by another program: set IDP_PORT to a free port (IDP_PORT=${idpPort + 1} npm run dev), or KEYCLOAK_URL to use a Keycloak of yours`,
+    );
   });
   env.KEYCLOAK_URL = idp.url;
   console.log(`Embedded IdP at ${idp.url} (realms: ${Object.keys(realms).join(", ")}; user demo, password demo)`);

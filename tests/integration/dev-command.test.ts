@@ -67,6 +67,16 @@ describe("npm run dev refuses to start, in one line naming the variable", () => 
     );
   });
 
+  it("when the embedded IdP's port is taken, naming IDP_PORT instead of a stack trace", async () => {
+    const idpPort = await freePort();
+    await occupy(idpPort);
+    const { code, output } = await runDevUntilExit({ PORT: String(await freePort()), IDP_PORT: String(idpPort) });
+    expect(code).toBe(1);
+    expect(output).toBe(
+      `npm run dev: port ${idpPort} (the embedded IdP's) is taken by another program: set IDP_PORT to a free port (IDP_PORT=${idpPort + 1} npm run dev), or KEYCLOAK_URL to use a Keycloak of yours\n`,
+    );
+  });
+
   it("when PORT is not a port number", async () => {
     const { code, output } = await runDevUntilExit({ PORT: "abc" });
     expect(code).toBe(1);
