@@ -23,7 +23,9 @@ const env = { ...process.env };
 // The app's port is chosen here, not by remix-serve (which takes any free port when PORT's is busy), so that
 // APP_URL, the redirect URIs registered at the embedded IdP and the server agree.
 const port = portFrom(env, "PORT", 3000);
-if (!(await isFree(port)))
+// Loopback only, like the embedded IdP: the app runs with a development-only session secret.
+env.HOST ||= "127.0.0.1";
+if (!(await isFree(port, env.HOST)))
   refuse(
     `port ${port} is taken by another program: stop it, or set PORT to a free port (PORT=${port + 1} npm run dev)`,
   );

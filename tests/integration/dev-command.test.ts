@@ -2,7 +2,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { createServer, type Server } from "node:net";
+import { connect, createServer, type Server } from "node:net";
+import { networkInterfaces } from "node:os";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../support/app";
@@ -84,6 +85,17 @@ describe("npm run dev refuses to start, in one line naming the variable", () => 
   });
 });
 
+/** Resolves once a TCP connection to host:port opens (then closes it). */
+function connectTo(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, host, () => {
+      socket.end();
+      resolve();
+    });
+    socket.once("error", reject);
+  });
+}
+
 /** A file's hash, or null when it does not exist. */
 const hashOf = (path: string) =>
   readFile(new URL(`../../${path}`, import.meta.url)).then(
@@ -120,6 +132,13 @@ describe("npm run dev", () => {
     const home = await browse(jar, `${app}/`);
     expect(home.status).toBe(200);
     expect(textOf(await home.text())).toContain("Log out");
+
+    // On loopback only, as the embedded IdP: not on this machine's other addresses.
+    expect(output()).toContain(`[remix-serve] ${app} (http://127.0.0.1:${port})`);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((address) => address?.family === "IPv4" && !address.internal)?.address;
+    if (external) await expect(connectTo(external, port)).rejects.toThrow(/ECONNREFUSED/);
 
     expect(await hashOf("build/index.js")).toBe(productionBuild);
     expect(await readFile(new URL("../../.cache/dev-build/index.js", import.meta.url), "utf8")).toContain("jsxDEV");
