@@ -1,5 +1,5 @@
 // `npm run dev` as a new user starts it: the app and the embedded IdP, or one line saying why not.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { connect, createServer, type Server } from "node:net";
@@ -85,6 +85,37 @@ describe("npm run dev refuses to start, in one line naming the variable", () => 
   });
 });
 
+/** The process ids of `pid` and everything it started, and what they started. */
+function processTree(pid: number): number[] {
+  const parents = execFileSync("ps", ["-eo", "pid=,ppid="], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
+  return tree;
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Stops `npm run dev` as a user would, by its process id; resolves once everything it started is gone. */
+async function stopDev(child: ChildProcess): Promise<void> {
+  const tree = processTree(child.pid!);
+  if (child.exitCode === null) process.kill(child.pid!, "SIGTERM");
+  try {
+    await expect.poll(() => tree.filter(isAlive), { timeout: 20_000, interval: 100 }).toEqual([]);
+  } finally {
+    for (const pid of tree.filter(isAlive)) process.kill(pid, "SIGKILL");
+  }
+}
+
 /** Resolves once a TCP connection to host:port opens (then closes it). */
 function connectTo(host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -114,12 +145,7 @@ describe("npm run dev", () => {
     const productionBuild = await hashOf("build/index.js");
     const port = await freePort();
     const { child, output } = spawnDev({ PORT: String(port), IDP_PORT: String(await freePort()) });
-    stop = () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        process.kill(-child.pid!, "SIGTERM");
-      });
+    stop = () => stopDev(child);
     const app = `http://localhost:${port}`;
     await expect.poll(output, { timeout: 90_000, interval: 200 }).toContain(`[remix-serve] ${app}`);
     const idp = /Embedded IdP at (\S+) /.exec(output())![1]!;
