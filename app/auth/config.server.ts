@@ -265,7 +265,23 @@ function secrets(value: string, production: boolean): string[] {
   if (production && entries.some((s) => s.length < MIN_SECRET_LENGTH)) {
     throw new Invalid(`: every secret must be at least ${MIN_SECRET_LENGTH} characters in production`);
   }
+  // Named by what is wrong, never by value: the line goes to the log.
+  const weakness = production ? entries.map(secretWeakness).find(Boolean) : undefined;
+  if (weakness) throw new Invalid(`: a secret is ${weakness}; generate one with \`openssl rand -base64 48\``);
   return entries;
+}
+
+/**
+ * Why a secret is weak, or undefined. Production refuses such a secret at start-up; the doctor holds every
+ * environment to this, also where the app accepts short secrets.
+ */
+export function secretWeakness(secret: string): string | undefined {
+  if (secret === DEV_SESSION_SECRET) return "the development-only default";
+  if (secret.length < MIN_SECRET_LENGTH) return `shorter than ${MIN_SECRET_LENGTH} characters`;
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((kind) => kind.test(secret)).length;
+  if (classes < 2) return "made of one kind of character only (only letters, or only digits, …)";
+  if (new Set(secret).size < 10) return "too repetitive (fewer than 10 different characters)";
+  return undefined;
 }
 
 function defaultSecrets(env: EnvReader, production: boolean): string[] {

@@ -8,7 +8,7 @@ const valid = {
   KEYCLOAK_REALM: "demo",
   KEYCLOAK_CLIENT_ID: "remix-app",
   KEYCLOAK_CLIENT_SECRET: "s3cret",
-  SESSION_SECRET: "x".repeat(32),
+  SESSION_SECRET: "test-session-secret-0123456789abcdef",
 };
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -212,6 +212,13 @@ describe("parseConfig", () => {
       expect.stringMatching(/^SESSION_SECRET/),
     ]);
     expect(problemsOf({ ...production, SESSION_SECRET: "short" })).toEqual([expect.stringMatching(/^SESSION_SECRET/)]);
+    // What the doctor fails, production refuses too; named without the secret.
+    expect(problemsOf({ ...production, SESSION_SECRET: `${"a".repeat(38)},${valid.SESSION_SECRET}` })).toEqual([
+      "SESSION_SECRET: a secret is made of one kind of character only (only letters, or only digits, …); generate one with `openssl rand -base64 48`",
+    ]);
+    expect(problemsOf({ ...production, SESSION_SECRET: "a1b2".repeat(10) })).toEqual([
+      expect.stringContaining("SESSION_SECRET: a secret is too repetitive"),
+    ]);
   });
 
   it("takes the port remix-serve listens on as the default APP_URL outside production", () => {
