@@ -126,6 +126,9 @@ function parseKeycloakRealms(env: EnvReader): ProviderConfig[] {
     logoutMethod: env.parse("KEYCLOAK_LOGOUT_METHOD", logoutMethod),
   };
   const realmNames = unique([defaultRealm, ...more]);
+  // Without a realm to check it against, a missing client id would only show once KEYCLOAK_REALM is fixed.
+  if (realmNames.length === 0 && !shared.clientId)
+    env.report("KEYCLOAK_CLIENT_ID", "KEYCLOAK_CLIENT_ID is required: the client id of this app in the realms");
   return realmNames.map((name): ProviderConfig => {
     const prefix = `KEYCLOAK_REALM_${envName(name)}`;
     const clientId = env.get(`${prefix}_CLIENT_ID`) ?? shared.clientId;

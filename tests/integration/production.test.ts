@@ -195,6 +195,17 @@ describe("start-up refusals", () => {
     // remix-serve itself would listen on 3000 (or any free port) without a word.
     ["PORT not a number", { ...good, PORT: "abc" }, ['PORT must be a port number from 1 to 65535, got "abc"']],
     [
+      "an empty environment, in one round",
+      { KEYCLOAK_URL: "", KEYCLOAK_REALM: "", KEYCLOAK_CLIENT_ID: "", SESSION_SECRET: "", APP_URL: "" },
+      [
+        "APP_URL is required",
+        "KEYCLOAK_URL is required",
+        "KEYCLOAK_REALM is required",
+        "KEYCLOAK_CLIENT_ID is required",
+        "SESSION_SECRET is required",
+      ],
+    ],
+    [
       "several at once",
       { KEYCLOAK_REALM: "demo", SESSION_SECRET: "", APP_URL: "http://app.example.com" },
       ["APP_URL must be https", "KEYCLOAK_URL is required", "SESSION_SECRET is required"],

@@ -239,7 +239,16 @@ describe("parseConfig", () => {
   });
 
   it("reports every bad variable at once", () => {
-    expect(problemsOf({})).toEqual([expect.stringMatching(/^KEYCLOAK_URL/), expect.stringMatching(/^KEYCLOAK_REALM/)]);
+    expect(problemsOf({})).toEqual([
+      expect.stringMatching(/^KEYCLOAK_URL/),
+      expect.stringMatching(/^KEYCLOAK_REALM/),
+      "KEYCLOAK_CLIENT_ID is required: the client id of this app in the realms",
+    ]);
+    // A client id of each realm's own is not missing.
+    expect(problemsOf({ KEYCLOAK_REALMS: "acme", KEYCLOAK_REALM_ACME_CLIENT_ID: "acme-portal" })).toEqual([
+      expect.stringMatching(/^KEYCLOAK_URL/),
+      expect.stringMatching(/^KEYCLOAK_REALM/),
+    ]);
     expect(problemsOf({ KEYCLOAK_REALM: "demo" })).toEqual([
       expect.stringMatching(/^KEYCLOAK_URL/),
       expect.stringMatching(/^KEYCLOAK_CLIENT_ID/),
