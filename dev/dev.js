@@ -1,6 +1,7 @@
 // `npm run dev`: the app in watch mode. Without KEYCLOAK_URL it also starts the
 // embedded Keycloak-compatible IdP, so nobody needs a Keycloak server to try it.
 import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { isFree } from "./free-port.js";
 import { devRealms, DEV_CLIENT_SECRET } from "./idp/app-client.js";
 import { accessTokenTtlFromEnv, startIdp } from "./idp/index.js";
@@ -55,6 +56,9 @@ if (!env.KEYCLOAK_URL) {
   console.log(`Embedded IdP at ${idp.url} (realms: ${Object.keys(realms).join(", ")}; user demo, password demo)`);
 }
 
+// In a process group of its own, with what it starts (remix-serve, esbuild), so that stopping `npm run dev` by
+// its process id stops them all: remix-serve in development outlives a SIGTERM while a browser keeps a
+// connection open, left behind without a parent.
 const remix = spawn(
   process.execPath,
   [
@@ -65,13 +69,28 @@ const remix = spawn(
     "node node_modules/@remix-run/serve/dist/cli.js .cache/dev-build/index.js",
   ],
   {
+    detached: true,
     env: { ...env, VITE_CJS_IGNORE_WARNING: "true" },
     stdio: "inherit",
   },
 );
 
+function signalRemix(signal) {
+  try {
+    process.kill(-remix.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+let stopping = false;
 async function shutDown(code) {
-  remix.kill("SIGTERM");
+  if (stopping) return;
+  stopping = true;
+  signalRemix("SIGTERM");
+  if (remix.exitCode === null && remix.signalCode === null)
+    await Promise.race([once(remix, "exit"), new Promise((resolve) => setTimeout(resolve, 5_000))]);
+  signalRemix("SIGKILL");
   await idp?.close();
   process.exit(code);
 }

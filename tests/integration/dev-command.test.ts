@@ -1,6 +1,7 @@
 // `npm run dev` as a new user starts it: the app and the embedded IdP, or one line saying why not.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { connect, createServer, type Server } from "node:net";
 import { networkInterfaces } from "node:os";
@@ -96,6 +97,14 @@ function processTree(pid: number): number[] {
   return tree;
 }
 
+const commandOf = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+  } catch {
+    return null;
+  }
+};
+
 const isAlive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -110,7 +119,9 @@ async function stopDev(child: ChildProcess): Promise<void> {
   const tree = processTree(child.pid!);
   if (child.exitCode === null) process.kill(child.pid!, "SIGTERM");
   try {
-    await expect.poll(() => tree.filter(isAlive), { timeout: 20_000, interval: 100 }).toEqual([]);
+    // What is left, by command line, so a failure says which process outlived npm run dev.
+    const left = () => tree.filter(isAlive).map((pid) => commandOf(pid) ?? pid);
+    await expect.poll(left, { timeout: 20_000, interval: 100 }).toEqual([]);
   } finally {
     for (const pid of tree.filter(isAlive)) process.kill(pid, "SIGKILL");
   }
