@@ -57,8 +57,8 @@ if (!env.KEYCLOAK_URL) {
 }
 
 // In a process group of its own, with what it starts (remix-serve, esbuild), so that stopping `npm run dev` by
-// its process id stops them all: remix-serve in development outlives a SIGTERM while a browser keeps a
-// connection open, left behind without a parent.
+// its process id stops them all. remix dev stops remix-serve with one SIGTERM, on which remix-serve in
+// development only closes its listener (its file watcher keeps it running): seen outliving npm run dev.
 const remix = spawn(
   process.execPath,
   [
