@@ -16,11 +16,14 @@ export async function freePort() {
   }
 }
 
-/** @param {number} port */
-export function isFree(port) {
+/**
+ * @param {number} port
+ * @param {string} [host] where the server will listen
+ */
+export function isFree(port, host = "127.0.0.1") {
   return new Promise((resolve) => {
     const server = createServer();
     server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }

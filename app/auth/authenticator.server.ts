@@ -24,6 +24,8 @@ export type StrategyFactory = (
 
 export interface Provider {
   name: string;
+  /** A Keycloak realm, or another OpenID provider. */
+  kind: ProviderConfig["kind"];
   label: string;
   /**
    * Its strategy, built from the provider's discovery document on first use.
@@ -72,7 +74,13 @@ function getRegistry() {
       if (!strategy) await discovered();
       else await (await discovered()).checkDiscovery();
     };
-    providers.set(config.name, { name: config.name, label: config.label, strategy: discovered, checkDiscovery });
+    providers.set(config.name, {
+      name: config.name,
+      kind: config.kind,
+      label: config.label,
+      strategy: discovered,
+      checkDiscovery,
+    });
   }
   for (const name of Object.keys(customStrategies)) {
     if (!providers.has(name))

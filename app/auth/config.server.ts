@@ -72,7 +72,19 @@ export function parseConfig(rawEnv: Env): AppConfig {
   const env = new EnvReader(rawEnv);
   const production = env.get("NODE_ENV") === "production";
 
-  const appUrl = env.parse("APP_URL", (value) => appOrigin(value, production), "http://localhost:3000");
+  // remix-serve listens on PORT, so outside production the default origin follows it. In production the public
+  // origin is rarely localhost (a proxy in front), and a wrong one only shows at the provider: it must be set.
+  const port = env.parse("PORT", portNumber, 3000);
+  const appUrl = env.parse(
+    "APP_URL",
+    (value) => appOrigin(value, production),
+    production ? undefined : `http://localhost:${port ?? 3000}`,
+  );
+  if (production && env.get("APP_URL") === undefined)
+    env.report(
+      "APP_URL",
+      "APP_URL is required in production: the public origin of the app as browsers see it, e.g. https://app.example.com",
+    );
   const realms = parseKeycloakRealms(env);
   const providers = parseOidcProviders(
     env,
@@ -114,6 +126,9 @@ function parseKeycloakRealms(env: EnvReader): ProviderConfig[] {
     logoutMethod: env.parse("KEYCLOAK_LOGOUT_METHOD", logoutMethod),
   };
   const realmNames = unique([defaultRealm, ...more]);
+  // Without a realm to check it against, a missing client id would only show once KEYCLOAK_REALM is fixed.
+  if (realmNames.length === 0 && !shared.clientId)
+    env.report("KEYCLOAK_CLIENT_ID", "KEYCLOAK_CLIENT_ID is required: the client id of this app in the realms");
   return realmNames.map((name): ProviderConfig => {
     const prefix = `KEYCLOAK_REALM_${envName(name)}`;
     const clientId = env.get(`${prefix}_CLIENT_ID`) ?? shared.clientId;
@@ -253,7 +268,23 @@ function secrets(value: string, production: boolean): string[] {
   if (production && entries.some((s) => s.length < MIN_SECRET_LENGTH)) {
     throw new Invalid(`: every secret must be at least ${MIN_SECRET_LENGTH} characters in production`);
   }
+  // Named by what is wrong, never by value: the line goes to the log.
+  const weakness = production ? entries.map(secretWeakness).find(Boolean) : undefined;
+  if (weakness) throw new Invalid(`: a secret is ${weakness}; generate one with \`openssl rand -base64 48\``);
   return entries;
+}
+
+/**
+ * Why a secret is weak, or undefined. Production refuses such a secret at start-up; the doctor holds every
+ * environment to this, also where the app accepts short secrets.
+ */
+export function secretWeakness(secret: string): string | undefined {
+  if (secret === DEV_SESSION_SECRET) return "the development-only default";
+  if (secret.length < MIN_SECRET_LENGTH) return `shorter than ${MIN_SECRET_LENGTH} characters`;
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((kind) => kind.test(secret)).length;
+  if (classes < 2) return "made of one kind of character only (only letters, or only digits, …)";
+  if (new Set(secret).size < 10) return "too repetitive (fewer than 10 different characters)";
+  return undefined;
 }
 
 function defaultSecrets(env: EnvReader, production: boolean): string[] {
@@ -269,6 +300,13 @@ function defaultSecrets(env: EnvReader, production: boolean): string[] {
 function positiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) === 0)
     throw new Invalid(` must be a positive whole number, got "${value}"`);
+  return Number(value);
+}
+
+/** remix-serve reads PORT with Number(): "abc" would silently make it listen on 3000, or any free port. */
+function portNumber(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535)
+    throw new Invalid(` must be a port number from 1 to 65535, got "${value}"`);
   return Number(value);
 }
 

@@ -128,7 +128,10 @@ const pages: Record<PageErrorCode, AuthErrorPage> = {
   },
 };
 
-export function describeAuthError(code: AuthErrorCode): AuthErrorPage {
+export function describeAuthError(code: AuthErrorCode, provider?: string): AuthErrorPage {
+  // Named where known, as the logout pages name it: with several providers, "the identity provider" is vague.
+  if (code === "idp_unreachable" && provider)
+    return { ...pages.idp_unreachable, message: `We could not reach ${provider}. Please try again in a moment.` };
   // Only a verification gone wrong could bring a logout token's code here: say that.
   return code === "invalid_logout_token" ? pages.invalid_id_token : pages[code];
 }

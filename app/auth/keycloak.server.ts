@@ -16,9 +16,9 @@ export function keycloakIssuer({ url, realm }: { url: string; realm: string }): 
  *
  * @example
  * ```ts
- * const options = { issuer: keycloakIssuer({ url: "https://sso.example.com", realm: "demo" }),
- *   clientId: "remix-app", clientSecret: "…", redirectURI: "https://app.example.com/auth/demo/callback" };
- * new KeycloakStrategy({ ...options, metadata: await discover(options.issuer) }, verify);
+ * const metadata = await discover(keycloakIssuer({ url: "https://sso.example.com", realm: "demo" }));
+ * const options = { metadata, clientId: "remix-app", clientSecret: "…", redirectURI: "https://app.example.com/auth/demo/callback" };
+ * new KeycloakStrategy(options, async ({ claims, idToken, profile }) => ({ sub: claims.sub, idToken, ...profile }));
  * ```
  */
 export class KeycloakStrategy<User> extends OIDCStrategy<User> {

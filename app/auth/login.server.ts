@@ -100,7 +100,7 @@ function failure(
   retryUrl = `/auth/${realm}/login`,
 ) {
   logAuthEvent(request, "login_failed", { realm, outcome: "failure", code: error.code, detail: error.detail });
-  const { status, title, message, retryLabel } = describeAuthError(error.code);
+  const { status, title, message, retryLabel } = describeAuthError(error.code, getProvider(realm)?.label);
   return data({ error: { title, message, retryUrl, retryLabel } }, { status, headers: noStore(headers) });
 }
 

@@ -2,6 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, useLoaderData } from "@remix-run/react";
 import { commitAppSession, getAppSession } from "~/app-session.server";
 import { fetchUserinfo, getAccessToken, getRoles } from "~/auth/access-token.server";
+import { getProvider } from "~/auth/authenticator.server";
 import { AuthError, describeAuthError } from "~/auth/errors";
 import { getIdTokenClaims, requireAuthSession } from "~/auth/session.server";
 
@@ -83,9 +84,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
   // Reading the flash removed it: saved, it is not shown again.
   if (notice) headers.append("Set-Cookie", await commitAppSession(appSession));
+  const provider = getProvider(session.user.realm);
+  const label = provider?.label ?? session.user.realm;
   return data(
     {
       user: session.user,
+      signedInWith: {
+        term: provider?.kind === "oidc" ? "Provider" : "Realm",
+        name: label === session.user.realm ? label : `${label} (${session.user.realm})`,
+      },
       sessionStartedAt: displayTime(idTokenClaims.auth_time),
       roles,
       api,
@@ -107,7 +114,8 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Account() {
-  const { user, sessionStartedAt, roles, api, claims, hideClaims, notice } = useLoaderData<typeof loader>();
+  const { user, signedInWith, sessionStartedAt, roles, api, claims, hideClaims, notice } =
+    useLoaderData<typeof loader>();
   return (
     <>
       <h1>Your account</h1>
@@ -133,8 +141,8 @@ export default function Account() {
               <dd>{user.email}</dd>
             </>
           ) : null}
-          <dt>Realm</dt>
-          <dd>{user.realm}</dd>
+          <dt>{signedInWith.term}</dt>
+          <dd>{signedInWith.name}</dd>
           {sessionStartedAt ? (
             <>
               <dt>Session started</dt>

@@ -1,6 +1,12 @@
 // The app's own settings: APP_URL, SESSION_SECRET, and the fix for each
 // variable parseConfig refuses.
-import { DEV_SESSION_SECRET, isLocalUrl, MIN_SECRET_LENGTH, type AppConfig } from "../../app/auth/config.server";
+import {
+  DEV_SESSION_SECRET,
+  isLocalUrl,
+  MIN_SECRET_LENGTH,
+  secretWeakness,
+  type AppConfig,
+} from "../../app/auth/config.server";
 import type { CheckResult } from "./result";
 
 /** APP_URL decides the redirect URIs and whether cookies are `Secure`. */
@@ -46,18 +52,8 @@ export function checkSessionSecrets(config: AppConfig): CheckResult {
   return { name, ok: true, detail: `${count} of at least ${MIN_SECRET_LENGTH} characters, not trivially weak` };
 }
 
-/**
- * Why a secret is weak, or undefined. Outside production the app accepts short
- * secrets; the doctor holds every environment to production's length.
- */
-export function secretWeakness(secret: string): string | undefined {
-  if (secret === DEV_SESSION_SECRET) return "the development-only default";
-  if (secret.length < MIN_SECRET_LENGTH) return `shorter than ${MIN_SECRET_LENGTH} characters`;
-  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((kind) => kind.test(secret)).length;
-  if (classes < 2) return "made of one kind of character only (only letters, or only digits, …)";
-  if (new Set(secret).size < 10) return "too repetitive (fewer than 10 different characters)";
-  return undefined;
-}
+// The rule is the server's own: production refuses at start-up what the doctor fails.
+export { secretWeakness };
 
 /** What to do about a variable parseConfig refused. */
 export function fixForVariable(variable: string): string {
@@ -71,6 +67,7 @@ export function fixForVariable(variable: string): string {
 const FIXES = {
   APP_URL:
     "serve the app over https behind a TLS-terminating proxy and set APP_URL=https://app.example.com (its public origin, no path); http is only for localhost or 127.0.0.1",
+  PORT: "set PORT to the port the app listens on (the one nginx's proxy_pass names), e.g. 3000, or unset it",
   SESSION_SECRET:
     'generate one with `openssl rand -base64 48`; to rotate without logging everyone out, prepend it: SESSION_SECRET="<new>,<old>"',
   KEYCLOAK_URL:

@@ -186,6 +186,25 @@ describe("start-up refusals", () => {
       { ...good, APP_URL: "http://app.example.com" },
       ['APP_URL must be https in production (http only for localhost or 127.0.0.1), got "http://app.example.com"'],
     ],
+    ["APP_URL missing", { ...good, APP_URL: "" }, ["APP_URL is required in production"]],
+    [
+      "SESSION_SECRET long but of one kind of character (the doctor's rule)",
+      { ...good, SESSION_SECRET: "a".repeat(38) },
+      ["SESSION_SECRET: a secret is made of one kind of character only"],
+    ],
+    // remix-serve itself would listen on 3000 (or any free port) without a word.
+    ["PORT not a number", { ...good, PORT: "abc" }, ['PORT must be a port number from 1 to 65535, got "abc"']],
+    [
+      "an empty environment, in one round",
+      { KEYCLOAK_URL: "", KEYCLOAK_REALM: "", KEYCLOAK_CLIENT_ID: "", SESSION_SECRET: "", APP_URL: "" },
+      [
+        "APP_URL is required",
+        "KEYCLOAK_URL is required",
+        "KEYCLOAK_REALM is required",
+        "KEYCLOAK_CLIENT_ID is required",
+        "SESSION_SECRET is required",
+      ],
+    ],
     [
       "several at once",
       { KEYCLOAK_REALM: "demo", SESSION_SECRET: "", APP_URL: "http://app.example.com" },

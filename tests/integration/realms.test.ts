@@ -132,6 +132,33 @@ describe("several realms and a generic provider", () => {
     expect(await session(jar)).toBeNull();
   });
 
+  it("shows a generic provider on /account as a provider, by its label; a Keycloak realm as a realm", async () => {
+    for (const [name, shown, notShown] of [
+      ["partner", "Provider Partner SSO (partner)", "Realm"],
+      ["demo", "Realm demo", "Provider"],
+    ] as const) {
+      const jar = new CookieJar();
+      const { page } = await startLogin(jar, name);
+      expect((await browse(jar, await signIn(jar, page))).status).toBe(302);
+      const account = textOf(await (await browse(jar, `${app}/account`)).text());
+      expect(account).toContain(`Email demo@example.com ${shown} Session started`);
+      expect(account).not.toContain(` ${notShown} `);
+    }
+  });
+
+  it("names the provider that cannot be reached on the login page", async () => {
+    stack.idp.faults.down = true;
+    try {
+      const response = await browse(new CookieJar(), `${app}/auth/partner/login`);
+      expect(response.status).toBe(503);
+      const text = textOf(await response.text());
+      expect(text).toContain("The identity provider is unreachable");
+      expect(text).toContain("We could not reach Partner SSO. Please try again in a moment.");
+    } finally {
+      stack.idp.faults.down = false;
+    }
+  });
+
   it("uses the shared client for realms without their own", async () => {
     const { authorizeUrl } = await startLogin(new CookieJar(), "demo");
     expect(authorizeUrl.searchParams.get("client_id")).toBe(TEST_CLIENT.clientId);

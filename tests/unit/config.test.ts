@@ -8,7 +8,7 @@ const valid = {
   KEYCLOAK_REALM: "demo",
   KEYCLOAK_CLIENT_ID: "remix-app",
   KEYCLOAK_CLIENT_SECRET: "s3cret",
-  SESSION_SECRET: "x".repeat(32),
+  SESSION_SECRET: "test-session-secret-0123456789abcdef",
 };
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -190,6 +190,9 @@ describe("parseConfig", () => {
       "OIDC_PROVIDER_PARTNER_CLIENT_ID",
       { OIDC_PROVIDERS: "partner", OIDC_PROVIDER_PARTNER_ISSUER: "https://x.example" },
     ],
+    ["PORT", { PORT: "abc" }],
+    ["PORT", { PORT: "0" }],
+    ["PORT", { PORT: "65536" }],
     ["APP_URL", { APP_URL: "localhost:3000" }],
     ["APP_URL", { APP_URL: "https://app.example.com/base" }],
     ["SESSION_SECRET", { SESSION_SECRET: "a,,b" }],
@@ -203,13 +206,49 @@ describe("parseConfig", () => {
   });
 
   it("requires a long SESSION_SECRET in production only", () => {
+    const production = { ...valid, NODE_ENV: "production", APP_URL: "https://app.example.com" };
     expect(problemsOf({ ...valid, SESSION_SECRET: undefined })).toEqual([]);
-    expect(problemsOf({ ...valid, SESSION_SECRET: undefined, NODE_ENV: "production" })[0]).toMatch(/^SESSION_SECRET/);
-    expect(problemsOf({ ...valid, SESSION_SECRET: "short", NODE_ENV: "production" })[0]).toMatch(/^SESSION_SECRET/);
+    expect(problemsOf({ ...production, SESSION_SECRET: undefined })).toEqual([
+      expect.stringMatching(/^SESSION_SECRET/),
+    ]);
+    expect(problemsOf({ ...production, SESSION_SECRET: "short" })).toEqual([expect.stringMatching(/^SESSION_SECRET/)]);
+    // What the doctor fails, production refuses too; named without the secret.
+    expect(problemsOf({ ...production, SESSION_SECRET: `${"a".repeat(38)},${valid.SESSION_SECRET}` })).toEqual([
+      "SESSION_SECRET: a secret is made of one kind of character only (only letters, or only digits, …); generate one with `openssl rand -base64 48`",
+    ]);
+    expect(problemsOf({ ...production, SESSION_SECRET: "a1b2".repeat(10) })).toEqual([
+      expect.stringContaining("SESSION_SECRET: a secret is too repetitive"),
+    ]);
+  });
+
+  it("takes the port remix-serve listens on as the default APP_URL outside production", () => {
+    expect(parseConfig({ ...valid, PORT: "3713" }).appUrl).toBe("http://localhost:3713");
+    expect(parseConfig({ ...valid, PORT: "3713", APP_URL: "https://app.example.com" }).appUrl).toBe(
+      "https://app.example.com",
+    );
+    expect(problemsOf({ ...valid, PORT: "abc" })).toEqual(['PORT must be a port number from 1 to 65535, got "abc"']);
+  });
+
+  it("requires APP_URL in production, where the public origin is not the port the server listens on", () => {
+    expect(problemsOf({ ...valid, NODE_ENV: "production", PORT: "3713" })).toEqual([
+      "APP_URL is required in production: the public origin of the app as browsers see it, e.g. https://app.example.com",
+    ]);
+    expect(parseConfig({ ...valid, NODE_ENV: "production", APP_URL: "http://localhost:3713" }).appUrl).toBe(
+      "http://localhost:3713",
+    );
   });
 
   it("reports every bad variable at once", () => {
-    expect(problemsOf({})).toEqual([expect.stringMatching(/^KEYCLOAK_URL/), expect.stringMatching(/^KEYCLOAK_REALM/)]);
+    expect(problemsOf({})).toEqual([
+      expect.stringMatching(/^KEYCLOAK_URL/),
+      expect.stringMatching(/^KEYCLOAK_REALM/),
+      "KEYCLOAK_CLIENT_ID is required: the client id of this app in the realms",
+    ]);
+    // A client id of each realm's own is not missing.
+    expect(problemsOf({ KEYCLOAK_REALMS: "acme", KEYCLOAK_REALM_ACME_CLIENT_ID: "acme-portal" })).toEqual([
+      expect.stringMatching(/^KEYCLOAK_URL/),
+      expect.stringMatching(/^KEYCLOAK_REALM/),
+    ]);
     expect(problemsOf({ KEYCLOAK_REALM: "demo" })).toEqual([
       expect.stringMatching(/^KEYCLOAK_URL/),
       expect.stringMatching(/^KEYCLOAK_CLIENT_ID/),

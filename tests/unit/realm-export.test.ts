@@ -181,3 +181,25 @@ describe.each(["README.md", "docs/DEPLOY.md"])("the Keycloak client table in %s"
     );
   });
 });
+
+describe("DEPLOY.md's 'Import the realm', step 2", () => {
+  /** The keys whose values hold `APP_URL`, anywhere in a realm file. */
+  function keysHoldingAppUrl(value: unknown, key = ""): string[] {
+    if (typeof value === "string") return value.includes(APP_URL) ? [key] : [];
+    if (Array.isArray(value)) return value.flatMap((item) => keysHoldingAppUrl(item, key));
+    if (value && typeof value === "object")
+      return Object.entries(value).flatMap(([name, inner]) => keysHoldingAppUrl(inner, name));
+    return [];
+  }
+  const step = /^2\. Replace `http:\/\/localhost:3000`[^]*?(?=\n3\. )/m.exec(read("docs/DEPLOY.md"))![0];
+
+  it.each(["keycloak/realm-export.json", "keycloak/realm-acme.json"])(
+    "names every URL of %s that holds the example APP_URL",
+    (path) => {
+      const keys = keysHoldingAppUrl(JSON.parse(read(path)));
+      expect(keys.sort()).toEqual(["backchannel.logout.url", "post.logout.redirect.uris", "redirectUris", "rootUrl"]);
+      expect(step).toContain("four URLs");
+      for (const key of keys) expect(step).toContain(`\`${key}\``);
+    },
+  );
+});
