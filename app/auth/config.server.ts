@@ -281,9 +281,9 @@ function secrets(value: string, production: boolean): string[] {
 export function secretWeakness(secret: string): string | undefined {
   if (secret === DEV_SESSION_SECRET) return "the development-only default";
   if (secret.length < MIN_SECRET_LENGTH) return `shorter than ${MIN_SECRET_LENGTH} characters`;
-  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((kind) => kind.test(secret)).length;
-  if (classes < 2) return "made of one kind of character only (only letters, or only digits, …)";
+  // Not "one kind of character": 40 random lowercase letters are strong; repetition is what makes a long secret weak.
   if (new Set(secret).size < 10) return "too repetitive (fewer than 10 different characters)";
+  if (/^(.+?)\1+$/s.test(secret)) return "one short piece repeated";
   return undefined;
 }
 

@@ -216,7 +216,7 @@ describe("npm run doctor", () => {
     {
       what: "a long but repetitive SESSION_SECRET among two",
       env: () => ({ NODE_ENV: "development", SESSION_SECRET: `${REPEATED_SESSION_SECRET},${TEST_SESSION_SECRET}` }),
-      line: /^✗ SESSION_SECRET — entry 1 of 2 is made of one kind of character only/,
+      line: /^✗ SESSION_SECRET — entry 1 of 2 is too repetitive/,
       fix: /prepend it: SESSION_SECRET="<new>,<old>"/,
     },
     {
@@ -384,8 +384,9 @@ describe("secretWeakness", () => {
     ["a 64-character hex secret", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", undefined],
     ["the development default", DEV_SESSION_SECRET, "the development-only default"],
     ["31 characters", "Ab1-".repeat(8).slice(0, 31), "shorter than 32 characters"],
-    ["one repeated character", "x".repeat(40), "made of one kind of character only (only letters, or only digits, …)"],
-    ["digits only", "1234567890".repeat(4), "made of one kind of character only (only letters, or only digits, …)"],
+    ["40 random lowercase letters", "kqjzvhxwtmrbnpyfgdlsceuaoiwxqmzkrvjhtbnp", undefined],
+    ["one repeated character", "x".repeat(40), "too repetitive (fewer than 10 different characters)"],
+    ["one short piece repeated", "1234567890".repeat(4), "one short piece repeated"],
     ["few different characters", "ab12".repeat(10), "too repetitive (fewer than 10 different characters)"],
   ])("judges %s", (_, secret, expected) => {
     expect(secretWeakness(secret)).toBe(expected);

@@ -188,9 +188,9 @@ describe("start-up refusals", () => {
     ],
     ["APP_URL missing", { ...good, APP_URL: "" }, ["APP_URL is required in production"]],
     [
-      "SESSION_SECRET long but of one kind of character (the doctor's rule)",
+      "SESSION_SECRET long but repetitive (the doctor's rule)",
       { ...good, SESSION_SECRET: "a".repeat(38) },
-      ["SESSION_SECRET: a secret is made of one kind of character only"],
+      ["SESSION_SECRET: a secret is too repetitive"],
     ],
     // remix-serve itself would listen on 3000 (or any free port) without a word.
     ["PORT not a number", { ...good, PORT: "abc" }, ['PORT must be a port number from 1 to 65535, got "abc"']],

@@ -214,7 +214,7 @@ describe("parseConfig", () => {
     expect(problemsOf({ ...production, SESSION_SECRET: "short" })).toEqual([expect.stringMatching(/^SESSION_SECRET/)]);
     // What the doctor fails, production refuses too; named without the secret.
     expect(problemsOf({ ...production, SESSION_SECRET: `${"a".repeat(38)},${valid.SESSION_SECRET}` })).toEqual([
-      "SESSION_SECRET: a secret is made of one kind of character only (only letters, or only digits, …); generate one with `openssl rand -base64 48`",
+      "SESSION_SECRET: a secret is too repetitive (fewer than 10 different characters); generate one with `openssl rand -base64 48`",
     ]);
     expect(problemsOf({ ...production, SESSION_SECRET: "a1b2".repeat(10) })).toEqual([
       expect.stringContaining("SESSION_SECRET: a secret is too repetitive"),
