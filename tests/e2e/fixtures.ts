@@ -3,7 +3,11 @@ import { expectLoggedOutPage, expectSignedOut, failingOnConsoleErrors, sentEndSe
 import { startStack, type Stack, type StackOptions } from "../support/stack";
 
 export const test = base.extend<
-  { signIn: (username: string, password?: string) => Promise<void>; failOnConsoleErrors: void },
+  {
+    signIn: (username: string, password?: string) => Promise<void>;
+    logIn: (username?: string) => Promise<void>;
+    failOnConsoleErrors: void;
+  },
   { stack: Stack; stackOptions: StackOptions }
 >({
   stackOptions: [{}, { scope: "worker", option: true }],
@@ -24,6 +28,14 @@ export const test = base.extend<
       await page.getByLabel("Username or email").fill(username);
       await page.getByLabel("Password").fill(password);
       await page.getByRole("button", { name: "Sign In" }).click();
+    });
+  },
+  /** Logs in from the app's /login through the IdP's form, until the header shows the user. */
+  logIn: async ({ page, stack, signIn }, use) => {
+    await use(async (username = "demo") => {
+      await page.goto(`${stack.app.url}/login`);
+      await signIn(username);
+      await expect(page.getByTestId("username")).toHaveText(username);
     });
   },
 });

@@ -84,12 +84,10 @@ errorPageTest(
 test("logs out also when /logout is submitted by fetch (a Remix form without reloadDocument)", async ({
   page,
   stack,
-  signIn,
+  logIn,
 }) => {
   const app = stack.app.url;
-  await page.goto(`${app}/login`);
-  await signIn("demo");
-  await expect(page.getByTestId("username")).toHaveText("demo");
+  await logIn();
   await page.waitForFunction(() => "__remixRouter" in window); // hydrated
   const idpLogout = page.waitForRequest((request) => isIdpLogout(stack)(request.url()));
   await page.evaluate(() => {

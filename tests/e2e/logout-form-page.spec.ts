@@ -13,14 +13,12 @@ test.describe("without JavaScript", () => {
     test(`the end-session page looks like the app in the ${scheme} scheme, with a real button`, async ({
       page,
       stack,
-      signIn,
+      logIn,
     }, testInfo) => {
       const app = stack.app.url;
       await page.emulateMedia({ colorScheme: scheme });
       await page.setViewportSize({ width: 360, height: 800 });
-      await page.goto(`${app}/login`);
-      await signIn("demo");
-      await expect(page.getByTestId("username")).toHaveText("demo");
+      await logIn();
 
       await page.getByRole("button", { name: "Log out" }).click();
       await expect(page.getByRole("heading", { name: "Logging out" })).toBeVisible();
@@ -43,20 +41,16 @@ test.describe("without JavaScript", () => {
 test("with JavaScript the page submits itself; a logout submitted by fetch is redirected instead", async ({
   page,
   stack,
-  signIn,
+  logIn,
 }) => {
   const app = stack.app.url;
-  await page.goto(`${app}/login`);
-  await signIn("demo");
-  await expect(page.getByTestId("username")).toHaveText("demo");
+  await logIn();
   let idpLogout = page.waitForRequest((request) => isIdpLogout(stack)(request.url()));
   await page.getByRole("button", { name: "Log out" }).click();
   expect((await idpLogout).method()).toBe("POST");
   await expectLoggedOutPage(page, app);
 
-  await page.goto(`${app}/login`);
-  await signIn("demo");
-  await expect(page.getByTestId("username")).toHaveText("demo");
+  await logIn();
   await page.waitForFunction(() => "__remixRouter" in window); // hydrated
   idpLogout = page.waitForRequest((request) => isIdpLogout(stack)(request.url()));
   await page.evaluate(() => {

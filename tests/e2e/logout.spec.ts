@@ -6,14 +6,12 @@ import { saveScreenshot, SCHEMES, test } from "./page-checks";
 test("after a logout, shows the page only a completed logout has, in both schemes", async ({
   page,
   stack,
-  signIn,
+  logIn,
 }, testInfo) => {
   const app = stack.app.url;
   for (const scheme of SCHEMES) {
     await page.emulateMedia({ colorScheme: scheme });
-    await page.goto(`${app}/login`);
-    await signIn("demo");
-    await expect(page.getByTestId("username")).toHaveText("demo");
+    await logIn();
     await page.getByRole("button", { name: "Log out" }).click();
     await expectLoggedOutPage(page, app);
     // Not the pages it used to be confused with.
@@ -37,12 +35,10 @@ async function startAttackerSite(target: string): Promise<{ url: string; close()
 test("a page on another site sending the browser to /logout/callback logs no one out and clears no cookie (issue 14.1)", async ({
   page,
   stack,
-  signIn,
+  logIn,
 }) => {
   const app = stack.app.url;
-  await page.goto(`${app}/login`);
-  await signIn("demo");
-  await expect(page.getByTestId("username")).toHaveText("demo");
+  await logIn();
   // Another app on the same host has its own cookie.
   await page.context().addCookies([{ name: "other_app", value: "keep-me", domain: "localhost", path: "/" }]);
 
@@ -92,12 +88,10 @@ test.describe("when the IdP is down but the app has its discovery cached", () =>
   test("Log out ends the app session on the app's own page, and Retry ends the IdP's once it is back", async ({
     page,
     stack,
-    signIn,
+    logIn,
   }) => {
     const app = stack.app.url;
-    await page.goto(`${app}/login`);
-    await signIn("demo");
-    await expect(page.getByTestId("username")).toHaveText("demo");
+    await logIn();
 
     stack.idp.faults.down = true;
     await page.getByRole("button", { name: "Log out" }).click();

@@ -45,12 +45,6 @@ const PAGES: PageUnderTest[] = [
   { name: "not-found", path: "/no-such-page", heading: "Page not found", status: 404 },
 ];
 
-async function signInAs(page: Page, app: string, signIn: (username: string) => Promise<void>, username = "demo") {
-  await page.goto(`${app}/login`);
-  await signIn(username);
-  await expect(page.getByTestId("username")).toHaveText(username);
-}
-
 /** Screenshots at both widths, and no WCAG 2.1 A/AA violation at either. */
 async function checkPage(page: Page, testInfo: TestInfo, name: string, heading: string | RegExp) {
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(heading);
@@ -65,9 +59,9 @@ async function checkPage(page: Page, testInfo: TestInfo, name: string, heading: 
 for (const scheme of SCHEMES) {
   test.describe(`${scheme} scheme`, () => {
     for (const { name, path, heading, status = 200, signedIn, username } of PAGES) {
-      test(`${name} is accessible and laid out at 360 and 1280 px`, async ({ page, stack, signIn }, testInfo) => {
+      test(`${name} is accessible and laid out at 360 and 1280 px`, async ({ page, stack, logIn }, testInfo) => {
         await page.emulateMedia({ colorScheme: scheme });
-        if (signedIn) await signInAs(page, stack.app.url, signIn, username);
+        if (signedIn) await logIn(username);
         const response = await page.goto(`${stack.app.url}${path}`);
         expect(response?.status()).toBe(status);
         await checkPage(page, testInfo, `${name}-${scheme}`, heading);
@@ -169,11 +163,11 @@ test.describe("without JavaScript", () => {
 });
 
 /** `DOCS_SCREENSHOTS=1 npx playwright test pages` refreshes the README's pictures. */
-test("captures the README screenshots", async ({ page, stack, signIn }) => {
+test("captures the README screenshots", async ({ page, stack, logIn }) => {
   test.skip(!process.env.DOCS_SCREENSHOTS, "only when DOCS_SCREENSHOTS is set");
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.emulateMedia({ colorScheme: "light" });
-  await signInAs(page, stack.app.url, signIn);
+  await logIn();
   await page.screenshot({ path: "docs/screenshots/home.png" });
   await page.goto(`${stack.app.url}/account`);
   await page.screenshot({ path: "docs/screenshots/account.png", fullPage: true });
