@@ -11,7 +11,10 @@ import { build } from "esbuild";
 import { root } from "./servers.js";
 
 /** The app's encrypt/decrypt/splitIntoChunks, built from its source once per run. */
-async function sealedCookie() {
+let built;
+const sealedCookie = () => (built ??= buildSealedCookie());
+
+async function buildSealedCookie() {
   const outfile = join(root, "node_modules/.cache/bench/sealed-cookie.mjs");
   mkdirSync(join(outfile, ".."), { recursive: true });
   await build({
