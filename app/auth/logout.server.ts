@@ -53,11 +53,19 @@ export async function logout(request: Request): Promise<Response> {
 }
 
 /**
- * `GET /auth/:realm/logout`: "Retry" after the provider could not be told at
+ * `POST /auth/:realm/logout`: "Retry" after the provider could not be told at
  * logout. The app session is already gone, so there is no id_token_hint: the
- * provider asks the user to confirm, then comes back.
+ * provider asks the user to confirm, then comes back. Only a same-origin POST:
+ * the logout state it creates lets `/logout/callback` clear the site's
+ * cookies, so another site must never be able to start one.
  */
 export async function retryProviderLogout(request: Request, realm: string): Promise<Response> {
+  if (request.method !== "POST") {
+    return plain("Method not allowed", 405, { Allow: "GET, POST" });
+  }
+  if (isCrossSiteRequest(request.headers, getConfig().appUrl)) {
+    return plain("Cross-site logout refused", 403);
+  }
   const provider = getProvider(realm);
   if (!provider) return plain("Unknown provider", 404);
   const headers = new Headers({ "Cache-Control": "no-store", "X-Request-Id": requestId(request) });

@@ -1,12 +1,16 @@
 /**
  * True when a browser says this request comes from another site: an `Origin`
  * that is not the app's, or `Sec-Fetch-Site` other than same-origin/none.
+ * `Origin: null` is what Chromium sends for a form on a page with
+ * `Referrer-Policy: no-referrer` (the app's `/auth/*` pages), so it counts as
+ * ours only when `Sec-Fetch-Site` (which no page can forge) says same-origin.
  * Requests without either header (curl, very old browsers) are not refused:
  * every current browser sends `Origin` on a POST.
  */
 export function isCrossSiteRequest(headers: Headers, appOrigin: string): boolean {
   const origin = headers.get("Origin");
-  if (origin !== null && origin !== appOrigin) return true;
   const site = headers.get("Sec-Fetch-Site");
+  if (origin === "null") return site !== "same-origin";
+  if (origin !== null && origin !== appOrigin) return true;
   return site !== null && site !== "same-origin" && site !== "none";
 }

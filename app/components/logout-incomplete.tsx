@@ -16,9 +16,13 @@ export function LogoutIncomplete({ reason, realm, provider }: LogoutIncompleteVi
           <p>
             Your session in this app has ended; your session at {provider} may still be open. Retry to end it there too.
           </p>
-          <NextStep href={`/auth/${realm}/logout`} home>
-            Retry
-          </NextStep>
+          {/* A POST, like Log out: a logout at the provider is never started by a link. */}
+          <form method="post" action={`/auth/${realm}/logout`} className="actions">
+            <button type="submit" className="button">
+              Retry
+            </button>
+            <a href="/">Back to home</a>
+          </form>
         </>
       ) : (
         <>

@@ -1,4 +1,6 @@
 // What the app's own pages show, whichever IdP the browser test runs against.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect, type Page } from "@playwright/test";
 
 /** Back from the IdP's logout: the app's logged-out page, by text only that page has. */
@@ -37,4 +39,15 @@ export async function failingOnConsoleErrors(page: Page, use: () => Promise<void
   });
   await use();
   expect(errors).toEqual([]);
+}
+
+/** A page on another site (127.0.0.1 is not the app's localhost) with one link, to `target` on the app. */
+export async function startAttackerSite(target: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((_request, response) => {
+    response.writeHead(200, { "Content-Type": "text/html" });
+    response.end(`<!DOCTYPE html><title>Win a prize</title><a href="${target}">Claim your prize</a>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

@@ -1,5 +1,4 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { startAttackerSite } from "./app-pages";
 import { expect, expectLoggedOutPage, expectSignedOut, isIdpLogout } from "./fixtures";
 import { saveScreenshot, SCHEMES, test } from "./page-checks";
 
@@ -20,17 +19,6 @@ test("after a logout, shows the page only a completed logout has, in both scheme
     await saveScreenshot(page, testInfo, `logged-out-${scheme}`, 360);
   }
 });
-
-/** A page on another site (127.0.0.1 is not the app's localhost) linking to the app's logout callback. */
-async function startAttackerSite(target: string): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer((_request, response) => {
-    response.writeHead(200, { "Content-Type": "text/html" });
-    response.end(`<!DOCTYPE html><title>Win a prize</title><a href="${target}">Claim your prize</a>`);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 test("a page on another site sending the browser to /logout/callback logs no one out and clears no cookie (issue 14.1)", async ({
   page,
@@ -59,6 +47,42 @@ test("a page on another site sending the browser to /logout/callback logs no one
   expect(names).toContain("other_app");
   await page.goto(`${app}/account`);
   await expect(page.getByTestId("account-username")).toHaveText("demo");
+});
+
+test("a page on another site sending the browser to the Retry route starts no logout (issue 23.3)", async ({
+  page,
+  stack,
+  logIn,
+}) => {
+  const app = stack.app.url;
+  await logIn();
+  const idpRequests = stack.idp.requests.length;
+  const attacker = await startAttackerSite(`${app}/auth/demo/logout`);
+  try {
+    await page.goto(attacker.url);
+    await page.getByRole("link", { name: "Claim your prize" }).click();
+    await expect(page).toHaveURL(`${app}/`);
+    await expect(page.getByTestId("username")).toHaveText("demo");
+  } finally {
+    await attacker.close();
+  }
+  expect(
+    stack.idp.requests.slice(idpRequests).filter((request) => request.path.endsWith("/protocol/openid-connect/logout")),
+  ).toEqual([]);
+  expect((await page.context().cookies(app)).map((cookie) => cookie.name)).not.toContain("oidc-logout-state");
+});
+
+test("Log out works from the app's /auth/* pages, which send no referrer (Chromium's Origin: null, issue 23.3)", async ({
+  page,
+  stack,
+  logIn,
+}) => {
+  const app = stack.app.url;
+  await logIn();
+  await page.goto(`${app}/auth/demo/callback?code=unknown&state=unknown`);
+  await expect(page.getByRole("heading", { name: "This sign-in attempt has expired" })).toBeVisible();
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expectLoggedOutPage(page, app);
 });
 
 test.describe("when the IdP is down but the app has its discovery cached", () => {
@@ -100,13 +124,13 @@ test.describe("when the IdP is down but the app has its discovery cached", () =>
       page.getByText("Your session in this app has ended; your session at demo may still be open"),
     ).toBeVisible();
     await expectSignedOut(page);
-    await page.getByRole("link", { name: "Retry" }).click();
+    await page.getByRole("button", { name: "Retry" }).click();
     await expect(
       page.getByText("Your session in this app has ended; your session at demo may still be open"),
     ).toBeVisible();
 
     stack.idp.faults.down = false;
-    await page.getByRole("link", { name: "Retry" }).click();
+    await page.getByRole("button", { name: "Retry" }).click();
     // Without the session's id_token the IdP asks before ending its session.
     await page.waitForURL((url) => isIdpLogout(stack)(url.href));
     await page.getByRole("button", { name: "Logout" }).click();

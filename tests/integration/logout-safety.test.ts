@@ -57,6 +57,46 @@ describe("logout that cannot be forged", () => {
   });
 });
 
+describe("the Retry route, /auth/:realm/logout (issue 23.3)", () => {
+  const retry = `/auth/demo/logout`;
+
+  it("starts no logout at the provider for a GET (a link, or a page on another site): home, no logout state, session intact", async () => {
+    const jar = await logIn();
+    const response = await browse(jar, `${app}${retry}`, { headers: { "Sec-Fetch-Site": "cross-site" } });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/");
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(textOf(await (await browse(jar, `${app}/account`)).text())).toContain("Signed in as demo");
+  });
+
+  it.each([
+    ["an Origin of another site", { Origin: "https://evil.example" }],
+    ["Sec-Fetch-Site: cross-site", { "Sec-Fetch-Site": "cross-site" }],
+    ["a null Origin (sandboxed frame)", { Origin: "null" }],
+  ])("refuses a POST with %s: 403, no logout state", async (_label, headers) => {
+    const jar = await logIn();
+    const response = await browse(jar, `${app}${retry}`, { form: {}, headers });
+    expect(response.status).toBe(403);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect((await browse(jar, `${app}/account`)).status).toBe(200);
+  });
+
+  it("sends a same-origin POST to the provider's end-session endpoint, without a hint, with a state bound to this browser", async () => {
+    const jar = new CookieJar();
+    const response = await browse(jar, `${app}${retry}`, {
+      form: {},
+      headers: { Origin: app, "Sec-Fetch-Site": "same-origin" },
+    });
+    expect(response.status).toBe(302);
+    const endSession = new URL(response.headers.get("location")!);
+    expect(endSession.href.startsWith(`${stack.idp.url}/realms/demo/protocol/openid-connect/logout?`)).toBe(true);
+    expect(endSession.searchParams.has("id_token_hint")).toBe(false);
+    expect(endSession.searchParams.get("client_id")).toBe("remix-app");
+    expect(endSession.searchParams.get("state")).toBeTruthy();
+    expect(jar.names(`${app}/logout/callback`)).toEqual(["oidc-logout-state"]);
+  });
+});
+
 describe("logout that never gets stuck", () => {
   it("ends the app session and shows our page, not a dead redirect, when the IdP is down but discovery was cached", async () => {
     const jar = await logIn();

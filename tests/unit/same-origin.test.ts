@@ -11,6 +11,11 @@ describe("isCrossSiteRequest", () => {
     [{ "Sec-Fetch-Site": "none" }, false],
     [{ Origin: "https://evil.example" }, true],
     [{ Origin: "null" }, true],
+    // A form on a no-referrer page of the app itself (Chromium).
+    [{ Origin: "null", "Sec-Fetch-Site": "same-origin" }, false],
+    [{ Origin: "null", "Sec-Fetch-Site": "cross-site" }, true],
+    [{ Origin: "null", "Sec-Fetch-Site": "same-site" }, true],
+    [{ Origin: "null", "Sec-Fetch-Site": "none" }, true],
     [{ Origin: "http://app.example.com" }, true],
     [{ Origin: "https://app.example.com:8443" }, true],
     [{ Origin: "https://sub.app.example.com" }, true],
