@@ -1,7 +1,7 @@
 import { data } from "@remix-run/node";
 import { getAuthenticator, getProvider, listProviders } from "./authenticator.server";
 import { getConfig } from "./config.server";
-import { BoundedEntriesCookie } from "./cookies.server";
+import { BoundedEntriesCookie, stateCookie } from "./cookies.server";
 import { AuthError, describeAuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
 import { MAX_PENDING_LOGINS } from "./oidc-strategy.server";
@@ -11,14 +11,17 @@ import { createAuthSession } from "./session.server";
 
 /**
  * `state` -> the path to return to, for the logins in progress in this browser: each tab comes back where it
- * started. Scoped like the strategy's state cookie: the login route adds to it, the callback reads it.
+ * started. Scoped like the strategy's state cookie: the login route adds to it, the callback reads it. Over
+ * https that is one `__Host-` cookie for every provider, still holding three logins at most.
  */
-const returnTos = (realm: string) =>
-  new BoundedEntriesCookie(
-    "oidc-return-to",
-    { path: `/auth/${realm}/`, secure: getConfig().secureCookies, maxAge: 300 },
-    MAX_PENDING_LOGINS,
-  );
+function returnTos(realm: string) {
+  const { name, attributes } = stateCookie("oidc-return-to", {
+    path: `/auth/${realm}/`,
+    secure: getConfig().secureCookies,
+    maxAge: 300,
+  });
+  return new BoundedEntriesCookie(name, attributes, MAX_PENDING_LOGINS);
+}
 
 const MAX_KEPT_RETURN_TO = 400;
 
