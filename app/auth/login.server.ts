@@ -23,7 +23,12 @@ function returnTos(realm: string) {
   return new BoundedEntriesCookie(name, attributes, MAX_PENDING_LOGINS);
 }
 
-const MAX_KEPT_RETURN_TO = 400;
+/**
+ * Bytes a return path may take in that cookie, form-encoded (each `/` takes three): over https every request
+ * carries the cookie, so it stays under 800 bytes (docs/decisions/001-chunked-session-cookie.md).
+ */
+const MAX_KEPT_RETURN_TO = 200;
+const storedLength = (returnTo: string) => new URLSearchParams({ returnTo }).toString().length - "returnTo=".length;
 
 /** Redirects to the realm's provider; `?returnTo=` is kept, sanitized, for the way back. */
 export async function startLogin(request: Request, realm: string): Promise<Response | LoginFailure> {
@@ -44,8 +49,8 @@ export async function startLogin(request: Request, realm: string): Promise<Respo
     if (thrown instanceof Response) {
       if (url.searchParams.get("prompt") === "login") askForLogin(thrown);
       const state = new URL(thrown.headers.get("Location")!).searchParams.get("state")!;
-      // Three encoded return paths must fit one cookie (4 KB): a longer one comes back to the home page.
-      const kept = returnTo.length <= MAX_KEPT_RETURN_TO ? returnTo : "/";
+      // A return path too long for the cookie comes back to the home page.
+      const kept = storedLength(returnTo) <= MAX_KEPT_RETURN_TO ? returnTo : "/";
       thrown.headers.append("Set-Cookie", returnTos(realm).add(request, state, kept));
       noStore(thrown.headers);
       return thrown;

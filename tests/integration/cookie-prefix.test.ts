@@ -1,6 +1,7 @@
 // Issue 14.9: with an https APP_URL every cookie that carries a session, a login or a logout state has the
 // __Host- prefix, so a sibling subdomain cannot plant one.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SESSION_COOKIE_BUDGET } from "~/auth/session.server";
 import { freePort } from "../support/app";
 import { browse, CookieJar, follow, formOf, textOf } from "../support/browserless";
 import { continueIdpLogout, encryptedSession } from "../support/login";
@@ -154,5 +155,24 @@ describe("login and logout state cookies when APP_URL is https", () => {
     expect(page.headers.getSetCookie()).toEqual([]);
     expect(page.headers.get("clear-site-data")).toBeNull();
     expect(await signedInOnHome(victim.header(app))).toBe(true);
+  });
+
+  it("ride on every request within what the session budget leaves of nginx's 8 KB Cookie line, after a flood of logins with long return paths at each provider", async () => {
+    // What a full session leaves, minus the app's own cookie (160 bytes with a flash message) and separators.
+    const room = 8 * 1024 - SESSION_COOKIE_BUDGET - 256;
+    const jar = new CookieJar();
+    await logIn(jar, "demo");
+    await logOutAtIdp(jar); // its logout state stays until the callback, 10 minutes at most
+    let largest = 0;
+    // Return paths of many lengths, across what a login keeps ("/;;;…", each ";" 3 bytes in the cookie), longest first.
+    const lengths = [400, 300, 200, ...Array.from({ length: 80 }, (_, i) => 120 - i)];
+    for (const length of lengths) {
+      for (const realm of ["acme", "demo"]) {
+        const returnTo = encodeURIComponent(`/${";".repeat(length - 1)}`);
+        expect((await browse(jar, `${app}/auth/${realm}/login?returnTo=${returnTo}`)).status).toBe(302);
+        largest = Math.max(largest, jar.header(`${app}/`).length, jar.header(`${app}/auth/${realm}/callback`).length);
+      }
+    }
+    expect(largest).toBeLessThanOrEqual(room);
   });
 });
