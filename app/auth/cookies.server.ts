@@ -31,6 +31,22 @@ export function serializeCookie(name: string, value: string, attributes: CookieA
 }
 
 /**
+ * The name and attributes a cookie that carries login or logout state is set with. Secure (an https
+ * APP_URL), it is `__Host-<name>` for `Path=/`: the browser accepts that name only from this very host,
+ * Secure and without `Domain`, so a sibling subdomain cannot plant its own login (login CSRF), and the
+ * unprefixed name, which it could plant, is never read. Over http the prefix does not exist: the cookie
+ * keeps to `attributes.path`, where it is used.
+ */
+export function stateCookie(
+  name: string,
+  attributes: CookieAttributes,
+): { name: string; attributes: CookieAttributes } {
+  return attributes.secure
+    ? { name: `__Host-${name}`, attributes: { ...attributes, path: "/" } }
+    : { name, attributes };
+}
+
+/**
  * A cookie holding a few `key=value` entries, oldest first, e.g. the logins in
  * progress of one provider by their `state`. Adding one drops the oldest beyond
  * `limit`, so a flood of logins cannot grow it; the last one removed deletes it.

@@ -1,7 +1,7 @@
 import { data } from "@remix-run/node";
 import { getAuthenticator, getProvider, listProviders } from "./authenticator.server";
 import { getConfig } from "./config.server";
-import { BoundedEntriesCookie } from "./cookies.server";
+import { BoundedEntriesCookie, stateCookie } from "./cookies.server";
 import { AuthError, describeAuthError } from "./errors";
 import { logAuthEvent } from "./log.server";
 import { MAX_PENDING_LOGINS } from "./oidc-strategy.server";
@@ -11,16 +11,24 @@ import { createAuthSession } from "./session.server";
 
 /**
  * `state` -> the path to return to, for the logins in progress in this browser: each tab comes back where it
- * started. Scoped like the strategy's state cookie: the login route adds to it, the callback reads it.
+ * started. Scoped like the strategy's state cookie: the login route adds to it, the callback reads it. Over
+ * https that is one `__Host-` cookie for every provider, still holding three logins at most.
  */
-const returnTos = (realm: string) =>
-  new BoundedEntriesCookie(
-    "oidc-return-to",
-    { path: `/auth/${realm}/`, secure: getConfig().secureCookies, maxAge: 300 },
-    MAX_PENDING_LOGINS,
-  );
+function returnTos(realm: string) {
+  const { name, attributes } = stateCookie("oidc-return-to", {
+    path: `/auth/${realm}/`,
+    secure: getConfig().secureCookies,
+    maxAge: 300,
+  });
+  return new BoundedEntriesCookie(name, attributes, MAX_PENDING_LOGINS);
+}
 
-const MAX_KEPT_RETURN_TO = 400;
+/**
+ * Bytes a return path may take in that cookie, form-encoded (each `/` takes three): over https every request
+ * carries the cookie, so it stays under 800 bytes (docs/decisions/001-chunked-session-cookie.md).
+ */
+const MAX_KEPT_RETURN_TO = 200;
+const storedLength = (returnTo: string) => new URLSearchParams({ returnTo }).toString().length - "returnTo=".length;
 
 /** Redirects to the realm's provider; `?returnTo=` is kept, sanitized, for the way back. */
 export async function startLogin(request: Request, realm: string): Promise<Response | LoginFailure> {
@@ -41,8 +49,8 @@ export async function startLogin(request: Request, realm: string): Promise<Respo
     if (thrown instanceof Response) {
       if (url.searchParams.get("prompt") === "login") askForLogin(thrown);
       const state = new URL(thrown.headers.get("Location")!).searchParams.get("state")!;
-      // Three encoded return paths must fit one cookie (4 KB): a longer one comes back to the home page.
-      const kept = returnTo.length <= MAX_KEPT_RETURN_TO ? returnTo : "/";
+      // A return path too long for the cookie comes back to the home page.
+      const kept = storedLength(returnTo) <= MAX_KEPT_RETURN_TO ? returnTo : "/";
       thrown.headers.append("Set-Cookie", returnTos(realm).add(request, state, kept));
       noStore(thrown.headers);
       return thrown;

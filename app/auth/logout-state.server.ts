@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { getConfig } from "./config.server";
-import { parseCookieHeader, serializeCookie } from "./cookies.server";
+import { parseCookieHeader, serializeCookie, stateCookie } from "./cookies.server";
 import { getRevocationStore } from "./revocation.server";
 import { seal, unseal } from "./sealed-cookie.server";
 
 const COOKIE = "oidc-logout-state";
-/** Where the provider sends the browser back after logout; the cookie goes nowhere else. */
+/** Where the provider sends the browser back after logout; over http, the cookie goes nowhere else. */
 export const LOGOUT_CALLBACK_PATH = "/logout/callback";
 const LIFETIME_SECONDS = 10 * 60;
 
@@ -16,7 +16,7 @@ const LIFETIME_SECONDS = 10 * 60;
 export function createLogoutState(): { state: string; cookie: string } {
   const state = randomBytes(24).toString("base64url");
   const sealed = seal({ state, exp: Math.floor(Date.now() / 1000) + LIFETIME_SECONDS }, getConfig().sessionSecrets[0]!);
-  return { state, cookie: stateCookie(sealed, LIFETIME_SECONDS) };
+  return { state, cookie: logoutStateCookie(sealed, LIFETIME_SECONDS) };
 }
 
 export type LogoutStateCheck = "valid" | "missing" | "mismatch" | "replayed";
@@ -27,9 +27,9 @@ export type LogoutStateCheck = "valid" | "missing" | "mismatch" | "replayed";
  * Returns the verdict and the header that deletes the cookie.
  */
 export async function verifyLogoutState(request: Request): Promise<{ result: LogoutStateCheck; clearCookie: string }> {
-  const clearCookie = stateCookie("", 0);
+  const clearCookie = logoutStateCookie("", 0);
   const returned = new URL(request.url).searchParams.get("state");
-  const sealed = parseCookieHeader(request.headers.get("Cookie")).get(COOKIE);
+  const sealed = parseCookieHeader(request.headers.get("Cookie")).get(logoutCookie().name);
   const expected = sealed
     ? (unseal(sealed, getConfig().sessionSecrets) as { state?: unknown; exp?: unknown } | null)
     : null;
@@ -41,6 +41,10 @@ export async function verifyLogoutState(request: Request): Promise<{ result: Log
   return { result: firstUse ? "valid" : "replayed", clearCookie };
 }
 
-function stateCookie(value: string, maxAge: number): string {
-  return serializeCookie(COOKIE, value, { path: LOGOUT_CALLBACK_PATH, secure: getConfig().secureCookies, maxAge });
+/** Over https `__Host-oidc-logout-state`, for the whole site: the only name read then. */
+const logoutCookie = () => stateCookie(COOKIE, { path: LOGOUT_CALLBACK_PATH, secure: getConfig().secureCookies });
+
+function logoutStateCookie(value: string, maxAge: number): string {
+  const { name, attributes } = logoutCookie();
+  return serializeCookie(name, value, { ...attributes, maxAge });
 }

@@ -26,15 +26,17 @@ export interface OIDCStrategyOptions {
    */
   clientPrivateKey?: PrivateKey;
   /**
-   * Absolute callback URL registered at the provider. The state cookie is
-   * scoped to its folder, which must also hold the login route.
+   * Absolute callback URL registered at the provider. Over http the state
+   * cookie is scoped to its folder, which must also hold the login route;
+   * over https it is a `__Host-` cookie for the whole site.
    * @example "https://app.example.com/auth/demo/callback"
    */
   redirectURI: string;
   /** @default ["openid", "profile", "email"] */
   scopes?: string[];
   /**
-   * Name of the cookie holding this provider's logins in progress (at most 3, for 5 minutes).
+   * Name of the cookie holding this provider's logins in progress (at most 3, for 5 minutes); over
+   * https it gets the `__Host-` prefix. Unique per provider: over https they all share `Path=/`.
    * @default "oidc"
    * @example "oidc:partner"
    */

@@ -3,7 +3,7 @@ import type { JWTPayload, JWTVerifyGetKey } from "jose";
 import * as oauth from "oauth4webapi";
 import type { Strategy } from "remix-auth/strategy";
 import { OAuth2Strategy } from "remix-auth-oauth2";
-import { BoundedEntriesCookie } from "./cookies.server";
+import { BoundedEntriesCookie, stateCookie } from "./cookies.server";
 import type { EndSessionRequest, LogoutMethod } from "./end-session.server";
 import { AuthError } from "./errors";
 import { createRotatingKeySet, type IdTokenClaims } from "./id-token.server";
@@ -74,9 +74,13 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
     this.#client = { client_id: options.clientId, [oauth.clockTolerance]: this.clockToleranceSeconds };
     this.#http = protocol.httpOptions(new URL(metadata.issuer), options.timeoutMs ?? 5000);
     const callback = new URL(options.redirectURI);
-    // Scoped to the callback's folder, so that the login route (a sibling) sees the logins in progress.
-    const cookie = { path: new URL(".", callback).pathname, secure: callback.protocol === "https:", maxAge: 300 };
-    this.#logins = new BoundedEntriesCookie(options.cookieName ?? "oidc", cookie, MAX_PENDING_LOGINS);
+    // Over http, scoped to the callback's folder, so that the login route (a sibling) sees the logins in progress.
+    const { name, attributes } = stateCookie(options.cookieName ?? "oidc", {
+      path: new URL(".", callback).pathname,
+      secure: callback.protocol === "https:",
+      maxAge: 300,
+    });
+    this.#logins = new BoundedEntriesCookie(name, attributes, MAX_PENDING_LOGINS);
   }
 
   /** Starts a login (throws the redirect to the provider) or completes one (returns the verified user). */

@@ -22,13 +22,13 @@ function callback(state: string | null, cookie?: string) {
 }
 
 describe("logout state", () => {
-  it("is a random value in a Secure, httpOnly cookie scoped to the callback", () => {
+  it("is a random value in a Secure, httpOnly __Host- cookie (APP_URL is https)", () => {
     const first = createLogoutState();
     const second = createLogoutState();
     expect(first.state).not.toBe(second.state);
     expect(first.state).toMatch(/^[\w-]{32}$/);
     expect(first.cookie).toMatch(
-      /^oidc-logout-state=v1\.[^;]+; Path=\/logout\/callback; HttpOnly; SameSite=Lax; Secure; Max-Age=600$/,
+      /^__Host-oidc-logout-state=v1\.[^;]+; Path=\/; HttpOnly; SameSite=Lax; Secure; Max-Age=600$/,
     );
   });
 
@@ -36,7 +36,7 @@ describe("logout state", () => {
     const { state, cookie } = createLogoutState();
     const first = await verifyLogoutState(callback(state, cookie));
     expect(first.result).toBe("valid");
-    expect(first.clearCookie).toMatch(/^oidc-logout-state=; Path=\/logout\/callback; .*Max-Age=0/);
+    expect(first.clearCookie).toMatch(/^__Host-oidc-logout-state=; Path=\/; .*Max-Age=0/);
     expect((await verifyLogoutState(callback(state, cookie))).result).toBe("replayed");
   });
 
@@ -49,5 +49,11 @@ describe("logout state", () => {
     expect((await verifyLogoutState(callback(null, mine.cookie))).result).toBe("missing");
     const tampered = mine.cookie.replace(/=v1\.(.)/, (_, c: string) => `=v1.${c === "A" ? "B" : "A"}`);
     expect((await verifyLogoutState(callback(mine.state, tampered))).result).toBe("missing");
+  });
+
+  it("is read only under the __Host- name: the same cookie without the prefix, which a sibling subdomain could set, is not", async () => {
+    const { state, cookie } = createLogoutState();
+    expect((await verifyLogoutState(callback(state, cookie.replace(/^__Host-/, "")))).result).toBe("missing");
+    expect((await verifyLogoutState(callback(state, cookie))).result).toBe("valid");
   });
 });
