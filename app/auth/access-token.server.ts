@@ -55,16 +55,25 @@ export async function getAccessToken(request: Request, { forceRefresh = false } 
   return { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, headers };
 }
 
-/** The user's roles, as `requireRole` names them (`admin`, `app:editor`), from the validated access token. */
+/**
+ * The user's roles, as `requireRole` names them, from the validated access token: `admin`, `app:editor` from
+ * the default realm, `acme/admin`, `acme/app:editor` from realm acme, none from other OpenID providers.
+ */
 export async function getRoles(request: Request): Promise<{ roles: string[]; headers: Headers }> {
   const { accessToken, headers } = await getAccessToken(request);
   const { user } = await requireAuthSession(request);
   const strategy = await strategyOf(user.realm, headers);
-  // An opaque access token (not a JWT: not Keycloak's) names no roles.
-  if (accessToken.split(".").length !== 3) return { roles: [], headers };
+  const source = {
+    provider: user.realm,
+    kind: getProvider(user.realm)!.kind,
+    defaultRealm: getConfig().defaultProvider,
+    clientId: strategy.clientId,
+  };
+  // Only a Keycloak realm's access token, a JWT, names roles: any other is not even validated.
+  if (source.kind !== "keycloak" || accessToken.split(".").length !== 3) return { roles: [], headers };
   try {
     const claims = await validatedClaims(accessToken, () => strategy.validateAccessToken(accessToken));
-    return { roles: rolesFromClaims(claims, strategy.clientId), headers };
+    return { roles: rolesFromClaims(claims, source), headers };
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
     logAuthEvent(request, "access_denied", {
@@ -79,9 +88,10 @@ export async function getRoles(request: Request): Promise<{ roles: string[]; hea
 }
 
 /**
- * Lets the request through when the user has `role`: a realm role (`"admin"`),
- * a role of this app's client (`"app:editor"`: `resource_access[clientId]`) or of
- * another client (`"account:manage-account"`). Otherwise throws the 403 page.
+ * Lets the request through when the user has `role`: a role of the default realm (KEYCLOAK_REALM), by
+ * name: a realm role (`"admin"`), a role of this app's client (`"app:editor"`: `resource_access[clientId]`)
+ * or of another client (`"account:manage-account"`); or another realm's, qualified by the realm's name
+ * (`"acme/admin"`, `"acme/app:editor"`). Otherwise throws the 403 page.
  * Send the returned headers with the response (the access token may have been renewed).
  */
 export async function requireRole(request: Request, role: string): Promise<{ roles: string[]; headers: Headers }> {

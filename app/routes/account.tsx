@@ -3,6 +3,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { commitAppSession, getAppSession } from "~/app-session.server";
 import { fetchUserinfo, getAccessToken, getRoles } from "~/auth/access-token.server";
 import { getProvider } from "~/auth/authenticator.server";
+import { getConfig } from "~/auth/config.server";
 import { AuthError, describeAuthError } from "~/auth/errors";
 import { getIdTokenClaims, requireAuthSession } from "~/auth/session.server";
 
@@ -86,6 +87,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (notice) headers.append("Set-Cookie", await commitAppSession(appSession));
   const provider = getProvider(session.user.realm);
   const label = provider?.label ?? session.user.realm;
+  // How requireRole names this session's roles (token-set.ts, rolesFromClaims).
+  const rolesFrom =
+    provider?.kind !== "keycloak"
+      ? { kind: "provider" as const, name: label }
+      : session.user.realm === getConfig().defaultProvider
+        ? { kind: "default-realm" as const, name: session.user.realm }
+        : { kind: "realm" as const, name: session.user.realm };
   return data(
     {
       user: session.user,
@@ -95,6 +103,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       },
       sessionStartedAt: displayTime(idTokenClaims.auth_time),
       roles,
+      rolesFrom,
       api,
       claims: hideClaims ? [] : claims,
       hideClaims,
@@ -114,7 +123,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Account() {
-  const { user, signedInWith, sessionStartedAt, roles, api, claims, hideClaims, notice } =
+  const { user, signedInWith, sessionStartedAt, roles, rolesFrom, api, claims, hideClaims, notice } =
     useLoaderData<typeof loader>();
   return (
     <>
@@ -156,9 +165,7 @@ export default function Account() {
       {roles ? (
         <section className="card" aria-labelledby="roles">
           <h2 id="roles">Roles</h2>
-          <p className="muted">
-            From your access token: realm roles by name, this app's client roles as <code>app:</code>role.
-          </p>
+          <RolesFrom source={rolesFrom} />
           {roles.length > 0 ? (
             <ul className="roles" data-testid="roles">
               {roles.map((role) => (
@@ -171,7 +178,8 @@ export default function Account() {
             <p data-testid="roles">You have no roles in this app.</p>
           )}
           <p>
-            <a href="/admin">Administration</a> <span className="muted">(needs the role admin)</span>
+            <a href="/admin">Administration</a>{" "}
+            <span className="muted">(needs the role admin of the app's default realm)</span>
           </p>
         </section>
       ) : null}
@@ -244,6 +252,30 @@ export default function Account() {
         )}
       </section>
     </>
+  );
+}
+
+/** How the roles listed are named: only the default realm's keep their bare names. */
+function RolesFrom({ source }: { source: { kind: "default-realm" | "realm" | "provider"; name: string } }) {
+  if (source.kind === "provider")
+    return (
+      <p className="muted">
+        The app reads roles only from Keycloak realms' access tokens, and {source.name} is another identity provider.
+      </p>
+    );
+  if (source.kind === "realm")
+    return (
+      <p className="muted">
+        From your access token, named after your realm {source.name}, which is not the app's default realm: realm roles
+        as <code>{source.name}/</code>role, this app's client roles as <code>{source.name}/app:</code>role. A page that
+        asks for a role by name alone asks for the default realm's.
+      </p>
+    );
+  return (
+    <p className="muted">
+      From your access token, issued by the app's default realm {source.name}: realm roles by name, this app's client
+      roles as <code>app:</code>role.
+    </p>
   );
 }
 

@@ -15,8 +15,8 @@ export default function Admin() {
     <>
       <h1>Administration</h1>
       <p>
-        You can see this page because your access token carries the realm role <code>admin</code>:{" "}
-        <code>requireRole(request, "admin")</code> let you in.
+        You can see this page because your access token carries the realm role <code>admin</code> of the app's default
+        realm: <code>requireRole(request, "admin")</code> let you in.
       </p>
       <p data-testid="editor">
         {canEdit ? (

@@ -4,7 +4,9 @@
 // Keycloak's own access token. A realm of its own, made from
 // keycloak/realm-export.json: access tokens that live 10 s, Keycloak's login
 // events on (so Keycloak itself says how often the app renewed), and a user
-// without the admin role.
+// without the admin role. Roles granted in another realm: the imported realms
+// demo (the default) and acme, with a realm role admin made in acme for the
+// test and deleted after it.
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browse, CookieJar, decodeEntities, follow, textOf } from "../support/browserless";
@@ -221,6 +223,52 @@ describe("roles from Keycloak's access token", () => {
     expect(text).not.toContain("You can see this page because");
     // Still signed in: a missing role is not a lost session.
     expect(text).toContain("Signed in as reader");
+  });
+});
+
+describe("roles granted in another realm", () => {
+  // As an admin of realm acme may: a realm role named admin, granted to one of acme's users.
+  const realm = "acme";
+  let realmsStack: KeycloakStack;
+  const deleteRole = () => admin.request("DELETE", `/${realm}/roles/admin`);
+  beforeAll(async () => {
+    await deleteRole().catch(() => {}); // left by an interrupted run on a reused Keycloak
+    await admin.request("POST", `/${realm}/roles`, { name: "admin", description: "acme's own administrators" });
+    const role = await admin.get<{ id: string; name: string }>(`/${realm}/roles/admin`);
+    await admin.request("POST", `/${realm}/users/${await admin.userId(realm, "demo")}/role-mappings/realm`, [role]);
+    realmsStack = await startKeycloakStack({ realms: ["demo", realm] });
+  });
+  afterAll(async () => {
+    await realmsStack?.stop();
+    await deleteRole();
+  });
+
+  it("/admin refuses acme's admin with the 403 page (acme/admin on /account) and admits the default realm demo's admin", async () => {
+    const realmsApp = realmsStack.app.url;
+    const acme = new CookieJar();
+    await logInAtKeycloak(acme, { app: realmsApp, keycloak, realm, username: "demo" });
+    // Keycloak puts acme's role where it puts any realm role.
+    const claims = decodeJwt((await sessionIn(acme, realmsApp))!.tokens!.accessToken);
+    expect(claims.iss).toBe(`${keycloak}/realms/${realm}`);
+    expect((claims.realm_access as { roles: string[] }).roles).toContain("admin");
+
+    const refused = await browse(acme, `${realmsApp}/admin`);
+    expect(refused.status).toBe(403);
+    const text = decodeEntities(textOf(await refused.text()));
+    expect(text).toContain("You do not have access to this page");
+    expect(text).not.toContain("You can see this page because");
+    expect(text).toContain("Signed in as demo (acme)");
+    const roles = rolesShown(await (await browse(acme, `${realmsApp}/account`)).text());
+    expect(roles).toContain("acme/admin");
+    expect(roles).not.toContain("admin");
+
+    const demo = new CookieJar();
+    await logInAtKeycloak(demo, { app: realmsApp, keycloak, realm: "demo", username: "demo" });
+    const admitted = await browse(demo, `${realmsApp}/admin`);
+    expect(admitted.status).toBe(200);
+    expect(decodeEntities(textOf(await admitted.text()))).toContain(
+      "You can see this page because your access token carries the realm role admin",
+    );
   });
 });
 

@@ -1,7 +1,8 @@
+import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_CLIENT } from "../support/app";
-import { browse, CookieJar, follow, formOf, textOf } from "../support/browserless";
-import { sessionIn } from "../support/login";
+import { browse, CookieJar, decodeEntities, follow, formOf, textOf } from "../support/browserless";
+import { logInOverHttp, sessionIn } from "../support/login";
 import { startStack, type Stack } from "../support/stack";
 
 let stack: Stack;
@@ -40,6 +41,7 @@ async function signIn(jar: CookieJar, page: { url: string; html?: string }) {
 }
 
 const session = (jar: CookieJar) => sessionIn(jar, app);
+const headingOf = (html: string) => textOf(/<h1\b[^>]*>([\s\S]*?)<\/h1>/.exec(html)?.[1] ?? "").trim();
 
 describe("several realms and a generic provider", () => {
   it("offers a picker at /login that keeps returnTo", async () => {
@@ -143,6 +145,53 @@ describe("several realms and a generic provider", () => {
       const account = textOf(await (await browse(jar, `${app}/account`)).text());
       expect(account).toContain(`Email demo@example.com ${shown} Session started`);
       expect(account).not.toContain(` ${notShown} `);
+    }
+  });
+
+  it.each([
+    { from: "the default realm demo", realm: "demo", status: 200, heading: "Administration" },
+    { from: "realm acme", realm: "acme", status: 403, heading: "You do not have access to this page" },
+    {
+      from: "the generic provider partner",
+      realm: "partner",
+      status: 403,
+      heading: "You do not have access to this page",
+    },
+  ])(
+    "lets a user whose access token carries realm_access.roles admin into /admin only from the default realm: from $from, $status",
+    async ({ realm, status, heading }) => {
+      const jar = new CookieJar();
+      await logInOverHttp(jar, { app, idp: stack.idp.url, realm });
+      // The same user in each of the IdP's realms: the same Keycloak-shaped roles in each access token.
+      expect(decodeJwt((await session(jar))!.tokens!.accessToken).realm_access).toEqual({ roles: ["admin"] });
+      const page = await browse(jar, `${app}/admin`);
+      expect(page.status).toBe(status);
+      expect(headingOf(await page.text())).toBe(heading);
+    },
+  );
+
+  it("names roles by their realm on /account outside the default realm, and reads none from a generic provider", async () => {
+    for (const [realm, shown] of [
+      [
+        "demo",
+        "issued by the app's default realm demo: realm roles by name, this app's client roles as app: role. " +
+          "admin app:editor account:manage-account account:view-profile",
+      ],
+      [
+        "acme",
+        "named after your realm acme, which is not the app's default realm: realm roles as acme/ role, " +
+          "this app's client roles as acme/app: role. A page that asks for a role by name alone asks for the default realm's. " +
+          "acme/admin acme/app:editor acme/account:manage-account acme/account:view-profile",
+      ],
+      [
+        "partner",
+        "The app reads roles only from Keycloak realms' access tokens, and Partner SSO is another identity provider. " +
+          "You have no roles in this app.",
+      ],
+    ] as const) {
+      const jar = new CookieJar();
+      await logInOverHttp(jar, { app, idp: stack.idp.url, realm });
+      expect(decodeEntities(textOf(await (await browse(jar, `${app}/account`)).text()))).toContain(shown);
     }
   });
 
