@@ -9,6 +9,7 @@ import { refreshAcrossInstances } from "./refresh-coordination.server";
 import {
   commitAuthSession,
   destroyAuthSession,
+  getIdTokenClaims,
   loginRedirect,
   requireAuthSession,
   type AuthSessionData,
@@ -155,9 +156,14 @@ async function renew(
         outcome: "renewed_locally",
         detail: String(error),
       });
-    fresh = await refreshOnce(user.realm, tokens, refused, () => strategy.refresh(tokens.refreshToken!), onStoreError);
+    const { aud, auth_time } = getIdTokenClaims(session);
+    const login = { sub: user.sub, aud, auth_time };
+    const refresh = () => strategy.refresh(tokens.refreshToken!, login);
+    fresh = await refreshOnce(user.realm, tokens, refused, refresh, onStoreError);
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
+    // One line says why: endSession's.
+    if (error.code === "session_ended") throw await endSession(request, error.detail);
     logAuthEvent(request, "token_refresh", {
       realm: user.realm,
       sub: user.sub,
@@ -165,7 +171,6 @@ async function renew(
       code: error.code,
       detail: error.detail,
     });
-    if (error.code === "session_ended") throw await endSession(request, error.detail);
     throw authErrorResponse(error, headers);
   }
   const renewed = { ...session, tokens: fresh };

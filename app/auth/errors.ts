@@ -7,6 +7,7 @@ export type AuthErrorCode =
   | "state_mismatch"
   | "idp_error"
   | "idp_unreachable"
+  | "issuer_mismatch"
   | "token_exchange_failed"
   | "invalid_id_token"
   | "invalid_logout_token"
@@ -78,6 +79,13 @@ const pages: Record<PageErrorCode, AuthErrorPage> = {
     status: 503,
     title: "The identity provider is unreachable",
     message: "We could not reach the identity provider. Please try again in a moment.",
+  },
+  // Refused like a mix-up (OpenID Connect Discovery 4.3): this is a set-up to fix, not an outage to wait out.
+  issuer_mismatch: {
+    status: 502,
+    title: "The identity provider answered as another issuer",
+    message:
+      "The identity provider answered, but under another name (issuer) than this app is set up for, so sign-in was stopped. The administrator needs to check the provider's URL in the app's configuration; npm run doctor names both issuers.",
   },
   token_exchange_failed: {
     status: 400,

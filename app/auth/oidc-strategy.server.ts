@@ -156,10 +156,21 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
     });
   }
 
-  /** New tokens for a refresh token (send the rotated refresh token next time); `session_ended` when it is refused. */
-  async refresh(refreshToken: string): Promise<oauth.TokenEndpointResponse> {
+  /**
+   * New tokens for a refresh token (send the rotated refresh token next time); `session_ended` when it is
+   * refused, or when the answer's ID token is not about `login` (the claims of the login's ID token).
+   */
+  async refresh(
+    refreshToken: string,
+    login: protocol.RefreshIdTokenCheck["login"],
+  ): Promise<oauth.TokenEndpointResponse> {
     const auth = protocol.clientAuthentication(this.#as, this.oidcOptions);
-    return protocol.refreshTokens(this.#as, this.#client, auth, this.#http, refreshToken);
+    return protocol.refreshTokens(this.#as, this.#client, auth, this.#http, refreshToken, {
+      login,
+      clientId: this.clientId,
+      clockTolerance: this.clockToleranceSeconds,
+      validateSignature: (response) => this.#validateSignature(response),
+    });
   }
 
   /** Calls the userinfo endpoint with an access token (the answer must be about `sub`); `null` when it refuses the token. */

@@ -4,7 +4,7 @@
 import * as oauth from "oauth4webapi";
 import type { ProviderConfig } from "../../app/auth/config.server";
 import { AuthError } from "../../app/auth/errors";
-import { discover, type ProviderMetadata } from "../../app/auth/oidc-protocol.server";
+import { answeredIssuer, discover, type ProviderMetadata } from "../../app/auth/oidc-protocol.server";
 import { describe, variables, withoutCredentials, type CheckResult } from "./result";
 
 export type Discovery =
@@ -20,10 +20,8 @@ export async function checkDiscovery(provider: ProviderConfig, timeoutMs: number
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
     const cause = error.cause;
-    if (cause instanceof oauth.OperationProcessingError && cause.code === oauth.JSON_ATTRIBUTE_COMPARISON) {
-      const actual = (cause.cause as { body?: { issuer?: unknown } }).body?.issuer;
-      return { ok: false, result: issuerMismatch(provider, String(actual)) };
-    }
+    if (error.code === "issuer_mismatch")
+      return { ok: false, result: issuerMismatch(provider, answeredIssuer(cause)!) };
     const status =
       cause instanceof oauth.OperationProcessingError && cause.cause instanceof Response
         ? cause.cause.status
@@ -118,7 +116,7 @@ function issuerMismatch(provider: ProviderConfig, actual: string): CheckResult {
   const name = `${provider.name}: issuer`;
   const vars = variables(provider);
   const expected = provider.issuer;
-  const detail = `discovery names issuer "${withoutCredentials(actual)}", the app expects "${withoutCredentials(expected)}"`;
+  const detail = `the provider answered, but as another issuer: "${withoutCredentials(actual)}" (the app expects "${withoutCredentials(expected)}")`;
   if (provider.kind !== "keycloak") {
     return {
       name,

@@ -174,7 +174,7 @@ describe("npm run doctor", () => {
     {
       what: "an issuer mismatch (KEYCLOAK_URL with localhost, the IdP's issuer with 127.0.0.1)",
       env: () => ({ KEYCLOAK_URL: idp.url.replace("127.0.0.1", "localhost") }),
-      line: /^✗ demo: issuer — discovery names issuer "http:\/\/127\.0\.0\.1:\d+\/realms\/demo", the app expects "http:\/\/localhost:\d+\/realms\/demo"$/,
+      line: /^✗ demo: issuer — the provider answered, but as another issuer: "http:\/\/127\.0\.0\.1:\d+\/realms\/demo" \(the app expects "http:\/\/localhost:\d+\/realms\/demo"\)$/,
       fix: /fix: set KEYCLOAK_URL to the URL Keycloak advertises \(http:\/\/127\.0\.0\.1:\d+\).*KC_HOSTNAME=http:\/\/localhost:\d+.*KC_PROXY_HEADERS=xforwarded/,
     },
     {
@@ -246,6 +246,25 @@ describe("npm run doctor", () => {
     expect(failed, output).toHaveLength(1);
     expect(failed[0]).toMatch(line);
     expect(fixUnder(output, failed[0]!)).toMatch(fix);
+  });
+
+  it("oidcc-client-test-discovery-issuer-mismatch: says an OpenID provider answered as another issuer, naming both, and what to set", async () => {
+    const { code, output } = await runDoctor({
+      OIDC_PROVIDERS: "partner",
+      OIDC_PROVIDER_PARTNER_ISSUER: idp.issuer("open").replace("127.0.0.1", "localhost"),
+      OIDC_PROVIDER_PARTNER_CLIENT_ID: "public-app",
+    });
+    expect(code, output).toBe(1);
+    const failed = failedLines(output);
+    expect(failed, output).toEqual([
+      expect.stringMatching(
+        /^✗ partner: issuer — the provider answered, but as another issuer: "http:\/\/127\.0\.0\.1:\d+\/realms\/open" \(the app expects "http:\/\/localhost:\d+\/realms\/open"\)$/,
+      ),
+    ]);
+    expect(fixUnder(output, failed[0]!)).toMatch(
+      /^ {4}fix: set OIDC_PROVIDER_PARTNER_ISSUER to exactly "http:\/\/127\.0\.0\.1:\d+\/realms\/open" if that is the provider you mean$/,
+    );
+    expect(output).not.toMatch(/partner: discovery .*unreachable/);
   });
 });
 
