@@ -310,8 +310,13 @@ function portNumber(value: string): number {
   return Number(value);
 }
 
+/** What node-redis can read (it fails only at first use); the value is never echoed: it may hold a password. */
 function redisUrlOf(value: string): string {
   if (!/^rediss?:\/\//.test(value)) throw new Invalid(" must start with redis:// or rediss://");
+  if (!URL.canParse(value) || !/^(\/\d*)?$/.test(new URL(value).pathname))
+    throw new Invalid(
+      ' is not a Redis URL: write it as redis://[[user]:password@]host[:port][/database], with "@", "/", "?" and "#" in the user or password percent-encoded ("@" as %40)',
+    );
   return value;
 }
 

@@ -194,6 +194,12 @@ describe("start-up refusals", () => {
     ],
     // remix-serve itself would listen on 3000 (or any free port) without a word.
     ["PORT not a number", { ...good, PORT: "abc" }, ['PORT must be a port number from 1 to 65535, got "abc"']],
+    // node-redis would refuse it at the first request; the line names the variable, never its value.
+    [
+      "REDIS_URL with an unencoded @ in its password, not a URL",
+      { ...good, REDIS_URL: "redis://:p@ssw0rd-SECRET-tail@127.0.0.1:port" },
+      ["REDIS_URL is not a Redis URL"],
+    ],
     [
       "an empty environment, in one round",
       { KEYCLOAK_URL: "", KEYCLOAK_REALM: "", KEYCLOAK_CLIENT_ID: "", SESSION_SECRET: "", APP_URL: "" },
@@ -212,12 +218,14 @@ describe("start-up refusals", () => {
     ],
   ])("%s: exit code 1 and one line per problem", async (_label, env, lines) => {
     const error = await startApp({ port: await freePort(), env, viaNpm: true }).catch((e: Error) => e);
+    if (!(error instanceof Error)) await error.stop(); // it started: stop it before failing
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
     expect(message).toMatch(/^app exited with 1:/);
     const problems = message.split("\n").filter((line) => line.startsWith("Configuration error: "));
     expect(problems).toHaveLength(lines.length);
     lines.forEach((line, index) => expect(problems[index]).toContain(line));
+    expect(message).not.toContain("ssw0rd");
   });
 
   it("never starts the embedded dev IdP: the production build does not contain it", async () => {

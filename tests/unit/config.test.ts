@@ -199,6 +199,7 @@ describe("parseConfig", () => {
     ["SESSION_MAX_AGE", { SESSION_MAX_AGE: "8h" }],
     ["KEYCLOAK_LOGOUT_METHOD", { KEYCLOAK_LOGOUT_METHOD: "get" }],
     ["KEYCLOAK_REALM_DEMO_LOGOUT_METHOD", { KEYCLOAK_REALM_DEMO_LOGOUT_METHOD: "POST" }],
+    ["REDIS_URL", { REDIS_URL: "http://127.0.0.1:6379" }],
   ])("names %s when it is invalid", (variable, override) => {
     const problems = problemsOf({ ...valid, ...override });
     expect(problems).toHaveLength(1);
@@ -266,6 +267,28 @@ describe("parseConfig", () => {
     expect(problemsOf({ ...valid, SESSION_STORE: "memcached" })).toEqual([
       'SESSION_STORE must be "cookie" or "redis", got "memcached"',
     ]);
+  });
+});
+
+describe("REDIS_URL", () => {
+  it.each([
+    ["a password with @ and a port that is not a number", "redis://:p@ssw0rd-SECRET-tail@host:port"],
+    ["a password with /", "redis://:pa/ss-SECRET@host:6379"],
+    ["a password with #", "redis://:pa#ss-SECRET@host:6379"],
+    ["a path that is not a database number", "redis://user:12/SECRET@host:6379"],
+  ])("refuses %s (node-redis could not read it), without printing any of it", (_, url) => {
+    const problems = problemsOf({ ...valid, REDIS_URL: url });
+    expect(problems).toEqual([expect.stringMatching(/^REDIS_URL is not a Redis URL: /)]);
+    expect(problems[0]).not.toContain("SECRET");
+  });
+
+  it.each([
+    "redis://127.0.0.1:6379",
+    "rediss://app-user:p%40ss@redis.internal:6380/2",
+    "redis://:p@ss@host:6379",
+    "redis://[::1]:6379/",
+  ])("accepts %s", (url) => {
+    expect(parseConfig({ ...valid, REDIS_URL: url }).redisUrl).toBe(url);
   });
 });
 
