@@ -1,6 +1,7 @@
 // `npm run build && npm start` as a deployment runs it: a real process on a real port.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startApp, TEST_CLIENT, type RunningApp } from "../support/app";
+import { generateKeyPairSync } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { browse, CookieJar, follow, textOf } from "../support/browserless";
 import { continueIdpLogout, reachCallback } from "../support/login";
@@ -173,6 +174,8 @@ describe("npm start in production", () => {
 
 describe("start-up refusals", () => {
   const good = { KEYCLOAK_URL: "http://127.0.0.1:1", KEYCLOAK_REALM: "demo" };
+  const clientKeyWithKid = (kid: string) =>
+    JSON.stringify({ ...generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" }), kid });
   it.each([
     ["KEYCLOAK_URL missing", { KEYCLOAK_REALM: "demo" }, ["KEYCLOAK_URL is required"]],
     ["SESSION_SECRET missing", { ...good, SESSION_SECRET: "" }, ["SESSION_SECRET is required in production"]],
@@ -199,6 +202,17 @@ describe("start-up refusals", () => {
       "REDIS_URL with an unencoded @ in its password, not a URL",
       { ...good, REDIS_URL: "redis://:p@ssw0rd-SECRET-tail@127.0.0.1:port" },
       ["REDIS_URL is not a Redis URL"],
+    ],
+    // /auth/jwks.json would serve only one of them: the other realm's logins would fail at Keycloak.
+    [
+      "two client keys under one kid",
+      {
+        ...good,
+        KEYCLOAK_REALMS: "acme",
+        KEYCLOAK_CLIENT_PRIVATE_KEY: clientKeyWithKid("app-1"),
+        KEYCLOAK_REALM_ACME_CLIENT_PRIVATE_KEY: clientKeyWithKid("app-1"),
+      },
+      ['KEYCLOAK_REALM_ACME_CLIENT_PRIVATE_KEY has the kid "app-1" of another key, KEYCLOAK_CLIENT_PRIVATE_KEY'],
     ],
     [
       "an empty environment, in one round",

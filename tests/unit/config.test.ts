@@ -150,6 +150,43 @@ describe("parseConfig", () => {
     ]);
   });
 
+  it("refuses two different client keys under one kid, naming both variables, with every other problem", () => {
+    const keyWithKid = (kid: string) =>
+      JSON.stringify({
+        ...generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" }),
+        kid,
+      });
+    const problems = problemsOf({
+      ...valid,
+      KEYCLOAK_REALMS: "acme",
+      KEYCLOAK_CLIENT_PRIVATE_KEY: keyWithKid("app-2026"),
+      KEYCLOAK_REALM_ACME_CLIENT_PRIVATE_KEY: keyWithKid("app-2026"),
+      OIDC_PROVIDERS: "partner",
+      OIDC_PROVIDER_PARTNER_ISSUER: "https://partner.example",
+      OIDC_PROVIDER_PARTNER_CLIENT_ID: "x",
+      OIDC_PROVIDER_PARTNER_CLIENT_PRIVATE_KEY: keyWithKid("app-2026"),
+      SESSION_MAX_AGE: "8h",
+    });
+    expect(problems).toEqual([
+      'KEYCLOAK_REALM_ACME_CLIENT_PRIVATE_KEY has the kid "app-2026" of another key, KEYCLOAK_CLIENT_PRIVATE_KEY: /auth/jwks.json can serve only one of them; give each key its own kid',
+      'OIDC_PROVIDER_PARTNER_CLIENT_PRIVATE_KEY has the kid "app-2026" of another key, KEYCLOAK_CLIENT_PRIVATE_KEY: /auth/jwks.json can serve only one of them; give each key its own kid',
+      'SESSION_MAX_AGE must be a positive whole number, got "8h"',
+    ]);
+  });
+
+  it("takes one key given in two variables (the same kid) as one key", () => {
+    const pem = generateKeyPairSync("ec", { namedCurve: "P-256" })
+      .privateKey.export({ format: "pem", type: "pkcs8" })
+      .toString();
+    const config = parseConfig({
+      ...valid,
+      KEYCLOAK_REALMS: "acme",
+      KEYCLOAK_CLIENT_PRIVATE_KEY: pem,
+      KEYCLOAK_REALM_ACME_CLIENT_PRIVATE_KEY: pem,
+    });
+    expect(new Set(config.providers.map((p) => p.clientPrivateKey?.kid)).size).toBe(1);
+  });
+
   it.each([
     ["not a key", "KEYCLOAK_CLIENT_PRIVATE_KEY is not a private key"],
     [
