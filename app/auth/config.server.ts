@@ -85,10 +85,12 @@ export function parseConfig(rawEnv: Env): AppConfig {
       "APP_URL",
       "APP_URL is required in production: the public origin of the app as browsers see it, e.g. https://app.example.com",
     );
-  const realms = parseKeycloakRealms(env);
+  const clientKeys = new ClientKeys(env);
+  const realms = parseKeycloakRealms(env, clientKeys);
   const providers = parseOidcProviders(
     env,
     realms.map((realm) => realm.name),
+    clientKeys,
   );
   const sessionSecrets =
     env.parse("SESSION_SECRET", (value) => secrets(value, production)) ?? defaultSecrets(env, production);
@@ -115,14 +117,14 @@ export function parseConfig(rawEnv: Env): AppConfig {
 }
 
 /** KEYCLOAK_URL, KEYCLOAK_REALM (the default) and KEYCLOAK_REALMS, with per-realm overrides. */
-function parseKeycloakRealms(env: EnvReader): ProviderConfig[] {
+function parseKeycloakRealms(env: EnvReader, clientKeys: ClientKeys): ProviderConfig[] {
   const keycloakUrl = env.require("KEYCLOAK_URL", "the base URL of Keycloak, e.g. https://sso.example.com", httpUrl);
   const defaultRealm = env.require("KEYCLOAK_REALM", "the name of the Keycloak realm, e.g. demo", validName);
   const more = env.parse("KEYCLOAK_REALMS", names) ?? [];
   const shared = {
     clientId: env.get("KEYCLOAK_CLIENT_ID"),
     clientSecret: env.get("KEYCLOAK_CLIENT_SECRET"),
-    clientPrivateKey: env.parse("KEYCLOAK_CLIENT_PRIVATE_KEY", privateKey),
+    clientPrivateKey: clientKeys.read("KEYCLOAK_CLIENT_PRIVATE_KEY"),
     logoutMethod: env.parse("KEYCLOAK_LOGOUT_METHOD", logoutMethod),
   };
   const realmNames = unique([defaultRealm, ...more]);
@@ -145,14 +147,14 @@ function parseKeycloakRealms(env: EnvReader): ProviderConfig[] {
       keycloakUrl: keycloakUrl?.replace(/\/+$/, ""),
       clientId: clientId ?? "",
       clientSecret: env.get(`${prefix}_CLIENT_SECRET`) ?? shared.clientSecret ?? null,
-      clientPrivateKey: env.parse(`${prefix}_CLIENT_PRIVATE_KEY`, privateKey) ?? shared.clientPrivateKey ?? null,
+      clientPrivateKey: clientKeys.read(`${prefix}_CLIENT_PRIVATE_KEY`) ?? shared.clientPrivateKey ?? null,
       logoutMethod: env.parse(`${prefix}_LOGOUT_METHOD`, logoutMethod) ?? shared.logoutMethod,
     };
   });
 }
 
 /** OIDC_PROVIDERS: any other OpenID provider, each configured by its own OIDC_PROVIDER_<NAME>_* variables. */
-function parseOidcProviders(env: EnvReader, realmNames: readonly string[]): ProviderConfig[] {
+function parseOidcProviders(env: EnvReader, realmNames: readonly string[], clientKeys: ClientKeys): ProviderConfig[] {
   const providerNames = unique(env.parse("OIDC_PROVIDERS", names) ?? []);
   return providerNames.flatMap((name) => {
     if (realmNames.includes(name)) {
@@ -169,7 +171,7 @@ function parseOidcProviders(env: EnvReader, realmNames: readonly string[]): Prov
       issuer: issuer ?? "",
       clientId: clientId ?? "",
       clientSecret: env.get(`${prefix}_CLIENT_SECRET`) ?? null,
-      clientPrivateKey: env.parse(`${prefix}_CLIENT_PRIVATE_KEY`, privateKey) ?? null,
+      clientPrivateKey: clientKeys.read(`${prefix}_CLIENT_PRIVATE_KEY`) ?? null,
       logoutMethod: env.parse(`${prefix}_LOGOUT_METHOD`, logoutMethod),
     };
     return [provider];
@@ -222,6 +224,33 @@ class EnvReader {
   report(variable: string, message: string): void {
     this.problems.push({ variable, message });
   }
+}
+
+/**
+ * Reads `*_CLIENT_PRIVATE_KEY` variables. `/auth/jwks.json` serves one key per `kid`, and the provider picks
+ * the key by the assertion's `kid`: two different keys under one kid would leave one client's assertions
+ * unverifiable, so that is a problem naming both variables. One key given in two variables is one key.
+ */
+class ClientKeys {
+  readonly #byKid = new Map<string, { variable: string; key: ClientPrivateKey }>();
+  constructor(private readonly env: EnvReader) {}
+
+  read(variable: string): ClientPrivateKey | undefined {
+    const key = this.env.parse(variable, privateKey);
+    if (!key) return undefined;
+    const first = this.#byKid.get(key.kid);
+    if (!first) this.#byKid.set(key.kid, { variable, key });
+    else if (publicPart(first.key) !== publicPart(key))
+      this.env.report(
+        variable,
+        `${variable} has the kid "${key.kid}" of another key, ${first.variable}: /auth/jwks.json can serve only one of them; give each key its own kid`,
+      );
+    return key;
+  }
+}
+
+function publicPart({ jwk: { kty, crv, n, e, x, y } }: ClientPrivateKey): string {
+  return JSON.stringify([kty, crv, n, e, x, y]);
 }
 
 // The parsers: each takes a set value and returns it parsed, or throws Invalid
@@ -310,8 +339,13 @@ function portNumber(value: string): number {
   return Number(value);
 }
 
+/** What node-redis can read (it fails only at first use); the value is never echoed: it may hold a password. */
 function redisUrlOf(value: string): string {
   if (!/^rediss?:\/\//.test(value)) throw new Invalid(" must start with redis:// or rediss://");
+  if (!URL.canParse(value) || !/^(\/\d*)?$/.test(new URL(value).pathname))
+    throw new Invalid(
+      ' is not a Redis URL: write it as redis://[[user]:password@]host[:port][/database], with "@", "/", "?" and "#" in the user or password percent-encoded ("@" as %40)',
+    );
   return value;
 }
 

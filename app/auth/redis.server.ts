@@ -27,6 +27,7 @@ export function connectRedis(url: string): Promise<RedisClient> {
     client.connect().then(
       () => {
         clearTimeout(timer);
+        letGoOnStop(client);
         resolve(client);
       },
       (error: unknown) => {
@@ -36,6 +37,39 @@ export function connectRedis(url: string): Promise<RedisClient> {
       },
     );
   });
+}
+
+const STOP_SIGNALS = ["SIGTERM", "SIGINT"] as const;
+const connected = new Set<RedisClient>();
+let listening = false;
+let stopping = false;
+
+/**
+ * remix-serve answers SIGTERM and SIGINT by closing its HTTP server, and the process ends when nothing else
+ * holds it: an open Redis connection held it until SIGKILL. On either signal the connections stop holding
+ * it; requests still in flight can use them until they finish.
+ */
+function letGoOnStop(client: RedisClient): void {
+  if (stopping) return letGo(client);
+  if (!listening) for (const signal of STOP_SIGNALS) process.prependOnceListener(signal, stop);
+  listening = true;
+  connected.add(client);
+  client.once("end", () => connected.delete(client));
+}
+
+function stop(signal: NodeJS.Signals): void {
+  stopping = true;
+  for (const other of STOP_SIGNALS) process.removeListener(other, stop);
+  for (const client of connected) letGo(client);
+  // No one else handles the signal (a server other than remix-serve): ending the process is the default.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+/** A connection that is up no longer holds the process; one that is down is dropped, or its retries would. */
+function letGo(client: RedisClient): void {
+  if (!client.isReady) return client.destroy();
+  client.unref();
+  client.once("reconnecting", () => client.destroy());
 }
 
 /** `connect()` on first use and shared after; a failed connection is tried again by the next call. */

@@ -1,11 +1,11 @@
 // REDIS_URL: the one Redis all instances share.
 import { createClient } from "@redis/client";
-import { describe, withoutCredentials, type CheckResult } from "./result";
+import { describe, urlWithoutCredentials, type CheckResult } from "./result";
 
 /** The one Redis all instances share for back-channel logouts: connect and PING. */
 export async function checkRedis(redisUrl: string, timeoutMs: number): Promise<CheckResult> {
   const name = "REDIS_URL";
-  const where = withoutCredentials(redisUrl);
+  const where = urlWithoutCredentials(redisUrl);
   const client = createClient({ url: redisUrl, socket: { connectTimeout: timeoutMs, reconnectStrategy: false } });
   client.on("error", () => {}); // the failure is reported by connect() or ping()
   try {

@@ -47,7 +47,29 @@ export function describe(error: unknown, timeoutMs?: number): string {
   return error instanceof Error ? withoutCredentials(error.message) : String(error);
 }
 
-/** The URL without user name and password, for printing. */
+/** `text` with the user name and password of every URL in it removed, for printing. */
 export function withoutCredentials(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, "$1");
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S*/gi, (url) => urlWithoutCredentials(url));
+}
+
+/** `url` without its user name and password, for printing; all of it is one URL (a password may hold a space). */
+export function urlWithoutCredentials(url: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0] ?? "";
+  return scheme + withoutUserinfo(scheme, url.slice(scheme.length));
+}
+
+/**
+ * What follows `scheme://`, from the host on. A password may hold "@" (and a careless one "/", "?" or "#"),
+ * so everything up to the last "@" goes, valid URL or not; only a web URL that the URL parser reads keeps
+ * the "@" of its path (`https://host/realms/a@b`).
+ */
+function withoutUserinfo(scheme: string, rest: string): string {
+  const at = rest.lastIndexOf("@");
+  if (at === -1) return rest;
+  if (!/^(https?|wss?|ftp):\/\/$/i.test(scheme) || !URL.canParse(scheme + rest)) return rest.slice(at + 1);
+  const { username, password } = new URL(scheme + rest);
+  if (!username && !password) return rest;
+  // The parser's user and password end at the last "@" before the path, query or fragment.
+  const authority = rest.slice(0, rest.search(/[/?#\\]|$/));
+  return rest.slice(authority.lastIndexOf("@") + 1);
 }

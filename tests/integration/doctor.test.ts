@@ -21,6 +21,8 @@ const APP_URL = "http://localhost:3000";
 const WRONG_CLIENT_SECRET = "wrong-client-secret-5b1e9c7d";
 const SHORT_SESSION_SECRET = "short-secret-8f3a";
 const REPEATED_SESSION_SECRET = "a".repeat(48);
+/** A Redis password with "@" in it, as a person would paste it into REDIS_URL. */
+const AT_SIGN_REDIS_PASSWORD = "p@ssw0rd-SECRET-tail";
 
 type Idp = Awaited<ReturnType<typeof startIdp>>;
 let idp: Idp;
@@ -237,6 +239,18 @@ describe("npm run doctor", () => {
       line: /^✗ REDIS_URL — redis:\/\/127\.0\.0\.1:\d+: ECONNREFUSED$/,
       fix: /fix: check REDIS_URL/,
     },
+    {
+      what: "an unreachable Redis whose user and password hold @",
+      env: () => ({ REDIS_URL: `redis://app-user:${AT_SIGN_REDIS_PASSWORD}@127.0.0.1:${closedPort}` }),
+      line: /^✗ REDIS_URL — redis:\/\/127\.0\.0\.1:\d+: ECONNREFUSED$/,
+      fix: /fix: check REDIS_URL/,
+    },
+    {
+      what: "a REDIS_URL with @ in its password that is not a URL (the server would not start)",
+      env: () => ({ REDIS_URL: `redis://:${AT_SIGN_REDIS_PASSWORD}@127.0.0.1:port` }),
+      line: /^✗ REDIS_URL — is not a Redis URL: write it as redis:\/\/\[\[user\]:password@\]host/,
+      fix: /fix: set REDIS_URL to redis:\/\/host:6379/,
+    },
   ];
 
   it.each(broken)("exits 1 and names the one failing check and its fix for $what", async ({ env, line, fix }) => {
@@ -384,6 +398,9 @@ describe("every doctor run above", () => {
       SHORT_SESSION_SECRET,
       REPEATED_SESSION_SECRET,
       "redis-password-77",
+      AT_SIGN_REDIS_PASSWORD,
+      AT_SIGN_REDIS_PASSWORD.split("@")[1]!,
+      "app-user",
     ];
     const basic = (secret: string) => Buffer.from(`${TEST_CLIENT.clientId}:${secret}`).toString("base64");
     for (const output of outputs) {

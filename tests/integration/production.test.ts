@@ -1,6 +1,7 @@
 // `npm run build && npm start` as a deployment runs it: a real process on a real port.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startApp, TEST_CLIENT, type RunningApp } from "../support/app";
+import { generateKeyPairSync } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { browse, CookieJar, follow, textOf } from "../support/browserless";
 import { continueIdpLogout, reachCallback } from "../support/login";
@@ -173,6 +174,8 @@ describe("npm start in production", () => {
 
 describe("start-up refusals", () => {
   const good = { KEYCLOAK_URL: "http://127.0.0.1:1", KEYCLOAK_REALM: "demo" };
+  const clientKeyWithKid = (kid: string) =>
+    JSON.stringify({ ...generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" }), kid });
   it.each([
     ["KEYCLOAK_URL missing", { KEYCLOAK_REALM: "demo" }, ["KEYCLOAK_URL is required"]],
     ["SESSION_SECRET missing", { ...good, SESSION_SECRET: "" }, ["SESSION_SECRET is required in production"]],
@@ -194,6 +197,23 @@ describe("start-up refusals", () => {
     ],
     // remix-serve itself would listen on 3000 (or any free port) without a word.
     ["PORT not a number", { ...good, PORT: "abc" }, ['PORT must be a port number from 1 to 65535, got "abc"']],
+    // node-redis would refuse it at the first request; the line names the variable, never its value.
+    [
+      "REDIS_URL with an unencoded @ in its password, not a URL",
+      { ...good, REDIS_URL: "redis://:p@ssw0rd-SECRET-tail@127.0.0.1:port" },
+      ["REDIS_URL is not a Redis URL"],
+    ],
+    // /auth/jwks.json would serve only one of them: the other realm's logins would fail at Keycloak.
+    [
+      "two client keys under one kid",
+      {
+        ...good,
+        KEYCLOAK_REALMS: "acme",
+        KEYCLOAK_CLIENT_PRIVATE_KEY: clientKeyWithKid("app-1"),
+        KEYCLOAK_REALM_ACME_CLIENT_PRIVATE_KEY: clientKeyWithKid("app-1"),
+      },
+      ['KEYCLOAK_REALM_ACME_CLIENT_PRIVATE_KEY has the kid "app-1" of another key, KEYCLOAK_CLIENT_PRIVATE_KEY'],
+    ],
     [
       "an empty environment, in one round",
       { KEYCLOAK_URL: "", KEYCLOAK_REALM: "", KEYCLOAK_CLIENT_ID: "", SESSION_SECRET: "", APP_URL: "" },
@@ -212,12 +232,14 @@ describe("start-up refusals", () => {
     ],
   ])("%s: exit code 1 and one line per problem", async (_label, env, lines) => {
     const error = await startApp({ port: await freePort(), env, viaNpm: true }).catch((e: Error) => e);
+    if (!(error instanceof Error)) await error.stop(); // it started: stop it before failing
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
     expect(message).toMatch(/^app exited with 1:/);
     const problems = message.split("\n").filter((line) => line.startsWith("Configuration error: "));
     expect(problems).toHaveLength(lines.length);
     lines.forEach((line, index) => expect(problems[index]).toContain(line));
+    expect(message).not.toContain("ssw0rd");
   });
 
   it("never starts the embedded dev IdP: the production build does not contain it", async () => {

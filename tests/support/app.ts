@@ -15,6 +15,8 @@ export interface RunningApp {
   pid: number;
   /** Everything the server printed so far (stdout and stderr). */
   output(): string;
+  /** Settles when the server's process has ended, however it ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,9 @@ export async function startApp({
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
   await waitForStart(child, () => output, url);
@@ -62,6 +67,7 @@ export async function startApp({
     port,
     pid: child.pid!,
     output: () => output,
+    exited,
     stop: () => stopProcess(child),
   };
 }

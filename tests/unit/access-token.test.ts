@@ -115,7 +115,7 @@ describe("validateJwtAccessToken", () => {
   });
 
   /** A Keycloak-like access token: `aud` the account API, `azp` the client. */
-  function sign(claims: JWTPayload, key = privateKey) {
+  function sign(claims: JWTPayload, key = privateKey, header: { typ?: string } = { typ: "JWT" }) {
     const valid = {
       iss: issuer,
       aud: "account",
@@ -128,7 +128,7 @@ describe("validateJwtAccessToken", () => {
     const payload = Object.fromEntries(
       Object.entries({ ...valid, ...claims }).filter(([, value]) => value !== undefined),
     );
-    return new SignJWT(payload).setProtectedHeader({ alg: "RS256", kid: "k1", typ: "JWT" }).sign(key);
+    return new SignJWT(payload).setProtectedHeader({ alg: "RS256", kid: "k1", ...header }).sign(key);
   }
 
   it("returns the claims of a token issued to this client (azp), whatever its aud", async () => {
@@ -153,6 +153,38 @@ describe("validateJwtAccessToken", () => {
     const refusal = validateJwtAccessToken(await sign(claims), keys, expected);
     await expect(refusal).rejects.toBeInstanceOf(AuthError);
     await expect(refusal).rejects.toMatchObject({ code: "forbidden" });
+  });
+
+  // Keycloak: header typ JWT, claim typ Bearer (access), ID (ID token), Refresh, Logout (before 25);
+  // RFC 9068: header typ at+jwt; logout tokens: header typ logout+jwt (RFC 8417, OpenID back-channel logout).
+  it.each([
+    ["Keycloak's access token (header JWT, claim Bearer)", "JWT", "Bearer"],
+    ["an RFC 9068 access token (header at+jwt)", "at+jwt", undefined],
+    ["an RFC 9068 access token with the media type's prefix", "application/at+jwt", undefined],
+    ["another provider's token without any typ", undefined, undefined],
+    ["another provider's token typed only JWT", "JWT", undefined],
+  ])("accepts %s", async (_, headerTyp, claimTyp) => {
+    await expect(
+      validateJwtAccessToken(await sign({ typ: claimTyp }, privateKey, { typ: headerTyp }), keys, expected),
+    ).resolves.toBeDefined();
+  });
+
+  it.each([
+    ["Keycloak's ID token (claim ID)", "JWT", "ID"],
+    ["an ID token typed at+jwt in its header", "at+jwt", "ID"],
+    ["Keycloak's refresh token (claim Refresh)", "JWT", "Refresh"],
+    ["a logout token (header logout+jwt)", "logout+jwt", undefined],
+    ["Keycloak 24's logout token (claim Logout)", "JWT", "Logout"],
+    ["a security event token (header secevent+jwt)", "secevent+jwt", undefined],
+    ["a DPoP proof (header dpop+jwt)", "dpop+jwt", undefined],
+  ])("refuses %s as an access token, as forbidden", async (_, headerTyp, claimTyp) => {
+    const refusal = validateJwtAccessToken(
+      await sign({ typ: claimTyp }, privateKey, { typ: headerTyp }),
+      keys,
+      expected,
+    );
+    await expect(refusal).rejects.toBeInstanceOf(AuthError);
+    await expect(refusal).rejects.toMatchObject({ code: "forbidden", detail: expect.stringMatching(/typ/) });
   });
 
   it("refuses a token signed with another key, and one with alg none", async () => {

@@ -150,6 +150,43 @@ describe("parseConfig", () => {
     ]);
   });
 
+  it("refuses two different client keys under one kid, naming both variables, with every other problem", () => {
+    const keyWithKid = (kid: string) =>
+      JSON.stringify({
+        ...generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" }),
+        kid,
+      });
+    const problems = problemsOf({
+      ...valid,
+      KEYCLOAK_REALMS: "acme",
+      KEYCLOAK_CLIENT_PRIVATE_KEY: keyWithKid("app-2026"),
+      KEYCLOAK_REALM_ACME_CLIENT_PRIVATE_KEY: keyWithKid("app-2026"),
+      OIDC_PROVIDERS: "partner",
+      OIDC_PROVIDER_PARTNER_ISSUER: "https://partner.example",
+      OIDC_PROVIDER_PARTNER_CLIENT_ID: "x",
+      OIDC_PROVIDER_PARTNER_CLIENT_PRIVATE_KEY: keyWithKid("app-2026"),
+      SESSION_MAX_AGE: "8h",
+    });
+    expect(problems).toEqual([
+      'KEYCLOAK_REALM_ACME_CLIENT_PRIVATE_KEY has the kid "app-2026" of another key, KEYCLOAK_CLIENT_PRIVATE_KEY: /auth/jwks.json can serve only one of them; give each key its own kid',
+      'OIDC_PROVIDER_PARTNER_CLIENT_PRIVATE_KEY has the kid "app-2026" of another key, KEYCLOAK_CLIENT_PRIVATE_KEY: /auth/jwks.json can serve only one of them; give each key its own kid',
+      'SESSION_MAX_AGE must be a positive whole number, got "8h"',
+    ]);
+  });
+
+  it("takes one key given in two variables (the same kid) as one key", () => {
+    const pem = generateKeyPairSync("ec", { namedCurve: "P-256" })
+      .privateKey.export({ format: "pem", type: "pkcs8" })
+      .toString();
+    const config = parseConfig({
+      ...valid,
+      KEYCLOAK_REALMS: "acme",
+      KEYCLOAK_CLIENT_PRIVATE_KEY: pem,
+      KEYCLOAK_REALM_ACME_CLIENT_PRIVATE_KEY: pem,
+    });
+    expect(new Set(config.providers.map((p) => p.clientPrivateKey?.kid)).size).toBe(1);
+  });
+
   it.each([
     ["not a key", "KEYCLOAK_CLIENT_PRIVATE_KEY is not a private key"],
     [
@@ -199,6 +236,7 @@ describe("parseConfig", () => {
     ["SESSION_MAX_AGE", { SESSION_MAX_AGE: "8h" }],
     ["KEYCLOAK_LOGOUT_METHOD", { KEYCLOAK_LOGOUT_METHOD: "get" }],
     ["KEYCLOAK_REALM_DEMO_LOGOUT_METHOD", { KEYCLOAK_REALM_DEMO_LOGOUT_METHOD: "POST" }],
+    ["REDIS_URL", { REDIS_URL: "http://127.0.0.1:6379" }],
   ])("names %s when it is invalid", (variable, override) => {
     const problems = problemsOf({ ...valid, ...override });
     expect(problems).toHaveLength(1);
@@ -266,6 +304,28 @@ describe("parseConfig", () => {
     expect(problemsOf({ ...valid, SESSION_STORE: "memcached" })).toEqual([
       'SESSION_STORE must be "cookie" or "redis", got "memcached"',
     ]);
+  });
+});
+
+describe("REDIS_URL", () => {
+  it.each([
+    ["a password with @ and a port that is not a number", "redis://:p@ssw0rd-SECRET-tail@host:port"],
+    ["a password with /", "redis://:pa/ss-SECRET@host:6379"],
+    ["a password with #", "redis://:pa#ss-SECRET@host:6379"],
+    ["a path that is not a database number", "redis://user:12/SECRET@host:6379"],
+  ])("refuses %s (node-redis could not read it), without printing any of it", (_, url) => {
+    const problems = problemsOf({ ...valid, REDIS_URL: url });
+    expect(problems).toEqual([expect.stringMatching(/^REDIS_URL is not a Redis URL: /)]);
+    expect(problems[0]).not.toContain("SECRET");
+  });
+
+  it.each([
+    "redis://127.0.0.1:6379",
+    "rediss://app-user:p%40ss@redis.internal:6380/2",
+    "redis://:p@ss@host:6379",
+    "redis://[::1]:6379/",
+  ])("accepts %s", (url) => {
+    expect(parseConfig({ ...valid, REDIS_URL: url }).redisUrl).toBe(url);
   });
 });
 
