@@ -1,6 +1,6 @@
 import { configDefaults, defineConfig } from "vitest/config";
 
-// IDP=keycloak runs the real-Keycloak integration tests (keycloak-*.test.ts)
+// IDP=keycloak runs the real-Keycloak integration tests (tests/integration/keycloak/)
 // instead: one file at a time (they share one Keycloak), Keycloak started once
 // for the run unless KEYCLOAK_TEST_URL names one (npm run test:keycloak).
 const onKeycloak = process.env.IDP === "keycloak";
@@ -10,7 +10,7 @@ export default defineConfig({
   test: {
     ...(onKeycloak
       ? {
-          include: ["tests/integration/keycloak-*.test.ts"],
+          include: ["tests/integration/keycloak/**/*.test.ts"],
           fileParallelism: false,
           globalSetup: ["tests/support/keycloak-global-setup.ts"],
           testTimeout: 120_000,
@@ -18,7 +18,7 @@ export default defineConfig({
         }
       : {
           include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts", "tests/property/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "tests/integration/keycloak-*.test.ts"],
+          exclude: [...configDefaults.exclude, "tests/integration/keycloak/**"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         }),

@@ -4,9 +4,9 @@ import type { EntryContext, HandleDataRequestFunction, HandleErrorFunction } fro
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
-import { DEV_SESSION_SECRET, getConfig, type AppConfig } from "~/auth/config.server";
-import { ConfigError } from "~/auth/errors";
-import { incomingRequestId, requestId } from "~/auth/request-id.server";
+import { DEV_SESSION_SECRET, getConfig, type AppConfig } from "~/auth/core/config.server";
+import { ConfigError } from "~/auth/core/errors";
+import { incomingRequestId, requestId } from "~/auth/core/request-id.server";
 import { NonceContext } from "~/nonce";
 import { createNonce, pageSecurityHeaders } from "~/security-headers.server";
 

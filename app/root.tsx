@@ -11,8 +11,8 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { getProvider } from "~/auth/authenticator.server";
-import { getUser, staleAuthSessionHeaders } from "~/auth/session.server";
+import { getProvider } from "~/auth/providers/registry.server";
+import { getUser, staleAuthSessionHeaders } from "~/auth/session/session.server";
 import { LogoutForm } from "~/components/logout-form";
 import { describeRouteError } from "~/components/route-error";
 import { useNonce } from "~/nonce";

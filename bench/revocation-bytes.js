@@ -17,7 +17,7 @@ async function revocationModule() {
   const outfile = join(root, "node_modules/.cache/bench/revocation.mjs");
   mkdirSync(join(outfile, ".."), { recursive: true });
   await build({
-    entryPoints: [join(root, "app/auth/revocation.server.ts")],
+    entryPoints: [join(root, "app/auth/session/revocation.server.ts")],
     bundle: true,
     platform: "node",
     format: "esm",

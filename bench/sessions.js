@@ -1,7 +1,7 @@
 // Distinct, valid app sessions for the logout load. Every logout records its
 // session as ended (a copy of the cookie is refused afterwards), so measuring
 // logouts takes one session per request. Each is the real session of one real
-// login, re-encrypted by the app's own code (app/auth/sealed-cookie.server.ts,
+// login, re-encrypted by the app's own code (app/auth/session/sealed-cookie.server.ts,
 // bundled with esbuild) with its own provider session id (`sid`, what a logout
 // revokes) and the same real ID token.
 import { mkdirSync } from "node:fs";
@@ -18,7 +18,7 @@ async function buildSealedCookie() {
   const outfile = join(root, "node_modules/.cache/bench/sealed-cookie.mjs");
   mkdirSync(join(outfile, ".."), { recursive: true });
   await build({
-    entryPoints: [join(root, "app/auth/sealed-cookie.server.ts")],
+    entryPoints: [join(root, "app/auth/session/sealed-cookie.server.ts")],
     bundle: true,
     platform: "node",
     format: "esm",

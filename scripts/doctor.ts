@@ -3,8 +3,8 @@
 // when every check passes. Never prints a secret, a token or a credential.
 // Every rule is the app's own (parseConfig, discover, clientAuthentication,
 // the redirect URIs): the doctor only asks, and explains what it finds.
-import { parseConfig, type AppConfig, type ProviderConfig } from "../app/auth/config.server";
-import { ConfigError } from "../app/auth/errors";
+import { parseConfig, type AppConfig, type ProviderConfig } from "../app/auth/core/config.server";
+import { ConfigError } from "../app/auth/core/errors";
 import { checkClientCredentials, checkPostLogoutRedirectUri, checkRedirectUri } from "./doctor/client";
 import { checkDiscovery, checkEndSession, checkIssuer } from "./doctor/discovery";
 import { checkSigningKeys } from "./doctor/keys";

@@ -1,5 +1,5 @@
 import { useSearchParams } from "@remix-run/react";
-import { describeProviderError } from "~/auth/errors";
+import { describeProviderError } from "~/auth/core/errors";
 import { NextStep } from "~/components/next-step";
 
 export interface AuthErrorView {

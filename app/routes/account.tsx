@@ -1,11 +1,11 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { commitAppSession, getAppSession } from "~/app-session.server";
-import { fetchUserinfo, getAccessToken, getRoles } from "~/auth/access-token.server";
-import { getProvider } from "~/auth/authenticator.server";
-import { getConfig } from "~/auth/config.server";
-import { AuthError, describeAuthError } from "~/auth/errors";
-import { getIdTokenClaims, requireAuthSession } from "~/auth/session.server";
+import { fetchUserinfo, getAccessToken, getRoles } from "~/auth/tokens/access-token.server";
+import { getProvider } from "~/auth/providers/registry.server";
+import { getConfig } from "~/auth/core/config.server";
+import { AuthError, describeAuthError } from "~/auth/core/errors";
+import { getIdTokenClaims, requireAuthSession } from "~/auth/session/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account" }];
 

@@ -1,5 +1,5 @@
-import type { IdTokenClaims } from "~/auth/id-token.server";
-import { OIDCStrategy } from "~/auth/oidc-strategy.server";
+import type { IdTokenClaims } from "~/auth/protocol/id-token.server";
+import { OIDCStrategy } from "~/auth/protocol/oidc-strategy.server";
 
 /**
  * A provider that always asks for the password, names users by their email,

@@ -2,11 +2,11 @@
 // have registered. Each is probed with a request that needs no user and no
 // admin access, sent the way the app sends it.
 import * as oauth from "oauth4webapi";
-import { clientJwksUrl, loginCallbackUrl, postLogoutRedirectUrl } from "../../app/auth/app-urls.server";
-import { importClientKey } from "../../app/auth/client-keys.server";
-import type { ProviderConfig } from "../../app/auth/config.server";
-import { buildEndSessionUrl } from "../../app/auth/end-session.server";
-import { clientAuthentication, httpOptions, type ProviderMetadata } from "../../app/auth/oidc-protocol.server";
+import { clientJwksUrl, loginCallbackUrl, postLogoutRedirectUrl } from "../../app/auth/core/app-urls.server";
+import { importClientKey } from "../../app/auth/providers/client-keys.server";
+import type { ProviderConfig } from "../../app/auth/core/config.server";
+import { buildEndSessionUrl } from "../../app/auth/protocol/end-session.server";
+import { clientAuthentication, httpOptions, type ProviderMetadata } from "../../app/auth/protocol/oidc-protocol.server";
 import { describe, variables, type CheckResult } from "./result";
 
 /**

@@ -2,9 +2,9 @@
 // a login applies, the issuer rule among them); a failure is explained by what
 // oauth4webapi found.
 import * as oauth from "oauth4webapi";
-import type { ProviderConfig } from "../../app/auth/config.server";
-import { AuthError } from "../../app/auth/errors";
-import { answeredIssuer, discover, type ProviderMetadata } from "../../app/auth/oidc-protocol.server";
+import type { ProviderConfig } from "../../app/auth/core/config.server";
+import { AuthError } from "../../app/auth/core/errors";
+import { answeredIssuer, discover, type ProviderMetadata } from "../../app/auth/protocol/oidc-protocol.server";
 import { describe, variables, withoutCredentials, type CheckResult } from "./result";
 
 export type Discovery =

@@ -1,8 +1,8 @@
 // The provider's signing keys, judged by the algorithms the app accepts.
 import { createRemoteJWKSet, type JWK } from "jose";
-import type { ProviderConfig } from "../../app/auth/config.server";
-import { allowedAlgorithms } from "../../app/auth/id-token.server";
-import type { ProviderMetadata } from "../../app/auth/oidc-protocol.server";
+import type { ProviderConfig } from "../../app/auth/core/config.server";
+import { allowedAlgorithms } from "../../app/auth/protocol/id-token.server";
+import type { ProviderMetadata } from "../../app/auth/protocol/oidc-protocol.server";
 import { describe, variables, withoutCredentials, type CheckResult } from "./result";
 
 /** Key types that can verify each algorithm family the app accepts; a key without `alg` serves any of its type. */

@@ -1,5 +1,5 @@
 // What every check returns, and the helpers that keep credentials out of it.
-import { envName, type ProviderConfig } from "../../app/auth/config.server";
+import { envName, type ProviderConfig } from "../../app/auth/core/config.server";
 
 export interface CheckResult {
   /** Short, e.g. "demo: discovery". */

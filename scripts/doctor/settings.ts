@@ -6,7 +6,7 @@ import {
   MIN_SECRET_LENGTH,
   secretWeakness,
   type AppConfig,
-} from "../../app/auth/config.server";
+} from "../../app/auth/core/config.server";
 import type { CheckResult } from "./result";
 
 /** APP_URL decides the redirect URIs and whether cookies are `Secure`. */

@@ -3,7 +3,7 @@
 // browser: the user with 60 groups (the largest session cookies, the longest
 // logout) logs in and out through it.
 import { DEFAULT_USERS, groupPaths } from "../../dev/idp/users.js";
-import { SESSION_COOKIE_BUDGET } from "../../app/auth/session.server";
+import { SESSION_COOKIE_BUDGET } from "../../app/auth/session/session.server";
 import { freePort } from "../support/app";
 import { findNginx, startProxy, type Proxy } from "../support/nginx";
 import { startStack } from "../support/stack";

@@ -2,7 +2,7 @@
 // the answer is a clear 4xx (or the normal page), never a 5xx, never a session.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encrypt } from "~/auth/sealed-cookie.server";
+import { encrypt } from "~/auth/session/sealed-cookie.server";
 import { TEST_SESSION_SECRET } from "../support/app";
 import { browse, CookieJar, follow, formOf } from "../support/browserless";
 import { encryptedSession } from "../support/login";

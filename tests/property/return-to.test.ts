@@ -1,7 +1,7 @@
 // Property-based: whatever returnTo is made of, what comes out stays on this origin.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { sanitizeReturnTo } from "~/auth/return-to";
+import { sanitizeReturnTo } from "~/auth/flows/return-to";
 
 const runs = {
   numRuns: Number(process.env.FC_RUNS ?? 1000),

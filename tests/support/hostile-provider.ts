@@ -2,7 +2,7 @@
 // thing oidc-provider will not do. Real HTTP on loopback, keys made at run time.
 import http from "node:http";
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from "jose";
-import { deriveNonce } from "~/auth/oidc-strategy.server";
+import { deriveNonce } from "~/auth/protocol/oidc-strategy.server";
 
 export interface HostileProvider {
   issuer: string;

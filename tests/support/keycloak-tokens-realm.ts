@@ -1,7 +1,7 @@
 // A realm for the access-token tests against real Keycloak, made from
 // keycloak/realm-export.json: short-lived access tokens, Keycloak's refresh
 // events recorded, and a user without the admin role.
-import { REFRESH_MARGIN_SECONDS } from "../../app/auth/token-set";
+import { REFRESH_MARGIN_SECONDS } from "../../app/auth/session/token-set";
 import { createRealmFromFile, realmFile, REALM_CLIENTS, type KeycloakAdmin } from "./keycloak";
 
 /** Below the app's renewal margin: every API call renews, so no test waits for a token to become due. */

@@ -2,7 +2,7 @@
 // started by tests/support/keycloak-global-setup.ts or `npm run test:keycloak`,
 // which hand its URL over in KEYCLOAK_TEST_URL.
 import { readFileSync } from "node:fs";
-import { envName } from "../../app/auth/config.server";
+import { envName } from "../../app/auth/core/config.server";
 import { ADMIN } from "../../dev/keycloak/index.js";
 import { freePort, startApp, type RunningApp } from "./app";
 

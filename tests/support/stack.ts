@@ -1,4 +1,4 @@
-import { envName } from "../../app/auth/config.server";
+import { envName } from "../../app/auth/core/config.server";
 import { appClient } from "../../dev/idp/app-client.js";
 import { startIdp } from "../../dev/idp/index.js";
 import type { ClientConfig, Personality } from "../../dev/idp/provider.js";

@@ -1,0 +1,19 @@
+import { LOGOUT_CALLBACK_PATH } from "../flows/logout-state.server";
+
+// The app's URLs a provider must have registered for its client, built
+// from APP_URL only (never from the request's Host). The doctor probes them.
+
+/** Where provider `name` sends the browser back after login: its "Valid redirect URI". */
+export function loginCallbackUrl(appUrl: string, name: string): string {
+  return `${appUrl}/auth/${name}/callback`;
+}
+
+/** Where every provider sends the browser back after logout: its "Valid post logout redirect URI". */
+export function postLogoutRedirectUrl(appUrl: string): string {
+  return `${appUrl}${LOGOUT_CALLBACK_PATH}`;
+}
+
+/** Where a provider reads the public keys of `private_key_jwt` clients: its "JWKS URL". */
+export function clientJwksUrl(appUrl: string): string {
+  return `${appUrl}/auth/jwks.json`;
+}

@@ -1,0 +1,205 @@
+import { data, redirect } from "@remix-run/node";
+import { postLogoutRedirectUrl } from "../core/app-urls.server";
+import { getProvider, type Provider } from "../providers/registry.server";
+import { orderedNow } from "../core/clock";
+import { getConfig } from "../core/config.server";
+import { endSessionPage } from "./end-session-page.server";
+import {
+  buildEndSessionForm,
+  buildEndSessionUrl,
+  chooseLogoutMethod,
+  fitsInRedirect,
+} from "../protocol/end-session.server";
+import { AuthError } from "../core/errors";
+import { logAuthEvent } from "../core/log.server";
+import { createLogoutState, verifyLogoutState } from "./logout-state.server";
+import { providerAnswers } from "../providers/reachability.server";
+import { requestId } from "../core/request-id.server";
+import { getRevocationStore, revocationKeys } from "../session/revocation.server";
+import { isCrossSiteRequest } from "../http/same-origin";
+import { destroyAuthSession, getAuthSession, sessionId, type AuthSessionData } from "../session/session.server";
+
+type Incomplete = "idp_unreachable" | "local_only";
+export const LOGOUT_INCOMPLETE_PATH = "/logout/incomplete";
+
+/**
+ * `POST /logout`. Ends the app session first, whatever happens next (the
+ * session cookies are cleared and the session is recorded as ended, so a copy
+ * of the cookie is dead too), then sends the browser to the provider's
+ * end-session endpoint so the single sign-on session ends as well.
+ */
+export async function logout(request: Request): Promise<Response> {
+  // Remix hands PUT, PATCH and DELETE to the action too: only a POST logs out.
+  if (request.method !== "POST") {
+    return plain("Method not allowed", 405, { Allow: "GET, POST" });
+  }
+  // A cross-site form must not be able to log anyone out (nor anything else).
+  if (isCrossSiteRequest(request.headers, getConfig().appUrl)) {
+    return plain("Cross-site logout refused", 403);
+  }
+  // A session kept in Redis cannot be read while Redis is down (a 503 is thrown): the browser's cookies go anyway.
+  const session = await getAuthSession(request).catch((thrown: unknown) => {
+    if (thrown instanceof Response) return null;
+    throw thrown;
+  });
+  const headers = await destroyAuthSession(request);
+  headers.set("Cache-Control", "no-store");
+  headers.set("X-Request-Id", requestId(request));
+  if (!session) return redirect("/", { headers });
+
+  await recordLogout(request, session);
+  const { realm, sub } = session.user;
+  const provider = getProvider(realm);
+  if (!provider) {
+    logAuthEvent(request, "logout", { realm, sub, outcome: "local_only", detail: "provider no longer configured" });
+    return redirect("/", { headers });
+  }
+  return endProviderSession(request, provider, session.idToken, headers, sub);
+}
+
+/**
+ * `POST /auth/:realm/logout`: "Retry" after the provider could not be told at
+ * logout. The app session is already gone, so there is no id_token_hint: the
+ * provider asks the user to confirm, then comes back. Only a same-origin POST:
+ * the logout state it creates lets `/logout/callback` clear the site's
+ * cookies, so another site must never be able to start one.
+ */
+export async function retryProviderLogout(request: Request, realm: string): Promise<Response> {
+  if (request.method !== "POST") {
+    return plain("Method not allowed", 405, { Allow: "GET, POST" });
+  }
+  if (isCrossSiteRequest(request.headers, getConfig().appUrl)) {
+    return plain("Cross-site logout refused", 403);
+  }
+  const provider = getProvider(realm);
+  if (!provider) return plain("Unknown provider", 404);
+  const headers = new Headers({ "Cache-Control": "no-store", "X-Request-Id": requestId(request) });
+  return endProviderSession(request, provider, null, headers);
+}
+
+/**
+ * Sends the browser to the provider's end-session endpoint (a redirect, or the
+ * auto-submitting form when so configured or when the URL would be too long),
+ * after checking that the provider answers. Any failure (unreachable, a broken
+ * `end_session_endpoint`, anything else) ends on our page saying the provider's
+ * session may still be open, never on a 500 or the browser's error page.
+ */
+async function endProviderSession(
+  request: Request,
+  provider: Provider,
+  idToken: string | null,
+  headers: Headers,
+  sub?: string,
+) {
+  const realm = provider.name;
+  try {
+    const strategy = await provider.strategy();
+    const { state, cookie } = createLogoutState();
+    const endSession = await strategy.endSessionRequest({
+      idToken,
+      postLogoutRedirectUri: postLogoutRedirectUrl(getConfig().appUrl),
+      state,
+    });
+    if (!endSession) {
+      logAuthEvent(request, "logout", {
+        realm,
+        sub,
+        outcome: "local_only",
+        detail: "provider has no end_session_endpoint",
+      });
+      return incomplete("local_only", realm, headers);
+    }
+    if (!(await providerAnswers(strategy.issuer))) {
+      throw new AuthError("idp_unreachable", "the provider did not answer the reachability check");
+    }
+    let url = buildEndSessionUrl(endSession);
+    const method = chooseLogoutMethod(strategy.logoutMethod, url);
+    headers.append("Set-Cookie", cookie);
+    if (method === "post" && submittedAsDocument(request)) {
+      logAuthEvent(request, "logout", { realm, sub, outcome: "post_to_idp" });
+      return endSessionPage(buildEndSessionForm(endSession), provider.label, headers);
+    }
+    // A fetch submission (a Remix <Form> without reloadDocument) cannot show the form page: redirect,
+    // without the hint when the URL would be too long (the provider then asks the user to confirm).
+    if (!fitsInRedirect(url)) url = buildEndSessionUrl({ ...endSession, idTokenHint: null });
+    logAuthEvent(request, "logout", { realm, sub, outcome: "redirect_to_idp" });
+    headers.set("Location", url.toString());
+    return new Response(null, { status: 302, headers });
+  } catch (error) {
+    const code = error instanceof AuthError ? error.code : "end_session_failed";
+    const detail = error instanceof AuthError ? error.detail : String(error);
+    logAuthEvent(request, "logout", { realm, sub, outcome: "idp_unreachable", code, detail });
+    return incomplete("idp_unreachable", realm, headers);
+  }
+}
+
+/** Whether the browser will show the answer as a page: every current browser says so in `Sec-Fetch-Dest`. */
+function submittedAsDocument(request: Request): boolean {
+  return (request.headers.get("Sec-Fetch-Dest") ?? "document") === "document";
+}
+
+/**
+ * Records the logout in the revocation store, so the session is ended
+ * everywhere: a copy of its cookie taken before is refused by every instance,
+ * whatever the provider does next. A store that cannot be written does not
+ * stop the logout.
+ */
+async function recordLogout(request: Request, session: AuthSessionData) {
+  const { user } = session;
+  const keys = revocationKeys(user.realm, { sid: sessionId(session) });
+  const { sessionMaxAge } = getConfig();
+  try {
+    await Promise.all(keys.map((key) => getRevocationStore().revoke(key, orderedNow(), sessionMaxAge)));
+  } catch (error) {
+    logAuthEvent(request, "revocation_store_error", {
+      realm: user.realm,
+      outcome: "logout_not_recorded",
+      detail: String(error),
+    });
+  }
+}
+
+/**
+ * The app session ended but perhaps not the provider's. Redirects (POST, then
+ * GET) to the page saying so, which reads the now cookie-less request like any other.
+ */
+function incomplete(reason: Incomplete, realm: string, headers: Headers) {
+  headers.set("Location", `${LOGOUT_INCOMPLETE_PATH}?${new URLSearchParams({ reason, realm })}`);
+  return new Response(null, { status: 303, headers });
+}
+
+/** The data of the page after a logout the provider could not complete. */
+export function logoutIncompletePage(request: Request) {
+  const url = new URL(request.url);
+  const reason = url.searchParams.get("reason");
+  const provider = getProvider(url.searchParams.get("realm") ?? "");
+  if ((reason !== "idp_unreachable" && reason !== "local_only") || !provider) {
+    throw new Response("Not found", { status: 404 });
+  }
+  const view = { reason: reason as Incomplete, realm: provider.name, provider: provider.label };
+  return data(view, { status: reason === "idp_unreachable" ? 503 : 200, headers: { "Cache-Control": "no-store" } });
+}
+
+/**
+ * `GET /logout/callback`, where the provider sends the browser back. Only a
+ * valid, single-use state bound to this browser clears anything (the session
+ * cookies, and `Clear-Site-Data`); any other visit, e.g. a link or a page on
+ * another site, changes nothing and says so.
+ */
+export async function completeLogout(request: Request) {
+  const { result, clearCookie } = await verifyLogoutState(request);
+  if (result !== "valid") {
+    logAuthEvent(request, "logout", { realm: "-", outcome: "state_check_failed", detail: `logout state ${result}` });
+    return data({ ended: false }, { status: 400, headers: { "Cache-Control": "no-store" } });
+  }
+  const headers = await destroyAuthSession(request);
+  headers.append("Set-Cookie", clearCookie);
+  // After the provider's logout, not before: this can also clear a provider's cookies on a sibling subdomain.
+  headers.set("Clear-Site-Data", '"cookies"');
+  headers.set("Cache-Control", "no-store");
+  return data({ ended: true }, { headers });
+}
+
+function plain(body: string, status: number, extra: Record<string, string> = {}) {
+  return new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...extra } });
+}

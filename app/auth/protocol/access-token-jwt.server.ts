@@ -1,0 +1,63 @@
+import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { AuthError } from "../core/errors";
+import { allowedAlgorithms } from "./id-token.server";
+
+export interface AccessTokenExpectations {
+  issuer: string;
+  clientId: string;
+  algorithms: readonly string[];
+  clockToleranceSeconds: number;
+}
+
+/**
+ * Validates an access token that is a JWT, as Keycloak issues them, before
+ * the app trusts its roles: signature against the provider's keys, `iss`,
+ * `exp`, that it is an access token (`typ`), and that it was issued to this
+ * client. Keycloak's `aud` names the APIs the token is for (`account`, clients
+ * whose roles it carries) and its `azp` the client that asked for it, so `azp`
+ * must be this client, or, without `azp`, `aud` must name it. Anything else is
+ * an AuthError `forbidden`.
+ */
+export async function validateJwtAccessToken(
+  token: string,
+  keys: JWTVerifyGetKey,
+  expected: AccessTokenExpectations,
+): Promise<JWTPayload> {
+  let payload: JWTPayload;
+  let header: JWTHeaderParameters;
+  try {
+    ({ payload, protectedHeader: header } = await jwtVerify(token, keys, {
+      issuer: expected.issuer,
+      algorithms: allowedAlgorithms(expected.algorithms),
+      clockTolerance: expected.clockToleranceSeconds,
+      requiredClaims: ["exp"],
+    }));
+  } catch (error) {
+    const reason = error instanceof errors.JOSEError ? `${error.code}: ${error.message}` : String(error);
+    // The keys could not be fetched: the provider is unreachable, not the token bad.
+    const unreachable =
+      error instanceof errors.JWKSTimeout || (error instanceof Error && !(error instanceof errors.JOSEError));
+    throw new AuthError(unreachable ? "idp_unreachable" : "forbidden", `access token: ${reason}`, { cause: error });
+  }
+  const kind = notAnAccessToken(header.typ, payload.typ);
+  if (kind) throw new AuthError("forbidden", `access token: ${kind}`);
+  const audiences = typeof payload.aud === "string" ? [payload.aud] : (payload.aud ?? []);
+  const issuedToUs =
+    payload.azp !== undefined ? payload.azp === expected.clientId : audiences.includes(expected.clientId);
+  if (!issuedToUs) throw new AuthError("forbidden", "access token: issued to another client (azp/aud)");
+  return payload;
+}
+
+/**
+ * Why a token signed by the provider is not an access token, or undefined. Keycloak signs ID tokens (and,
+ * before 25, logout tokens) with the same key as access tokens, all typed `JWT` in the header, and tells its
+ * tokens apart by the `typ` claim: `Bearer` for access tokens, `ID`, `Refresh`, `Logout`. RFC 9068 access
+ * tokens say `at+jwt` in the header, logout tokens `logout+jwt`. Other providers' may carry no `typ` at all.
+ */
+function notAnAccessToken(headerTyp: unknown, claimTyp: unknown): string | undefined {
+  const mediaType = typeof headerTyp === "string" ? headerTyp.toLowerCase().replace(/^application\//, "") : headerTyp;
+  if (mediaType !== undefined && mediaType !== "jwt" && mediaType !== "at+jwt")
+    return `typed ${JSON.stringify(headerTyp)} in its header, not an access token`;
+  if (claimTyp !== undefined && claimTyp !== "Bearer") return `typ ${JSON.stringify(claimTyp)}, not Bearer`;
+  return undefined;
+}

@@ -1,0 +1,258 @@
+// The OpenID Connect protocol steps OIDCStrategy takes, as oauth4webapi
+// (certified by the OpenID Foundation) performs them; here only what the app
+// decides: timeouts, which client authentication, and which AuthError a failure is.
+import { createHash } from "node:crypto";
+import * as oauth from "oauth4webapi";
+import { AuthError, type AuthErrorCode } from "../core/errors";
+import type { IdTokenClaims } from "./id-token.server";
+
+/** A provider's discovery document, checked by oauth4webapi, with the endpoints a login needs. */
+export type ProviderMetadata = oauth.AuthorizationServer & {
+  authorization_endpoint: string;
+  token_endpoint: string;
+  jwks_uri: string;
+};
+
+/** The client's secret or private key; neither: a public client (PKCE only). */
+export interface ClientCredentials {
+  clientSecret: string | null;
+  clientPrivateKey?: oauth.PrivateKey;
+}
+
+/** Servers' clocks drift; two minutes either way is accepted, more is refused with its own message. */
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 120;
+
+/**
+ * Reads the provider's discovery document from `issuer` + `/.well-known/openid-configuration`
+ * (one trailing slash of the issuer dropped first); its `issuer` must equal `issuer`, else
+ * an {@link AuthError} `issuer_mismatch`. Every other failure is an AuthError `idp_unreachable`.
+ */
+export async function discover(issuer: string, { timeoutMs = 5000 } = {}): Promise<ProviderMetadata> {
+  const url = new URL(issuer);
+  const metadata = await protocolStep("idp_unreachable", "discovery", async () => {
+    const response = await oauth.discoveryRequest(url, httpOptions(url, timeoutMs));
+    try {
+      return await oauth.processDiscoveryResponse(url, response);
+    } catch (error) {
+      const answered = answeredIssuer(error);
+      if (answered === undefined) throw error;
+      throw new AuthError(
+        "issuer_mismatch",
+        `discovery answered as issuer ${JSON.stringify(answered)}, the app expects ${JSON.stringify(url.href)}`,
+        { cause: error },
+      );
+    }
+  });
+  for (const field of ["authorization_endpoint", "token_endpoint", "jwks_uri"] as const) {
+    if (typeof metadata[field] !== "string")
+      throw new AuthError("idp_unreachable", `discovery of ${issuer} has no ${field}`);
+  }
+  // The browser is sent there at logout: anything but http(s) (javascript:, data:, garbage) is refused here.
+  if (metadata.end_session_endpoint !== undefined && !isHttpUrl(metadata.end_session_endpoint)) {
+    throw new AuthError(
+      "idp_unreachable",
+      `discovery of ${issuer} has an end_session_endpoint that is not an http(s) URL`,
+    );
+  }
+  return metadata as ProviderMetadata;
+}
+
+/** The issuer a discovery document named, when oauth4webapi refused it for not being the expected one. */
+export function answeredIssuer(error: unknown): string | undefined {
+  if (!(error instanceof oauth.OperationProcessingError) || error.code !== oauth.JSON_ATTRIBUTE_COMPARISON)
+    return undefined;
+  const { attribute, body } = error.cause as { attribute?: string; body?: { issuer?: unknown } };
+  return attribute === "issuer" ? String(body?.issuer) : undefined;
+}
+
+function isHttpUrl(value: unknown): boolean {
+  return typeof value === "string" && URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
+}
+
+/** A nonce only the browser holding the PKCE verifier can reproduce, so no server-side state is needed. */
+export function deriveNonce(codeVerifier: string): string {
+  return createHash("sha256").update(`nonce:${codeVerifier}`).digest("base64url");
+}
+
+/**
+ * `private_key_jwt` when a key is configured; otherwise discovery's
+ * `token_endpoint_auth_methods_supported` decides between HTTP Basic (preferred,
+ * and the default when the list is absent) and the form (`client_secret_post`).
+ */
+export function clientAuthentication(metadata: ProviderMetadata, client: ClientCredentials): oauth.ClientAuth {
+  if (client.clientPrivateKey) return oauth.PrivateKeyJwt(client.clientPrivateKey);
+  if (!client.clientSecret) return oauth.None();
+  const methods = metadata.token_endpoint_auth_methods_supported ?? ["client_secret_basic"];
+  const post = !methods.includes("client_secret_basic") && methods.includes("client_secret_post");
+  return post ? oauth.ClientSecretPost(client.clientSecret) : oauth.ClientSecretBasic(client.clientSecret);
+}
+
+/**
+ * The ID token's claims, as oauth4webapi validated them (signature aside), with
+ * the checks it leaves out: `azp` with a single audience (OpenID Connect Core
+ * 3.1.3.7 item 5) and an `iat` from the future, which means the clocks differ.
+ */
+export function checkedClaims(
+  tokens: oauth.TokenEndpointResponse,
+  clientId: string,
+  clockTolerance: number,
+): IdTokenClaims {
+  const claims = oauth.getValidatedIdTokenClaims(tokens) as IdTokenClaims;
+  if (claims.azp !== undefined && claims.azp !== clientId)
+    throw new AuthError("invalid_id_token", "azp is another client");
+  if (claims.iat! > Date.now() / 1000 + clockTolerance) throw new AuthError("clock_skew", "iat is in the future");
+  return claims;
+}
+
+/** When the ID token has none of these, the profile is read from userinfo. */
+const PROFILE_CLAIMS = ["name", "preferred_username", "email"] as const;
+
+/**
+ * OpenID Connect Core 5.4: the code flow's ID token may carry only `sub`.
+ * Then (only then) the profile is read from userinfo, whose `sub` must be the same.
+ */
+export async function userinfoIfNeeded(
+  as: ProviderMetadata,
+  client: oauth.Client,
+  http: ReturnType<typeof httpOptions>,
+  accessToken: string,
+  claims: IdTokenClaims,
+): Promise<oauth.UserInfoResponse | undefined> {
+  if (!as.userinfo_endpoint || PROFILE_CLAIMS.some((name) => claims[name] !== undefined)) return undefined;
+  return protocolStep("invalid_id_token", "userinfo", async () => {
+    const response = await oauth.userInfoRequest(as, client, accessToken, http);
+    return oauth.processUserInfoResponse(as, client, claims.sub, response);
+  });
+}
+
+/** What a refresh's ID token is checked against: the login's ID token, and how to check a signature. */
+export interface RefreshIdTokenCheck {
+  login: Pick<IdTokenClaims, "sub" | "aud" | "auth_time">;
+  clientId: string;
+  clockTolerance: number;
+  validateSignature: (response: Response) => Promise<void>;
+}
+
+/**
+ * RFC 6749 6: new tokens for a refresh token. A refused refresh token
+ * (`invalid_grant`: the provider's session ended, or the token was used
+ * already) is an AuthError `session_ended`; so is an answer the app refuses
+ * (its ID token about another login, for one), since the provider took the
+ * refresh token for it: the session can no longer be renewed.
+ */
+export async function refreshTokens(
+  as: ProviderMetadata,
+  client: oauth.Client,
+  auth: oauth.ClientAuth,
+  http: ReturnType<typeof httpOptions>,
+  refreshToken: string,
+  check: RefreshIdTokenCheck,
+): Promise<oauth.TokenEndpointResponse> {
+  return protocolStep("token_exchange_failed", "refresh", async () => {
+    const response = await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, http);
+    try {
+      const tokens = await oauth.processRefreshTokenResponse(as, client, response);
+      if (tokens.id_token) await checkRefreshedIdToken(tokens, response, check);
+      return tokens;
+    } catch (error) {
+      const refused = error instanceof oauth.ResponseBodyError && error.error === "invalid_grant";
+      // Only a 200 spent the refresh token. Another status (an HTML error page, say) fails as before,
+      // and keys that could not be fetched mean an unreachable provider (503, the session kept).
+      const spent = response.status === 200 && !(error instanceof AuthError && error.code === "idp_unreachable");
+      if (!refused && !spent) throw error;
+      const why = error instanceof AuthError ? error.detail : describe(error);
+      throw new AuthError("session_ended", `refresh: ${why}`, { cause: error });
+    }
+  });
+}
+
+/**
+ * OpenID Connect Core 12.2: a refresh's ID token is about the login it renews.
+ * oauth4webapi checked `iss` (the provider's), `aud` (naming this client) and
+ * the times; here what it leaves to the app: the same `sub`, `aud` and
+ * `auth_time` as the login's, the app's own checks of a login's ID token, and the signature.
+ */
+async function checkRefreshedIdToken(
+  tokens: oauth.TokenEndpointResponse,
+  response: Response,
+  { login, clientId, clockTolerance, validateSignature }: RefreshIdTokenCheck,
+): Promise<void> {
+  const claims = checkedClaims(tokens, clientId, clockTolerance);
+  if (claims.sub !== login.sub) throw new AuthError("invalid_id_token", "the new ID token's sub is not the login's");
+  if (!sameAudience(claims.aud, login.aud))
+    throw new AuthError("invalid_id_token", "the new ID token's aud is not the login's");
+  // "If the ID Token contains an auth_time": without one at login, there is no time to compare with.
+  if (claims.auth_time !== undefined && login.auth_time !== undefined && claims.auth_time !== login.auth_time)
+    throw new AuthError("invalid_id_token", "the new ID token's auth_time is not the login's");
+  await validateSignature(response);
+}
+
+function sameAudience(a: IdTokenClaims["aud"], b: IdTokenClaims["aud"]): boolean {
+  const sorted = (aud: IdTokenClaims["aud"]) => [aud ?? []].flat().sort().join(" ");
+  return sorted(a) === sorted(b);
+}
+
+/** The userinfo response for an access token, about `sub`; `null` when the provider refuses the token (401). */
+export async function fetchUserinfo(
+  as: ProviderMetadata,
+  client: oauth.Client,
+  http: ReturnType<typeof httpOptions>,
+  accessToken: string,
+  sub: string,
+): Promise<oauth.UserInfoResponse | null> {
+  if (!as.userinfo_endpoint) throw new AuthError("token_exchange_failed", "the provider has no userinfo endpoint");
+  return protocolStep("token_exchange_failed", "userinfo", async () => {
+    const response = await oauth.userInfoRequest(as, client, accessToken, http);
+    if (response.status === 401) return null;
+    return oauth.processUserInfoResponse(as, client, sub, response);
+  });
+}
+
+/** Every request to the provider times out, and a provider that cannot answer (network, 5xx) is "unreachable". */
+export function httpOptions(issuer: URL, timeoutMs: number) {
+  return {
+    signal: () => AbortSignal.timeout(timeoutMs),
+    [oauth.customFetch]: fetchOrUnreachable,
+    // An http issuer is a deliberate choice of the configuration (development, loopback).
+    [oauth.allowInsecureRequests]: issuer.protocol === "http:",
+  };
+}
+
+async function fetchOrUnreachable(url: string, init: RequestInit): Promise<Response> {
+  const { pathname } = new URL(url);
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch (error) {
+    throw new AuthError("idp_unreachable", `${pathname}: ${describe(error)}`, { cause: error });
+  }
+  if (response.status >= 500) throw new AuthError("idp_unreachable", `${pathname} answered HTTP ${response.status}`);
+  return response;
+}
+
+/**
+ * Runs one protocol step; oauth4webapi's errors become AuthErrors by their
+ * class and code, `code` for those without a more precise one.
+ */
+export async function protocolStep<T>(code: AuthErrorCode, step: string, run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof AuthError) throw error;
+    if (error instanceof oauth.AuthorizationResponseError) {
+      throw new AuthError("idp_error", `${error.error}: ${error.error_description ?? ""}`, { cause: error });
+    }
+    if (error instanceof oauth.ResponseBodyError || error instanceof oauth.WWWAuthenticateChallengeError) {
+      throw new AuthError("token_exchange_failed", `${step}: HTTP ${error.status} ${describe(error)}`, {
+        cause: error,
+      });
+    }
+    const clock = error instanceof oauth.OperationProcessingError && error.code === oauth.JWT_TIMESTAMP_CHECK;
+    throw new AuthError(clock ? "clock_skew" : code, `${step}: ${describe(error)}`, { cause: error });
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof oauth.ResponseBodyError) return `${error.error}: ${error.error_description ?? ""}`;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

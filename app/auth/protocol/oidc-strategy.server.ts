@@ -1,0 +1,253 @@
+import { OAuth2Tokens } from "arctic";
+import type { JWTPayload, JWTVerifyGetKey } from "jose";
+import * as oauth from "oauth4webapi";
+import type { Strategy } from "remix-auth/strategy";
+import { OAuth2Strategy } from "remix-auth-oauth2";
+import { BoundedEntriesCookie, stateCookie } from "../http/cookies.server";
+import type { EndSessionRequest, LogoutMethod } from "./end-session.server";
+import { AuthError } from "../core/errors";
+import { createRotatingKeySet, type IdTokenClaims } from "./id-token.server";
+import { validateJwtAccessToken } from "./access-token-jwt.server";
+import { validateLogoutToken, type LogoutTokenClaims } from "./logout-token.server";
+import type { OIDCLogout, OIDCProfile, OIDCStrategyOptions, OIDCVerifyOptions } from "./oidc-options";
+import * as protocol from "./oidc-protocol.server";
+
+export { deriveNonce, discover, type ProviderMetadata } from "./oidc-protocol.server";
+
+/** Keycloak's logout tokens live 2 minutes; this leaves room for slow delivery. */
+export const LOGOUT_TOKEN_MAX_AGE_SECONDS = 5 * 60;
+/** Logins of one provider in progress in one browser (tabs); a flood of login links only replaces the oldest. */
+export const MAX_PENDING_LOGINS = 3;
+
+/**
+ * A remix-auth strategy for any OpenID Connect provider, built from its
+ * discovery document: the code flow with PKCE S256, `state` and a `nonce`
+ * bound to the browser, the RFC 9207 `iss` check, client authentication as
+ * the provider supports it, and a validated ID token (completed by userinfo
+ * when it carries no profile) handed to the verify callback. oauth4webapi
+ * does the protocol work. Every failure is an {@link AuthError}.
+ *
+ * @example
+ * ```ts
+ * const metadata = await discover("https://login.example.com");
+ * const options = { metadata, clientId: "app", clientSecret: "s3cret", redirectURI: "https://app.example.com/auth/x/callback" };
+ * new OIDCStrategy(options, async ({ claims, idToken, profile }) => ({ sub: claims.sub, idToken, ...profile }));
+ * ```
+ */
+export class OIDCStrategy<User> extends OAuth2Strategy<User> {
+  override name = "oidc";
+  /** The issuer exactly as discovery (and the configuration) names it. */
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly logoutMethod: LogoutMethod;
+  readonly metadata: protocol.ProviderMetadata;
+  protected readonly oidcOptions: OIDCStrategy.Options;
+  /** oauth4webapi caches the JWKS per metadata object: a fresh copy makes it fetch the keys again. */
+  #as: protocol.ProviderMetadata;
+  readonly #client: oauth.Client;
+  readonly #http: ReturnType<typeof protocol.httpOptions>;
+  /** `state` -> PKCE verifier of the logins in progress in this browser. */
+  readonly #logins: BoundedEntriesCookie;
+  #keysReloadedAt = 0;
+  #jwtKeys: JWTVerifyGetKey | undefined;
+
+  constructor(options: OIDCStrategy.Options, verify: OIDCStrategy.VerifyFunction<User>) {
+    const { metadata } = options;
+    super(
+      {
+        clientId: options.clientId,
+        clientSecret: options.clientSecret,
+        redirectURI: options.redirectURI,
+        scopes: options.scopes ?? ["openid", "profile", "email"],
+        authorizationEndpoint: metadata.authorization_endpoint,
+        tokenEndpoint: metadata.token_endpoint,
+        tokenRevocationEndpoint: metadata.revocation_endpoint,
+      },
+      // The base class types verify with its own options; authenticate always passes OIDCStrategy.VerifyOptions.
+      verify as Strategy.VerifyFunction<User, OAuth2Strategy.VerifyOptions>,
+    );
+    this.issuer = metadata.issuer;
+    this.clientId = options.clientId;
+    this.logoutMethod = options.logoutMethod ?? "redirect";
+    this.metadata = this.#as = metadata;
+    this.oidcOptions = options;
+    this.#client = { client_id: options.clientId, [oauth.clockTolerance]: this.clockToleranceSeconds };
+    this.#http = protocol.httpOptions(new URL(metadata.issuer), options.timeoutMs ?? 5000);
+    const callback = new URL(options.redirectURI);
+    // Over http, scoped to the callback's folder, so that the login route (a sibling) sees the logins in progress.
+    const { name, attributes } = stateCookie(options.cookieName ?? "oidc", {
+      path: new URL(".", callback).pathname,
+      secure: callback.protocol === "https:",
+      maxAge: 300,
+    });
+    this.#logins = new BoundedEntriesCookie(name, attributes, MAX_PENDING_LOGINS);
+  }
+
+  /** Starts a login (throws the redirect to the provider) or completes one (returns the verified user). */
+  override async authenticate(request: Request): Promise<User> {
+    const url = new URL(request.url);
+    const isCallback = ["state", "code", "error"].some((name) => url.searchParams.has(name));
+    if (!isCallback) throw this.redirectToProvider(request);
+
+    const state = url.searchParams.get("state") ?? "";
+    const codeVerifier = this.#logins.read(request).get(state);
+    if (!state || !codeVerifier) throw new AuthError("state_mismatch", "no login in progress here has this state");
+    const params = await protocol.protocolStep("invalid_id_token", "authorization response", () =>
+      oauth.validateAuthResponse(this.#as, this.#client, url, state),
+    );
+    const [as, client, http] = [this.#as, this.#client, this.#http];
+    const tokens = await protocol.protocolStep("invalid_id_token", "token request", async () => {
+      const auth = protocol.clientAuthentication(as, this.oidcOptions);
+      const redirectURI = this.oidcOptions.redirectURI;
+      const response = await oauth.authorizationCodeGrantRequest(
+        as,
+        client,
+        auth,
+        params,
+        redirectURI,
+        codeVerifier,
+        http,
+      );
+      const expected = { expectedNonce: protocol.deriveNonce(codeVerifier), requireIdToken: true };
+      const result = await oauth.processAuthorizationCodeResponse(as, client, response, expected);
+      await this.#validateSignature(response);
+      return result;
+    });
+    const claims = protocol.checkedClaims(tokens, this.clientId, this.clockToleranceSeconds);
+    const userinfo = await protocol.userinfoIfNeeded(as, client, http, tokens.access_token, claims);
+    const profile = this.profile({ ...userinfo, ...claims });
+    const idToken = tokens.id_token!;
+    const verified: OIDCStrategy.VerifyOptions = {
+      request,
+      tokens: new OAuth2Tokens(tokens),
+      idToken,
+      claims,
+      userinfo,
+      profile,
+    };
+    return this.verify(verified);
+  }
+
+  /** The `Set-Cookie` that forgets the login this callback answers, whatever its outcome; other tabs' logins stay. */
+  finishLoginCookie(request: Request): string {
+    return this.#logins.remove(request, new URL(request.url).searchParams.get("state") ?? "");
+  }
+
+  /**
+   * What to send to the provider's end-session endpoint, or `null` when it has
+   * none (logout is then local only). Override it to add parameters such as
+   * `uiLocales`; the URL itself is always built by `buildEndSessionUrl`.
+   */
+  async endSessionRequest(logout: OIDCStrategy.Logout): Promise<EndSessionRequest | null> {
+    if (!this.metadata.end_session_endpoint) return null;
+    const { end_session_endpoint: endSessionEndpoint } = this.metadata;
+    const { idToken: idTokenHint, postLogoutRedirectUri, state } = logout;
+    return { endSessionEndpoint, idTokenHint, postLogoutRedirectUri, clientId: this.clientId, state };
+  }
+
+  /** Validates a back-channel logout token from this provider (replays are the caller's to catch). */
+  async validateLogoutToken(token: string): Promise<LogoutTokenClaims> {
+    return validateLogoutToken(token, this.#keys(), {
+      issuer: this.issuer,
+      clientId: this.clientId,
+      algorithms: this.metadata.id_token_signing_alg_values_supported ?? ["RS256"],
+      clockToleranceSeconds: this.clockToleranceSeconds,
+      maxAgeSeconds: LOGOUT_TOKEN_MAX_AGE_SECONDS,
+    });
+  }
+
+  /**
+   * New tokens for a refresh token (send the rotated refresh token next time); `session_ended` when it is
+   * refused, or when the answer's ID token is not about `login` (the claims of the login's ID token).
+   */
+  async refresh(
+    refreshToken: string,
+    login: protocol.RefreshIdTokenCheck["login"],
+  ): Promise<oauth.TokenEndpointResponse> {
+    const auth = protocol.clientAuthentication(this.#as, this.oidcOptions);
+    return protocol.refreshTokens(this.#as, this.#client, auth, this.#http, refreshToken, {
+      login,
+      clientId: this.clientId,
+      clockTolerance: this.clockToleranceSeconds,
+      validateSignature: (response) => this.#validateSignature(response),
+    });
+  }
+
+  /** Calls the userinfo endpoint with an access token (the answer must be about `sub`); `null` when it refuses the token. */
+  async userinfo(accessToken: string, sub: string): Promise<oauth.UserInfoResponse | null> {
+    return protocol.fetchUserinfo(this.#as, this.#client, this.#http, accessToken, sub);
+  }
+
+  /** The claims of a JWT access token (Keycloak's), validated: signature, `iss`, `exp`, issued to this client. */
+  async validateAccessToken(token: string): Promise<JWTPayload> {
+    return validateJwtAccessToken(token, this.#keys(), {
+      issuer: this.issuer,
+      clientId: this.clientId,
+      algorithms: this.metadata.id_token_signing_alg_values_supported ?? ["RS256"],
+      clockToleranceSeconds: this.clockToleranceSeconds,
+    });
+  }
+
+  /** Maps the claims (the ID token's, completed by userinfo) to what the app shows. Override for other claim names. */
+  profile(claims: IdTokenClaims): OIDCStrategy.Profile {
+    return {
+      username: claims.preferred_username ?? claims.email ?? claims.sub,
+      name: claims.name,
+      email: claims.email,
+    };
+  }
+
+  /** Fetches discovery afresh: for health checks. Throws an AuthError when the provider is unreachable. */
+  async checkDiscovery(): Promise<void> {
+    await protocol.discover(this.issuer, { timeoutMs: this.oidcOptions.timeoutMs });
+  }
+
+  /** The redirect to the authorization endpoint, remembering this login next to the (few) others in progress. */
+  protected redirectToProvider(request: Request): Response {
+    const { state, codeVerifier, url } = this.createAuthorizationURL();
+    url.search = this.authorizationParams(url.searchParams, request).toString();
+    const headers = { Location: url.toString(), "Set-Cookie": this.#logins.add(request, state, codeVerifier) };
+    return new Response(null, { status: 302, headers });
+  }
+
+  /** Adds the `nonce`, derived from the PKCE verifier that only this browser's state cookie holds. */
+  protected override createAuthorizationURL() {
+    const authorization = super.createAuthorizationURL();
+    authorization.url.searchParams.set("nonce", protocol.deriveNonce(authorization.codeVerifier));
+    return authorization;
+  }
+
+  protected get clockToleranceSeconds(): number {
+    return this.oidcOptions.clockToleranceSeconds ?? protocol.DEFAULT_CLOCK_TOLERANCE_SECONDS;
+  }
+
+  /** The provider's keys for the JWTs checked with jose (logout and access tokens). */
+  #keys(): JWTVerifyGetKey {
+    this.#jwtKeys ??= createRotatingKeySet(new URL(this.metadata.jwks_uri), {
+      timeoutMs: this.oidcOptions.timeoutMs ?? 5000,
+    });
+    return this.#jwtKeys;
+  }
+
+  /** The ID token's signature; after a key rotation, an unknown `kid` reloads the JWKS (at most every 5 s). */
+  async #validateSignature(response: Response): Promise<void> {
+    try {
+      await oauth.validateApplicationLevelSignature(this.#as, response, this.#http);
+    } catch (error) {
+      const unknownKey = error instanceof oauth.OperationProcessingError && error.code === oauth.KEY_SELECTION;
+      if (!unknownKey || Date.now() - this.#keysReloadedAt < 5_000) throw error;
+      this.#keysReloadedAt = Date.now();
+      this.#as = { ...this.#as };
+      await oauth.validateApplicationLevelSignature(this.#as, response, this.#http);
+    }
+  }
+}
+
+/** The strategy's types, documented in ./oidc-options.ts. */
+export namespace OIDCStrategy {
+  export type Options = OIDCStrategyOptions;
+  export type Logout = OIDCLogout;
+  export type Profile = OIDCProfile;
+  export type VerifyOptions = OIDCVerifyOptions;
+  export type VerifyFunction<User> = (options: VerifyOptions) => Promise<User>;
+}

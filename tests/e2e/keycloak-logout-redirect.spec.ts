@@ -1,3 +1,0 @@
-import { loginLogoutTests } from "./keycloak-login-logout";
-
-loginLogoutTests("redirect");

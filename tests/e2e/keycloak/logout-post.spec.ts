@@ -1,0 +1,3 @@
+import { loginLogoutTests } from "./login-logout";
+
+loginLogoutTests("post");

@@ -1,0 +1,373 @@
+// The app against OpenID providers with the habits of real ones (issue 15): one
+// oidc-provider realm per personality, over real HTTP, each logging in and out
+// through the production build, or refused for the attack. Last, what the
+// OpenID Foundation's RP test modules send, from a provider that sends it.
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { generateKeyPair } from "jose";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { freePort, startApp, TEST_CLIENT, type RunningApp } from "../../support/app";
+import { browse, CookieJar, follow, formOf, textOf } from "../../support/browserless";
+import { startHostileProvider, type HostileProvider } from "../../support/hostile-provider";
+import { continueIdpLogout, sessionIn } from "../../support/login";
+import { startStack, type Stack } from "../../support/stack";
+
+let stack: Stack;
+let app: string;
+const clientKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+
+beforeAll(async () => {
+  stack = await startStack({
+    oidcProviders: [
+      { name: "slash", personality: { issuerTrailingSlash: true } },
+      {
+        name: "postonly",
+        personality: { tokenAuthMethods: ["client_secret_post"] },
+        tokenEndpointAuthMethod: "client_secret_post",
+      },
+      { name: "signedjwt", tokenEndpointAuthMethod: "private_key_jwt" },
+      { name: "es256", personality: { signingAlg: "ES256" } },
+      { name: "ps256", personality: { signingAlg: "PS256" } },
+      { name: "eddsa", personality: { signingAlg: "EdDSA" } },
+      { name: "userinfo", personality: { profileInIdToken: false } },
+      { name: "nologout", label: "No-Logout SSO", endSession: false },
+    ],
+    env: { OIDC_PROVIDER_SIGNEDJWT_CLIENT_PRIVATE_KEY: clientKey.export({ format: "pem", type: "pkcs8" }).toString() },
+  });
+  app = stack.app.url;
+});
+afterAll(() => stack?.stop());
+
+/** What the app itself asked of the IdP (the browser's visits are recorded too). */
+const serverRequests = (realm: string) =>
+  stack.idp.requests
+    .filter((r) => r.realm === realm && /\/(token|userinfo|certs|openid-configuration)$/.test(r.path))
+    .map((r) => r.path.split("/").pop());
+
+/** Through the IdP's login form, up to the app's callback URL (not visited). */
+async function reachCallback(jar: CookieJar, provider: string): Promise<string> {
+  const page = await follow(
+    jar,
+    await browse(jar, `${app}/auth/${provider}/login?returnTo=%2Faccount`),
+    app,
+    stack.idp.url,
+  );
+  const { action } = formOf(page.html!, page.url);
+  const done = await follow(
+    jar,
+    await browse(jar, action, { form: { username: "demo", password: "demo" } }),
+    action,
+    stack.idp.url,
+  );
+  expect(done.url.startsWith(`${app}/auth/${provider}/callback?`)).toBe(true);
+  return done.url;
+}
+
+/** Logs in and returns the account page's text, as the user sees it. */
+async function logIn(jar: CookieJar, provider: string): Promise<string> {
+  const callback = await browse(jar, await reachCallback(jar, provider));
+  expect(callback.status).toBe(302);
+  expect(callback.headers.get("location")).toBe("/account");
+  const account = await browse(jar, `${app}/account`);
+  expect(account.status).toBe(200);
+  return textOf(await account.text());
+}
+
+/** Logs out through the provider's end-session endpoint and returns the page the user lands on. */
+async function logOut(jar: CookieJar, provider: string): Promise<string> {
+  const logout = await browse(jar, `${app}/logout`, { form: {} });
+  expect(logout.status).toBe(302);
+  const endSession = new URL(logout.headers.get("location")!);
+  expect(endSession.origin + endSession.pathname).toBe(
+    `${stack.idp.url}/realms/${provider}/protocol/openid-connect/logout`,
+  );
+  const idpPage = await follow(jar, logout, app, stack.idp.url);
+  const back = await continueIdpLogout(jar, idpPage, stack.idp.url);
+  expect(back).toBe(`${app}/logout/callback?state=${endSession.searchParams.get("state")}`);
+  const page = await browse(jar, back);
+  expect(page.status).toBe(200);
+  return textOf(await page.text());
+}
+
+describe("providers with other habits than Keycloak", () => {
+  it.each([
+    ["an issuer ending in a slash", "slash"],
+    ["client_secret_post only", "postonly"],
+    ["private_key_jwt client authentication", "signedjwt"],
+    ["ES256 ID tokens", "es256"],
+    ["PS256 ID tokens", "ps256"],
+    ["EdDSA ID tokens", "eddsa"],
+  ])("logs in and out with %s", async (_label, provider) => {
+    const jar = new CookieJar();
+    const account = await logIn(jar, provider);
+    expect(account).toContain("Demo User");
+    expect(account).toContain("demo@example.com");
+    expect((await sessionIn(jar, app))!.user).toMatchObject({ realm: provider, username: "demo" });
+    expect(await logOut(jar, provider)).toContain("You are logged out");
+    expect(await sessionIn(jar, app)).toBeNull();
+  });
+
+  it("keeps a trailing-slash issuer exactly: discovery and the ID token name it with its slash", async () => {
+    expect(stack.idp.issuer("slash").endsWith("/realms/slash/")).toBe(true);
+    const jar = new CookieJar();
+    await logIn(jar, "slash");
+    const [, payload] = (await sessionIn(jar, app))!.idToken.split(".");
+    expect(JSON.parse(Buffer.from(payload!, "base64url").toString()).iss).toBe(stack.idp.issuer("slash"));
+  });
+
+  it("authenticates in the form where the provider refuses HTTP Basic", async () => {
+    const discovery = await (await fetch(`${stack.idp.issuer("postonly")}/.well-known/openid-configuration`)).json();
+    expect(discovery.token_endpoint_auth_methods_supported).toEqual(["client_secret_post"]);
+    const basic = await fetch(discovery.token_endpoint, {
+      method: "POST",
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${TEST_CLIENT.clientId}:${TEST_CLIENT.clientSecret}`).toString("base64")}`,
+      },
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        code: "x",
+        redirect_uri: `${app}/auth/postonly/callback`,
+      }),
+    });
+    expect((await basic.json()).error).toBe("invalid_client");
+    expect(await logIn(new CookieJar(), "postonly")).toContain("Demo User");
+  });
+
+  it("serves the public half of its client key at /auth/jwks.json, which the provider checks the assertion with", async () => {
+    const response = await fetch(`${app}/auth/jwks.json`);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    const { keys } = await response.json();
+    expect(keys).toEqual([
+      {
+        kty: "EC",
+        crv: "P-256",
+        x: expect.any(String),
+        y: expect.any(String),
+        kid: expect.any(String),
+        alg: "ES256",
+        use: "sig",
+      },
+    ]);
+    expect(await logIn(new CookieJar(), "signedjwt")).toContain("Demo User");
+  });
+
+  it("reads the profile from userinfo, once, when the ID token carries only sub", async () => {
+    await logIn(new CookieJar(), "userinfo"); // warm: discovery and keys fetched
+    stack.idp.clearRequests();
+    const jar = new CookieJar();
+    const account = await logIn(jar, "userinfo");
+    expect(account).toContain("Demo User");
+    expect(account).toContain("demo@example.com");
+    // The reachability probe before the redirect to the provider (issue 13.4), the login's token and userinfo
+    // requests, then the account page's call of that API with the access token.
+    expect(serverRequests("userinfo")).toEqual(["openid-configuration", "token", "userinfo", "userinfo"]);
+    const [, payload] = (await sessionIn(jar, app))!.idToken.split(".");
+    expect(JSON.parse(Buffer.from(payload!, "base64url").toString())).not.toHaveProperty("email");
+    expect(await logOut(jar, "userinfo")).toContain("You are logged out");
+  });
+
+  it("asks Keycloak nothing but the token on a warm login: the profile is in the ID token", async () => {
+    await logIn(new CookieJar(), "demo");
+    stack.idp.clearRequests();
+    expect(await logIn(new CookieJar(), "demo")).toContain("Demo User");
+    // The reachability probe and the token; the userinfo request is the account page calling that API.
+    expect(serverRequests("demo")).toEqual(["openid-configuration", "token", "userinfo"]);
+  });
+
+  it("logs out locally from a provider without end_session_endpoint, and says so", async () => {
+    const jar = new CookieJar();
+    expect(await logIn(jar, "nologout")).toContain("Demo User");
+    const logout = await follow(jar, await browse(jar, `${app}/logout`, { form: {} }), app, app);
+    expect(textOf(logout.html!)).toContain("Your identity provider, No-Logout SSO, does not offer single logout");
+    expect(await sessionIn(jar, app)).toBeNull();
+  });
+});
+
+describe("the mix-up attack (RFC 9207)", () => {
+  it.each([
+    ["names another provider as iss", (url: URL) => url.searchParams.set("iss", stack.idp.issuer("postonly"))],
+    ["carries no iss although the provider advertises it", (url: URL) => url.searchParams.delete("iss")],
+  ])("refuses a callback that %s, without redeeming the code anywhere", async (_label, tamper) => {
+    const jar = new CookieJar();
+    const callback = new URL(await reachCallback(jar, "demo"));
+    expect(callback.searchParams.get("iss")).toBe(stack.idp.issuer("demo"));
+    tamper(callback);
+    stack.idp.clearRequests();
+    const response = await browse(jar, callback.href);
+    expect(response.status).toBe(400);
+    expect(textOf(await response.text())).toContain("Sign-in could not be verified");
+    expect(stack.idp.requests.filter((r) => r.path.endsWith("/token"))).toEqual([]);
+    expect(await sessionIn(jar, app)).toBeNull();
+  });
+});
+
+const AUTH_TIME = Math.floor(Date.now() / 1000) - 60;
+
+/**
+ * The app's realm demo served by a provider that answers what a test makes it
+ * answer, as the OpenID Foundation's RP test modules do. It signs anyone in at
+ * once, with an access token that needs renewing at the first page calling an
+ * API (/account), so that page's renewal meets the answer under test.
+ */
+async function startAgainstHostileProvider(): Promise<{ provider: HostileProvider; app: RunningApp }> {
+  const provider = await startHostileProvider({ path: "/realms/demo" });
+  provider.idToken = (nonce) => provider.sign({ nonce, auth_time: AUTH_TIME });
+  provider.userinfo = { sub: "user-1", name: "A User" };
+  provider.tokens = { refresh_token: `login-refresh-token-${randomUUID()}`, expires_in: 0 };
+  try {
+    const env = { KEYCLOAK_URL: new URL(provider.issuer).origin, KEYCLOAK_REALM: "demo" };
+    return { provider, app: await startApp({ port: await freePort(), env }) };
+  } catch (error) {
+    await provider.close();
+    throw error;
+  }
+}
+
+describe("OpenID Foundation RP test modules: the refresh token grant", () => {
+  let provider: HostileProvider;
+  let rp: RunningApp;
+  let otherKey: CryptoKey;
+  beforeAll(async () => {
+    ({ provider, app: rp } = await startAgainstHostileProvider());
+    otherKey = (await generateKeyPair("RS256")).privateKey;
+  });
+  afterAll(async () => {
+    await rp?.stop();
+    await provider?.close();
+  });
+
+  /** What the refresh answers, besides its ID token: distinct values, to look for in the session and the logs. */
+  let renewed: { access_token: string; refresh_token: string; expires_in: number };
+  beforeEach(() => {
+    provider.tokens = { refresh_token: `login-refresh-token-${randomUUID()}`, expires_in: 0 };
+    provider.refreshIdToken = async () => undefined;
+    provider.grants.length = 0;
+    renewed = {
+      access_token: `renewed-access-token-${randomUUID()}`,
+      refresh_token: `renewed-refresh-token-${randomUUID()}`,
+      expires_in: 300,
+    };
+  });
+
+  /** Logs in through the provider; the session's access token then needs renewing. */
+  async function logIn(jar: CookieJar): Promise<void> {
+    const login = await browse(jar, `${rp.url}/auth/demo/login?returnTo=%2Faccount`);
+    const { url } = await follow(jar, login, rp.url, provider.issuer);
+    const callback = await browse(jar, url);
+    expect(callback.headers.get("location")).toBe("/account");
+    expect((await sessionIn(jar, rp.url))!.user.sub).toBe("user-1");
+  }
+
+  /** Opens /account, whose API call renews the access token, with the provider answering `idToken` to the refresh. */
+  async function openAccountRenewingWith(jar: CookieJar, idToken: () => Promise<string>) {
+    let sent = "";
+    provider.refreshIdToken = async () => (sent = await idToken());
+    provider.tokens = renewed;
+    const logFrom = rp.output().length;
+    const response = await browse(jar, `${rp.url}/account`);
+    expect(provider.grants).toEqual(["authorization_code", "refresh_token"]);
+    return { response, sent, log: () => rp.output().slice(logFrom) };
+  }
+
+  /**
+   * A refused renewal, as a refused refresh token (invalid_grant) is met: the
+   * session ends, none of the refresh's answer is kept, one line says why
+   * (without a token), and the user logs in again and comes back.
+   */
+  async function expectSessionEnded(
+    jar: CookieJar,
+    { response, sent, log }: Awaited<ReturnType<typeof openAccountRenewingWith>>,
+    why: RegExp,
+  ) {
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/login?returnTo=%2Faccount");
+    expect(await sessionIn(jar, rp.url)).toBeNull();
+    await expect.poll(log).toContain('"outcome":"session_ended"');
+    const lines = log()
+      .split("\n")
+      .filter((line) => line.includes('"event":"token_refresh"'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/"realm":"demo","sub":"user-1","outcome":"session_ended"/);
+    expect(JSON.parse(lines[0]!).detail).toMatch(why);
+    for (const token of [sent, ...sent.split("."), renewed.access_token, renewed.refresh_token])
+      expect(log()).not.toContain(token);
+
+    const again = await follow(jar, await browse(jar, `${rp.url}/login?returnTo=%2Faccount`), rp.url, rp.url);
+    expect(again.url.startsWith(`${provider.issuer}/auth?`)).toBe(true);
+    const callback = await follow(jar, await browse(jar, again.url), again.url, provider.issuer);
+    const back = await follow(jar, await browse(jar, callback.url), rp.url, rp.url);
+    expect(back.url).toBe(`${rp.url}/account`);
+    expect(back.response.status).toBe(200);
+    expect(textOf(back.html!)).toContain("A User");
+  }
+
+  it("accepts a refresh whose ID token is about the same login, and keeps the login's ID token as the logout hint", async () => {
+    const jar = new CookieJar();
+    await logIn(jar);
+    const loginIdToken = (await sessionIn(jar, rp.url))!.idToken;
+    const { response } = await openAccountRenewingWith(jar, () => provider.sign({ auth_time: AUTH_TIME }));
+    expect(response.status).toBe(200);
+    expect(textOf(await response.text())).toContain("A User");
+    const session = (await sessionIn(jar, rp.url))!;
+    expect(session.tokens).toMatchObject({ accessToken: renewed.access_token, refreshToken: renewed.refresh_token });
+    expect(session.idToken).toBe(loginIdToken);
+  });
+
+  it("oidcc-refresh-token-invalid-sub: ends the session when the refresh answer's ID token names another user", async () => {
+    const jar = new CookieJar();
+    await logIn(jar);
+    const answer = await openAccountRenewingWith(jar, () => provider.sign({ sub: "user-2", auth_time: AUTH_TIME }));
+    await expectSessionEnded(jar, answer, /\bsub\b/);
+  });
+
+  it("oidcc-refresh-token-invalid-issuer: ends the session when the refresh answer's ID token has another issuer", async () => {
+    const jar = new CookieJar();
+    await logIn(jar);
+    const answer = await openAccountRenewingWith(jar, () =>
+      provider.sign({ iss: "https://sso.example.com/realms/other", auth_time: AUTH_TIME }),
+    );
+    await expectSessionEnded(jar, answer, /\biss\b/);
+  });
+
+  it.each([
+    ["another auth_time", { auth_time: AUTH_TIME + 30 }, {}, /auth_time/],
+    ["another audience", { aud: ["remix-app", "api"], azp: "remix-app", auth_time: AUTH_TIME }, {}, /\baud\b/],
+    ["a signature by another key", { auth_time: AUTH_TIME }, { other: true }, /signature/],
+  ])(
+    "ends the session, storing nothing of it, when the refresh answer's ID token has %s (OpenID Connect Core 12.2)",
+    async (_label, claims, { other }: { other?: boolean }, why) => {
+      const jar = new CookieJar();
+      await logIn(jar);
+      const answer = await openAccountRenewingWith(jar, () =>
+        provider.sign(claims, other ? { key: otherKey } : undefined),
+      );
+      await expectSessionEnded(jar, answer, why);
+    },
+  );
+});
+
+describe("OpenID Foundation RP test modules: discovery", () => {
+  it("oidcc-client-test-discovery-issuer-mismatch: refuses a discovery document naming another issuer, and says so", async () => {
+    const { provider, app: rp } = await startAgainstHostileProvider();
+    try {
+      provider.metadata = { issuer: "https://sso.example.com/realms/demo" };
+      const response = await browse(new CookieJar(), `${rp.url}/auth/demo/login`);
+      expect(response.status).toBe(502);
+      const text = textOf(await response.text());
+      expect(text).toContain("The identity provider answered as another issuer");
+      expect(text).not.toContain("unreachable");
+      await expect
+        .poll(() => rp.output())
+        .toMatch(/"event":"login_failed","realm":"demo","outcome":"failure","code":"issuer_mismatch"/);
+      const line = rp
+        .output()
+        .split("\n")
+        .find((entry) => entry.includes('"code":"issuer_mismatch"'))!;
+      expect(JSON.parse(line).detail).toBe(
+        `discovery answered as issuer "https://sso.example.com/realms/demo", the app expects "${provider.issuer}"`,
+      );
+    } finally {
+      await rp.stop();
+      await provider.close();
+    }
+  });
+});

@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest";
+import { readableLine } from "~/auth/core/log.server";
+
+describe("the development log line", () => {
+  it("is short and readable: time, event, realm, outcome, then what else there is", () => {
+    const line = readableLine({
+      time: "2026-11-30T14:03:09.123Z",
+      event: "login_failed",
+      realm: "demo",
+      outcome: "failure",
+      code: "idp_error",
+      detail: "access_denied",
+      sub: undefined,
+      requestId: "7f3a9c",
+    });
+    expect(line).toBe("14:03:09 login_failed demo: failure code=idp_error detail=access_denied");
+  });
+});

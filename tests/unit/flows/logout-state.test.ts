@@ -1,0 +1,59 @@
+import { beforeAll, describe, expect, it } from "vitest";
+
+let createLogoutState: typeof import("~/auth/flows/logout-state.server").createLogoutState;
+let verifyLogoutState: typeof import("~/auth/flows/logout-state.server").verifyLogoutState;
+
+beforeAll(async () => {
+  Object.assign(process.env, {
+    KEYCLOAK_URL: "https://sso.example.com",
+    KEYCLOAK_REALM: "demo",
+    KEYCLOAK_CLIENT_ID: "remix-app",
+    SESSION_SECRET: "unit-test-secret-0123456789abcdef",
+    APP_URL: "https://app.example.com",
+  });
+  ({ createLogoutState, verifyLogoutState } = await import("~/auth/flows/logout-state.server"));
+});
+
+/** The callback request a browser holding `cookie` makes when the provider returns `state`. */
+function callback(state: string | null, cookie?: string) {
+  const url = new URL("https://app.example.com/logout/callback");
+  if (state !== null) url.searchParams.set("state", state);
+  return new Request(url, { headers: cookie ? { cookie: cookie.split(";")[0]! } : {} });
+}
+
+describe("logout state", () => {
+  it("is a random value in a Secure, httpOnly __Host- cookie (APP_URL is https)", () => {
+    const first = createLogoutState();
+    const second = createLogoutState();
+    expect(first.state).not.toBe(second.state);
+    expect(first.state).toMatch(/^[\w-]{32}$/);
+    expect(first.cookie).toMatch(
+      /^__Host-oidc-logout-state=v1\.[^;]+; Path=\/; HttpOnly; SameSite=Lax; Secure; Max-Age=600$/,
+    );
+  });
+
+  it("is accepted once, from the browser holding its cookie", async () => {
+    const { state, cookie } = createLogoutState();
+    const first = await verifyLogoutState(callback(state, cookie));
+    expect(first.result).toBe("valid");
+    expect(first.clearCookie).toMatch(/^__Host-oidc-logout-state=; Path=\/; .*Max-Age=0/);
+    expect((await verifyLogoutState(callback(state, cookie))).result).toBe("replayed");
+  });
+
+  it("is refused with another browser's cookie, a forged value, or no cookie", async () => {
+    const mine = createLogoutState();
+    const theirs = createLogoutState();
+    expect((await verifyLogoutState(callback(mine.state, theirs.cookie))).result).toBe("mismatch");
+    expect((await verifyLogoutState(callback("forged", mine.cookie))).result).toBe("mismatch");
+    expect((await verifyLogoutState(callback(mine.state))).result).toBe("missing");
+    expect((await verifyLogoutState(callback(null, mine.cookie))).result).toBe("missing");
+    const tampered = mine.cookie.replace(/=v1\.(.)/, (_, c: string) => `=v1.${c === "A" ? "B" : "A"}`);
+    expect((await verifyLogoutState(callback(mine.state, tampered))).result).toBe("missing");
+  });
+
+  it("is read only under the __Host- name: the same cookie without the prefix, which a sibling subdomain could set, is not", async () => {
+    const { state, cookie } = createLogoutState();
+    expect((await verifyLogoutState(callback(state, cookie.replace(/^__Host-/, "")))).result).toBe("missing");
+    expect((await verifyLogoutState(callback(state, cookie))).result).toBe("valid");
+  });
+});
