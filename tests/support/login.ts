@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { decrypt, encrypt } from "~/auth/session/sealed-cookie.server";
-import { fromStored, toStored, type AuthSessionData } from "~/auth/session/session.server";
+import { fromStored, toStored, type AuthSessionData } from "~/auth/session/session-data.server";
 import { TEST_SESSION_SECRET } from "./app";
 import { browse, button, CookieJar, follow, formOf } from "./browserless";
 

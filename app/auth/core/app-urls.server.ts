@@ -1,7 +1,8 @@
-import { LOGOUT_CALLBACK_PATH } from "../flows/logout-state.server";
-
 // The app's URLs a provider must have registered for its client, built
 // from APP_URL only (never from the request's Host). The doctor probes them.
+
+/** Where the provider sends the browser back after logout; over http, the logout-state cookie goes nowhere else. */
+export const LOGOUT_CALLBACK_PATH = "/logout/callback";
 
 /** Where provider `name` sends the browser back after login: its "Valid redirect URI". */
 export function loginCallbackUrl(appUrl: string, name: string): string {

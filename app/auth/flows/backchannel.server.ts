@@ -3,7 +3,7 @@ import { orderedNow } from "../core/clock";
 import { getConfig } from "../core/config.server";
 import { AuthError } from "../core/errors";
 import { logAuthEvent } from "../core/log.server";
-import { LOGOUT_TOKEN_MAX_AGE_SECONDS } from "../protocol/oidc-strategy.server";
+import { LOGOUT_TOKEN_MAX_AGE_SECONDS } from "../protocol/logout-token.server";
 import { getRevocationStore, revocationKeys } from "../session/revocation.server";
 
 const MAX_BODY_BYTES = 64 * 1024;

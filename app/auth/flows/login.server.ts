@@ -2,7 +2,8 @@ import { data } from "@remix-run/node";
 import { getAuthenticator, getProvider, listProviders } from "../providers/registry.server";
 import { getConfig } from "../core/config.server";
 import { BoundedEntriesCookie, stateCookie } from "../http/cookies.server";
-import { AuthError, describeAuthError } from "../core/errors";
+import { describeAuthError, describeProviderError } from "../core/error-pages";
+import { AuthError } from "../core/errors";
 import { logAuthEvent } from "../core/log.server";
 import { MAX_PENDING_LOGINS } from "../protocol/oidc-strategy.server";
 import { providerAnswers } from "../providers/reachability.server";
@@ -108,8 +109,14 @@ function failure(
   retryUrl = `/auth/${realm}/login`,
 ) {
   logAuthEvent(request, "login_failed", { realm, outcome: "failure", code: error.code, detail: error.detail });
-  const { status, title, message, retryLabel } = describeAuthError(error.code, getProvider(realm)?.label);
-  return data({ error: { title, message, retryUrl, retryLabel } }, { status, headers: noStore(headers) });
+  const { status, ...page } = describeAuthError(error.code, getProvider(realm)?.label);
+  // When the provider sent the browser back with an `error` (the user cancelled, the provider was busy), that is
+  // the real cause, whatever check then stopped the callback.
+  const { title, message } = describeProviderError(new URL(request.url).searchParams.get("error")) ?? page;
+  return data(
+    { error: { title, message, retryUrl, retryLabel: page.retryLabel } },
+    { status, headers: noStore(headers) },
+  );
 }
 
 function unknownProvider(request: Request, name: string) {

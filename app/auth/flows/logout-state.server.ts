@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
+import { LOGOUT_CALLBACK_PATH } from "../core/app-urls.server";
 import { getConfig } from "../core/config.server";
 import { parseCookieHeader, serializeCookie, stateCookie } from "../http/cookies.server";
 import { getRevocationStore } from "../session/revocation.server";
 import { seal, unseal } from "../session/sealed-cookie.server";
 
 const COOKIE = "oidc-logout-state";
-/** Where the provider sends the browser back after logout; over http, the cookie goes nowhere else. */
-export const LOGOUT_CALLBACK_PATH = "/logout/callback";
 const LIFETIME_SECONDS = 10 * 60;
 
 /**

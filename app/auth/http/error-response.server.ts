@@ -1,5 +1,6 @@
 import { data } from "@remix-run/node";
-import { describeAuthError, type AuthError } from "../core/errors";
+import { describeAuthError } from "../core/error-pages";
+import type { AuthError } from "../core/errors";
 
 /**
  * A Response for an AuthError thrown from a loader or action: the root

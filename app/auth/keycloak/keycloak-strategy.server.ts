@@ -1,14 +1,6 @@
 import { OIDCStrategy } from "../protocol/oidc-strategy.server";
 
 /**
- * Everything the app knows about Keycloak that other OpenID providers do not
- * share. A realm's issuer follows from Keycloak's base URL and the realm name.
- */
-export function keycloakIssuer({ url, realm }: { url: string; realm: string }): string {
-  return `${url.replace(/\/+$/, "")}/realms/${encodeURIComponent(realm)}`;
-}
-
-/**
  * OIDCStrategy for one Keycloak realm. It logs out by redirect like any
  * provider; Keycloak's end-session endpoint also takes the same parameters as
  * a form POST, which the app uses when the URL would be too long
@@ -16,7 +8,7 @@ export function keycloakIssuer({ url, realm }: { url: string; realm: string }): 
  *
  * @example
  * ```ts
- * const metadata = await discover(keycloakIssuer({ url: "https://sso.example.com", realm: "demo" }));
+ * const metadata = await discover("https://sso.example.com/realms/demo");
  * const options = { metadata, clientId: "remix-app", clientSecret: "…", redirectURI: "https://app.example.com/auth/demo/callback" };
  * new KeycloakStrategy(options, async ({ claims, idToken, profile }) => ({ sub: claims.sub, idToken, ...profile }));
  * ```

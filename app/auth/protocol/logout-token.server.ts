@@ -2,6 +2,9 @@ import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { AuthError } from "../core/errors";
 import { allowedAlgorithms } from "./id-token.server";
 
+/** Keycloak's logout tokens live 2 minutes; this leaves room for slow delivery. */
+export const LOGOUT_TOKEN_MAX_AGE_SECONDS = 5 * 60;
+
 export const BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout";
 
 export interface LogoutTokenClaims extends JWTPayload {

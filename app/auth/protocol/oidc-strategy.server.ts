@@ -8,14 +8,13 @@ import type { EndSessionRequest, LogoutMethod } from "./end-session.server";
 import { AuthError } from "../core/errors";
 import { createRotatingKeySet, type IdTokenClaims } from "./id-token.server";
 import { validateJwtAccessToken } from "./access-token-jwt.server";
-import { validateLogoutToken, type LogoutTokenClaims } from "./logout-token.server";
+import { LOGOUT_TOKEN_MAX_AGE_SECONDS, validateLogoutToken, type LogoutTokenClaims } from "./logout-token.server";
 import type { OIDCLogout, OIDCProfile, OIDCStrategyOptions, OIDCVerifyOptions } from "./oidc-options";
 import * as protocol from "./oidc-protocol.server";
+import { refreshTokens, type RefreshIdTokenCheck } from "./refresh-grant.server";
 
 export { deriveNonce, discover, type ProviderMetadata } from "./oidc-protocol.server";
 
-/** Keycloak's logout tokens live 2 minutes; this leaves room for slow delivery. */
-export const LOGOUT_TOKEN_MAX_AGE_SECONDS = 5 * 60;
 /** Logins of one provider in progress in one browser (tabs); a flood of login links only replaces the oldest. */
 export const MAX_PENDING_LOGINS = 3;
 
@@ -160,12 +159,9 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
    * New tokens for a refresh token (send the rotated refresh token next time); `session_ended` when it is
    * refused, or when the answer's ID token is not about `login` (the claims of the login's ID token).
    */
-  async refresh(
-    refreshToken: string,
-    login: protocol.RefreshIdTokenCheck["login"],
-  ): Promise<oauth.TokenEndpointResponse> {
+  async refresh(refreshToken: string, login: RefreshIdTokenCheck["login"]): Promise<oauth.TokenEndpointResponse> {
     const auth = protocol.clientAuthentication(this.#as, this.oidcOptions);
-    return protocol.refreshTokens(this.#as, this.#client, auth, this.#http, refreshToken, {
+    return refreshTokens(this.#as, this.#client, auth, this.#http, refreshToken, {
       login,
       clientId: this.clientId,
       clockTolerance: this.clockToleranceSeconds,

@@ -1,4 +1,20 @@
-import type { StrategyFactory } from "./registry.server";
+import type { ProviderConfig } from "../core/config.server";
+import type { OIDCStrategy } from "../protocol/oidc-strategy.server";
+import type { AuthSessionData } from "../session/session.server";
+
+/** What a successful login yields: the session to store. */
+export type LoginResult = Omit<AuthSessionData, "createdAt">;
+
+/**
+ * Builds the strategy of one provider from the options derived from its
+ * configuration and its discovery document. Add one to `customStrategies` to
+ * customise a provider in code.
+ */
+export type StrategyFactory = (
+  options: OIDCStrategy.Options,
+  verify: OIDCStrategy.VerifyFunction<LoginResult>,
+  provider: ProviderConfig,
+) => OIDCStrategy<LoginResult>;
 
 /**
  * Providers served by a strategy of your own, by name. Every other Keycloak

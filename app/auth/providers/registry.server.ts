@@ -4,23 +4,9 @@ import { loginCallbackUrl } from "../core/app-urls.server";
 import { getConfig, type ProviderConfig } from "../core/config.server";
 import { KeycloakStrategy } from "../keycloak/keycloak-strategy.server";
 import { discover, OIDCStrategy } from "../protocol/oidc-strategy.server";
-import { customStrategies } from "./custom-strategies.server";
-import type { AuthSessionData } from "../session/session.server";
+import { customStrategies, type LoginResult, type StrategyFactory } from "./custom-strategies.server";
 import { sessionTokens } from "../session/token-set";
-
-/** What a successful login yields: the session to store. */
-export type LoginResult = Omit<AuthSessionData, "createdAt">;
-
-/**
- * Builds the strategy of one provider from the options derived from its
- * configuration and its discovery document. Add one to `customStrategies` to
- * customise a provider in code.
- */
-export type StrategyFactory = (
-  options: OIDCStrategy.Options,
-  verify: OIDCStrategy.VerifyFunction<LoginResult>,
-  provider: ProviderConfig,
-) => OIDCStrategy<LoginResult>;
+export type { LoginResult, StrategyFactory };
 
 export interface Provider {
   name: string;

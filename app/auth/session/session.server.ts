@@ -1,62 +1,31 @@
-import { createHash } from "node:crypto";
 import { redirect } from "@remix-run/node";
 import { decodeJwt, type JWTPayload } from "jose";
 import { orderedNow } from "../core/clock";
 import { getConfig } from "../core/config.server";
-import type { OIDCStrategy } from "../protocol/oidc-strategy.server";
-import { parseCookieHeader, serializeCookie } from "../http/cookies.server";
 import { AuthError } from "../core/errors";
 import { logAuthEvent } from "../core/log.server";
-import { getRevocationStore, revocationKeys } from "./revocation.server";
+import { serializeCookie } from "../http/cookies.server";
 import { authErrorResponse } from "../http/error-response.server";
-import { CHUNK_SIZE, decrypt, encrypt, splitIntoChunks } from "./sealed-cookie.server";
+import { getRevocationStore, revocationKeys } from "./revocation.server";
+import {
+  chunkIndex,
+  chunksSize,
+  cookieAttributes,
+  cookieChunks,
+  cookieName,
+  decryptSession,
+  hasSessionIdCookie,
+  MAX_CHUNKS,
+  presentChunkNames,
+  remainingSeconds,
+  SESSION_COOKIE_BUDGET,
+  setCookieChunks,
+} from "./session-cookie.server";
+import { fromStored, sessionId, toStored, type AuthSessionData, type SessionUser } from "./session-data.server";
 import { redisSessionStorage, sessionIdCookieName, type RedisSession } from "./session-redis.server";
-import { isSessionTokens, type SessionTokens } from "./token-set";
 
-/** What the UI may know about the signed-in user. */
-export interface SessionUser extends OIDCStrategy.Profile {
-  /** The realm (or provider) that issued the session: logout goes back there, and nowhere else. */
-  realm: string;
-  sub: string;
-  /** The provider's session id, from the ID token. */
-  sid?: string;
-}
-
-/** Everything the session holds (in the cookie, or in Redis). */
-export interface AuthSessionData {
-  user: SessionUser;
-  /** Kept for `id_token_hint` at logout. */
-  idToken: string;
-  /**
-   * For calling APIs as the user (`getAccessToken`). `null`: left out because
-   * they did not fit the cookie and no Redis is configured; absent in sessions
-   * made before the app kept them.
-   */
-  tokens?: SessionTokens | null;
-  /** Seconds since the epoch: the session ends `SESSION_MAX_AGE` after this, whatever the activity. */
-  createdAt: number;
-}
-
-/**
- * `__Host-session` when the cookies are Secure (APP_URL is https): the browser
- * then refuses one set by a sibling subdomain, for another path, or over http.
- */
-const cookieName = () => (getConfig().secureCookies ? "__Host-session" : "__session");
-/**
- * The most bytes the session cookies may take together (`name=value` of every
- * chunk). Browsers send all of a site's cookies in one `Cookie` header line: a
- * default nginx refuses a line over 8 KB (`large_client_header_buffers 4 8k`,
- * "400 Request Header Or Cookie Too Large") and Node refuses more than 16 KB of
- * headers in all (431, before the app runs). 6 KB leaves 2 KB of that line to
- * the app's own cookie and the login-state cookies. Encrypted and compressed,
- * an ID token with 60 long group paths takes 3.4 KB; a session over the budget
- * is refused at login (`session_too_large`), never sent to the browser.
- */
-export const SESSION_COOKIE_BUDGET = 6 * 1024;
-const MAX_CHUNKS = Math.ceil(SESSION_COOKIE_BUDGET / CHUNK_SIZE);
-
-const chunkName = (index: number) => (index === 0 ? cookieName() : `${cookieName()}.${index}`);
-const cookieAttributes = () => ({ path: "/", secure: getConfig().secureCookies });
+export { SESSION_COOKIE_BUDGET } from "./session-cookie.server";
+export { sessionId, type AuthSessionData, type SessionUser } from "./session-data.server";
 
 /** A session as read, and where from: the cookie, or the Redis record its id cookie names. */
 interface LoadedSession {
@@ -191,26 +160,6 @@ async function writeSession(
     headers.append("Set-Cookie", serializeCookie(name, "", { ...cookieAttributes(), maxAge: 0 }));
 }
 
-async function cookieChunks(session: AuthSessionData): Promise<string[]> {
-  return splitIntoChunks(await encrypt(toStored(session), getConfig().sessionSecrets[0]!));
-}
-
-const chunksSize = (chunks: string[]) =>
-  chunks.reduce((total, chunk, index) => total + chunkName(index).length + 1 + chunk.length, 0);
-
-/** The session's remaining lifetime: activity never extends it. */
-const remainingSeconds = (session: AuthSessionData) =>
-  Math.max(1, Math.ceil(session.createdAt + getConfig().sessionMaxAge - Date.now() / 1000));
-
-function setCookieChunks(request: Request, session: AuthSessionData, chunks: string[], headers: Headers) {
-  const attributes = { ...cookieAttributes(), maxAge: remainingSeconds(session) };
-  chunks.forEach((chunk, index) => headers.append("Set-Cookie", serializeCookie(chunkName(index), chunk, attributes)));
-  const stale = presentChunkNames(request).slice(chunks.length);
-  if (hasSessionIdCookie(request)) stale.push(sessionIdCookieName());
-  for (const name of stale)
-    headers.append("Set-Cookie", serializeCookie(name, "", { ...cookieAttributes(), maxAge: 0 }));
-}
-
 async function writeRedisSession(session: AuthSessionData, existing: RedisSession | null, headers: Headers) {
   const storage = redisSessionStorage();
   try {
@@ -257,28 +206,6 @@ async function deleteRedisSession(request: Request): Promise<void> {
   }
 }
 
-function hasSessionIdCookie(request: Request): boolean {
-  return parseCookieHeader(request.headers.get("Cookie")).has(sessionIdCookieName());
-}
-
-const chunkIndex = (name: string) => Number(name.slice(cookieName().length + 1) || 0);
-
-function presentChunkNames(request: Request): string[] {
-  const cookies = parseCookieHeader(request.headers.get("Cookie"));
-  const base = cookieName();
-  return [...cookies.keys()].filter(
-    (name) => name === base || (name.startsWith(`${base}.`) && /^[1-9]\d*$/.test(name.slice(base.length + 1))),
-  );
-}
-
-/**
- * What a logout revokes this session by: the provider's `sid`, or without one
- * (some providers send none) a digest of its ID token, which is new at every login.
- */
-export function sessionId({ user, idToken }: AuthSessionData): string {
-  return user.sid ?? `id_token:${createHash("sha256").update(idToken).digest("base64url")}`;
-}
-
 async function readSession(request: Request): Promise<LoadedSession | null> {
   const fromCookie = await decryptSession(request);
   const loaded = fromCookie ? { session: fromCookie, redis: null } : await readRedisSession(request);
@@ -312,115 +239,4 @@ async function readRedisSession(request: Request): Promise<LoadedSession | null>
   const session = fromStored(record.get("auth"));
   if (!session || session.createdAt + getConfig().sessionMaxAge <= Date.now() / 1000) return null;
   return { session, redis: record };
-}
-
-async function decryptSession(request: Request): Promise<AuthSessionData | null> {
-  const cookies = parseCookieHeader(request.headers.get("Cookie"));
-  const chunks: string[] = [];
-  for (let index = 0; index < MAX_CHUNKS; index++) {
-    const chunk = cookies.get(chunkName(index));
-    if (chunk === undefined) break;
-    chunks.push(chunk);
-  }
-  if (chunks.length === 0) return null;
-
-  const data = await decryptCached(chunks.join(""));
-  if (!data || data.createdAt + getConfig().sessionMaxAge <= Date.now() / 1000) return null;
-  return data;
-}
-
-/**
- * Encrypted value -> session, for the sessions seen last: every request of a
- * session carries the same cookie, and decrypting and inflating it each time
- * was most of what authentication cost per request. Only values that decrypted
- * are kept; expiry and revocation are still checked on every request.
- */
-const decrypted = new Map<string, AuthSessionData>();
-const DECRYPTED_CACHE_SIZE = 1000;
-
-async function decryptCached(value: string): Promise<AuthSessionData | null> {
-  const cached = decrypted.get(value);
-  if (cached) return cached;
-  const data = fromStored(await decrypt(value, getConfig().sessionSecrets, SESSION_COOKIE_BUDGET));
-  if (!data) return null;
-  if (decrypted.size >= DECRYPTED_CACHE_SIZE) decrypted.delete(decrypted.keys().next().value!);
-  decrypted.set(value, Object.freeze(data));
-  return data;
-}
-
-/**
- * The session as stored: each token that is a JWT (the ID token; Keycloak's
- * access and refresh tokens) as the JSON text its header and payload encode,
- * because deflate shrinks JSON far better than its base64url (a token with 60
- * groups: 4.6 KB of cookies become 3.4 KB). Tokens are rebuilt byte for byte;
- * one that would not be is stored as it is.
- */
-type StoredToken = string | [header: string, payload: string, signature: string];
-type StoredSession = Omit<AuthSessionData, "idToken" | "tokens"> & {
-  idToken: StoredToken;
-  tokens?: { accessToken: StoredToken; refreshToken?: StoredToken; expiresAt?: number } | null;
-};
-
-export function toStored(session: AuthSessionData): StoredSession {
-  const { tokens } = session;
-  return {
-    ...session,
-    idToken: packJwt(session.idToken),
-    ...(tokens && {
-      tokens: {
-        ...tokens,
-        accessToken: packJwt(tokens.accessToken),
-        ...(tokens.refreshToken && { refreshToken: packJwt(tokens.refreshToken) }),
-      },
-    }),
-  };
-}
-
-export function fromStored(value: unknown): AuthSessionData | null {
-  if (typeof value !== "object" || value === null) return null;
-  const { idToken, tokens } = value as Partial<StoredSession>;
-  const session = {
-    ...value,
-    idToken: unpackJwt(idToken),
-    ...(tokens && {
-      tokens: {
-        ...tokens,
-        accessToken: unpackJwt(tokens.accessToken),
-        ...(tokens.refreshToken && { refreshToken: unpackJwt(tokens.refreshToken) }),
-      },
-    }),
-  };
-  return isAuthSessionData(session) ? session : null;
-}
-
-function packJwt(token: string): StoredToken {
-  const [header, payload, signature, ...rest] = token.split(".");
-  if (header === undefined || payload === undefined || signature === undefined || rest.length > 0) return token;
-  const decoded = [header, payload].map((part) => Buffer.from(part, "base64url").toString("utf8"));
-  const exact = decoded.every(
-    (text, index) => Buffer.from(text, "utf8").toString("base64url") === [header, payload][index],
-  );
-  return exact ? [decoded[0]!, decoded[1]!, signature] : token;
-}
-
-function unpackJwt(stored: unknown): string | null {
-  if (typeof stored === "string") return stored;
-  if (!Array.isArray(stored) || stored.length !== 3 || !stored.every((part) => typeof part === "string")) return null;
-  const [header, payload, signature] = stored as string[];
-  return `${Buffer.from(header!, "utf8").toString("base64url")}.${Buffer.from(payload!, "utf8").toString("base64url")}.${signature}`;
-}
-
-function isAuthSessionData(value: unknown): value is AuthSessionData {
-  if (typeof value !== "object" || value === null) return false;
-  const { user, idToken, createdAt, tokens } = value as Partial<AuthSessionData>;
-  return (
-    typeof idToken === "string" &&
-    (tokens === undefined || tokens === null || isSessionTokens(tokens)) &&
-    typeof createdAt === "number" &&
-    typeof user === "object" &&
-    user !== null &&
-    typeof user.realm === "string" &&
-    typeof user.sub === "string" &&
-    typeof user.username === "string"
-  );
 }

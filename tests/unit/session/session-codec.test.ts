@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fromStored, toStored, type AuthSessionData } from "~/auth/session/session.server";
+import { fromStored, toStored, type AuthSessionData } from "~/auth/session/session-data.server";
 
 const jwt = (header: object, payload: object, signature = "c2lnbmF0dXJl") =>
   [header, payload].map((part) => Buffer.from(JSON.stringify(part)).toString("base64url")).join(".") + `.${signature}`;

@@ -1,0 +1,73 @@
+// The refresh grant (RFC 6749 6) as OIDCStrategy performs it, with the checks
+// OpenID Connect Core 12.2 asks of a refresh answer's ID token.
+import * as oauth from "oauth4webapi";
+import { AuthError } from "../core/errors";
+import type { IdTokenClaims } from "./id-token.server";
+import { checkedClaims, describe, protocolStep, type httpOptions, type ProviderMetadata } from "./oidc-protocol.server";
+
+/** What a refresh's ID token is checked against: the login's ID token, and how to check a signature. */
+export interface RefreshIdTokenCheck {
+  login: Pick<IdTokenClaims, "sub" | "aud" | "auth_time">;
+  clientId: string;
+  clockTolerance: number;
+  validateSignature: (response: Response) => Promise<void>;
+}
+
+/**
+ * RFC 6749 6: new tokens for a refresh token. A refused refresh token
+ * (`invalid_grant`: the provider's session ended, or the token was used
+ * already) is an AuthError `session_ended`; so is an answer the app refuses
+ * (its ID token about another login, for one), since the provider took the
+ * refresh token for it: the session can no longer be renewed.
+ */
+export async function refreshTokens(
+  as: ProviderMetadata,
+  client: oauth.Client,
+  auth: oauth.ClientAuth,
+  http: ReturnType<typeof httpOptions>,
+  refreshToken: string,
+  check: RefreshIdTokenCheck,
+): Promise<oauth.TokenEndpointResponse> {
+  return protocolStep("token_exchange_failed", "refresh", async () => {
+    const response = await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, http);
+    try {
+      const tokens = await oauth.processRefreshTokenResponse(as, client, response);
+      if (tokens.id_token) await checkRefreshedIdToken(tokens, response, check);
+      return tokens;
+    } catch (error) {
+      const refused = error instanceof oauth.ResponseBodyError && error.error === "invalid_grant";
+      // Only a 200 spent the refresh token. Another status (an HTML error page, say) fails as before,
+      // and keys that could not be fetched mean an unreachable provider (503, the session kept).
+      const spent = response.status === 200 && !(error instanceof AuthError && error.code === "idp_unreachable");
+      if (!refused && !spent) throw error;
+      const why = error instanceof AuthError ? error.detail : describe(error);
+      throw new AuthError("session_ended", `refresh: ${why}`, { cause: error });
+    }
+  });
+}
+
+/**
+ * OpenID Connect Core 12.2: a refresh's ID token is about the login it renews.
+ * oauth4webapi checked `iss` (the provider's), `aud` (naming this client) and
+ * the times; here what it leaves to the app: the same `sub`, `aud` and
+ * `auth_time` as the login's, the app's own checks of a login's ID token, and the signature.
+ */
+async function checkRefreshedIdToken(
+  tokens: oauth.TokenEndpointResponse,
+  response: Response,
+  { login, clientId, clockTolerance, validateSignature }: RefreshIdTokenCheck,
+): Promise<void> {
+  const claims = checkedClaims(tokens, clientId, clockTolerance);
+  if (claims.sub !== login.sub) throw new AuthError("invalid_id_token", "the new ID token's sub is not the login's");
+  if (!sameAudience(claims.aud, login.aud))
+    throw new AuthError("invalid_id_token", "the new ID token's aud is not the login's");
+  // "If the ID Token contains an auth_time": without one at login, there is no time to compare with.
+  if (claims.auth_time !== undefined && login.auth_time !== undefined && claims.auth_time !== login.auth_time)
+    throw new AuthError("invalid_id_token", "the new ID token's auth_time is not the login's");
+  await validateSignature(response);
+}
+
+function sameAudience(a: IdTokenClaims["aud"], b: IdTokenClaims["aud"]): boolean {
+  const sorted = (aud: IdTokenClaims["aud"]) => [aud ?? []].flat().sort().join(" ");
+  return sorted(a) === sorted(b);
+}
