@@ -19,6 +19,24 @@ export default tseslint.config(
     },
   },
   { files: ["**/*.d.ts"], rules: { "@typescript-eslint/triple-slash-reference": "off" } },
+  // The auth module has one entry: the app reaches nothing behind it (its layers: npm run shape).
+  {
+    files: ["app/**"],
+    ignores: ["app/auth/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["~/auth/*", "!~/auth/index.server", "./auth/*", "../auth/*"],
+              message: "Import the auth module through its entry, ~/auth/index.server.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   // Playwright fixtures are declared by destructuring, also when a test uses none.
   { files: ["tests/e2e/**"], rules: { "no-empty-pattern": "off" } },
   {

@@ -1,5 +1,5 @@
 import { createCookieSessionStorage, type Session } from "@remix-run/node";
-import { getConfig } from "~/auth/core/config.server";
+import { getConfig } from "~/auth/index.server";
 
 /**
  * The app's own small data: preferences and flash messages, in a cookie of

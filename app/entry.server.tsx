@@ -4,9 +4,14 @@ import type { EntryContext, HandleDataRequestFunction, HandleErrorFunction } fro
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
-import { DEV_SESSION_SECRET, getConfig, type AppConfig } from "~/auth/core/config.server";
-import { ConfigError } from "~/auth/core/errors";
-import { incomingRequestId, requestId } from "~/auth/core/request-id.server";
+import {
+  type AppConfig,
+  ConfigError,
+  DEV_SESSION_SECRET,
+  getConfig,
+  incomingRequestId,
+  requestId,
+} from "~/auth/index.server";
 import { NonceContext } from "~/nonce";
 import { createNonce, pageSecurityHeaders } from "~/security-headers.server";
 

@@ -11,8 +11,7 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { getProvider } from "~/auth/providers/registry.server";
-import { getUser, staleAuthSessionHeaders } from "~/auth/session/session.server";
+import { getProvider, getUser, staleAuthSessionHeaders } from "~/auth/index.server";
 import { LogoutForm } from "~/components/logout-form";
 import { describeRouteError } from "~/components/route-error";
 import { useNonce } from "~/nonce";

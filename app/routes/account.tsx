@@ -1,11 +1,17 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { commitAppSession, getAppSession } from "~/app-session.server";
-import { fetchUserinfo, getAccessToken, getRoles } from "~/auth/tokens/access-token.server";
-import { getProvider } from "~/auth/providers/registry.server";
-import { getConfig } from "~/auth/core/config.server";
-import { AuthError, describeAuthError } from "~/auth/core/errors";
-import { getIdTokenClaims, requireAuthSession } from "~/auth/session/session.server";
+import {
+  AuthError,
+  describeAuthError,
+  fetchUserinfo,
+  getAccessToken,
+  getConfig,
+  getIdTokenClaims,
+  getProvider,
+  getRoles,
+  requireAuthSession,
+} from "~/auth/index.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account" }];
 

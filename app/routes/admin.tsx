@@ -1,6 +1,6 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { requireRole } from "~/auth/tokens/access-token.server";
+import { requireRole } from "~/auth/index.server";
 
 export const meta: MetaFunction = () => [{ title: "Administration" }];
 

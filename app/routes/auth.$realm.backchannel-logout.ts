@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { handleBackchannelLogout } from "~/auth/flows/backchannel.server";
+import { handleBackchannelLogout } from "~/auth/index.server";
 
 export const action = ({ request, params }: ActionFunctionArgs) => handleBackchannelLogout(request, params.realm ?? "");
 

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { startLogin } from "~/auth/flows/login.server";
+import { startLogin } from "~/auth/index.server";
 import { AuthErrorPage } from "~/components/auth-error-page";
 
 export { authErrorMeta as meta } from "~/components/auth-error-page";

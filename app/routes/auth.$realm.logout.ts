@@ -1,5 +1,5 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { retryProviderLogout } from "~/auth/flows/logout.server";
+import { retryProviderLogout } from "~/auth/index.server";
 
 /** "Retry" after the provider was unreachable at logout: the form on /logout/incomplete. */
 export const action = ({ request, params }: ActionFunctionArgs) => retryProviderLogout(request, params.realm ?? "");

@@ -1,4 +1,4 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { healthCheck } from "~/auth/flows/health.server";
+import { healthCheck } from "~/auth/index.server";
 
 export const loader = ({ request }: LoaderFunctionArgs) => healthCheck(request);

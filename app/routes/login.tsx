@@ -1,6 +1,6 @@
 import { redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { loginOptions } from "~/auth/flows/login.server";
+import { loginOptions } from "~/auth/index.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in" }];
 

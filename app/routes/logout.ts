@@ -1,5 +1,5 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { logout } from "~/auth/flows/logout.server";
+import { logout } from "~/auth/index.server";
 
 // A resource route (no component, no ErrorBoundary): Remix hands the POST straight
 // to the action, under any server, without the page pipeline.

@@ -1,6 +1,6 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { completeLogout } from "~/auth/flows/logout.server";
+import { completeLogout } from "~/auth/index.server";
 import { NextStep } from "~/components/next-step";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { logoutIncompletePage } from "~/auth/flows/logout.server";
+import { logoutIncompletePage } from "~/auth/index.server";
 import { LogoutIncomplete } from "~/components/logout-incomplete";
 
 export const meta: MetaFunction = () => [{ title: "You are logged out of this app" }];
