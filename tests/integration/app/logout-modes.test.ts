@@ -90,7 +90,7 @@ describe("post mode (KEYCLOAK_REALM_FORMS_LOGOUT_METHOD=post)", () => {
     );
     const html = await logout.text();
     expect(html).toMatch(
-      /<meta name="color-scheme" content="light dark"><meta name="robots" content="noindex"><title>Logging out<\/title><link rel="stylesheet" href="\/build\/_assets\/styles-\w+\.css">/,
+      /<meta name="color-scheme" content="light dark"\/><meta name="robots" content="noindex"\/><title>Logging out<\/title><link rel="stylesheet" href="\/build\/_assets\/styles-\w+\.css"\/>/,
     );
     expect(textOf(html)).toContain("Ending your session at forms.");
     expect(formOf(html, app).fields.id_token_hint).toBe(idToken);
