@@ -41,13 +41,22 @@ export async function failingOnConsoleErrors(page: Page, use: () => Promise<void
   expect(errors).toEqual([]);
 }
 
-/** A page on another site (127.0.0.1 is not the app's localhost) with one link, to `target` on the app. */
-export async function startAttackerSite(target: string): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * Follows a link to `target` on a page of another site (127.0.0.1 is not the
+ * app's localhost), as a victim lured there would; returns once the browser has left that site.
+ */
+export async function followLinkFromAnotherSite(page: Page, target: string): Promise<void> {
   const server: Server = createServer((_request, response) => {
     response.writeHead(200, { "Content-Type": "text/html" });
     response.end(`<!DOCTYPE html><title>Win a prize</title><a href="${target}">Claim your prize</a>`);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  const site = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  try {
+    await page.goto(site);
+    await page.getByRole("link", { name: "Claim your prize" }).click();
+    await page.waitForURL((url) => !url.href.startsWith(site));
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 }
