@@ -23,8 +23,10 @@ function modulesIn(dir) {
 
 function importsOf(file) {
   const source = readFileSync(join(authDir, file), "utf8");
-  return [...source.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)].map(([, spec]) => {
-    const target = relative(authDir, join(authDir, dirname(file), spec));
+  return [...source.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+|~\/auth\/[^"]+)"/g)].map(([, spec]) => {
+    const target = spec.startsWith("~/auth/")
+      ? spec.slice("~/auth/".length)
+      : relative(authDir, join(authDir, dirname(file), spec));
     return [`${target}.ts`, `${target}.tsx`].find((candidate) => modules.includes(candidate)) ?? `${target} (missing)`;
   });
 }

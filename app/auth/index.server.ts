@@ -21,7 +21,7 @@ export {
 
 // Calling APIs as the user, and roles.
 export { fetchUserinfo, getAccessToken, type AccessToken } from "./tokens/access-token.server";
-export { getRoles, requireRole } from "./tokens/roles.server";
+export { getRoles, requireRole, roleNaming } from "./tokens/roles.server";
 
 // Providers, and the strategies to extend (docs/EXTENDING.md).
 export { getProvider, listProviders, type Provider } from "./providers/registry.server";

@@ -6,11 +6,11 @@ import {
   describeAuthError,
   fetchUserinfo,
   getAccessToken,
-  getConfig,
   getIdTokenClaims,
   getProvider,
   getRoles,
   requireAuthSession,
+  roleNaming,
 } from "~/auth/index.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account" }];
@@ -93,13 +93,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (notice) headers.append("Set-Cookie", await commitAppSession(appSession));
   const provider = getProvider(session.user.realm);
   const label = provider?.label ?? session.user.realm;
-  // How requireRole names this session's roles (token-set.ts, rolesFromClaims).
-  const rolesFrom =
-    provider?.kind !== "keycloak"
-      ? { kind: "provider" as const, name: label }
-      : session.user.realm === getConfig().defaultProvider
-        ? { kind: "default-realm" as const, name: session.user.realm }
-        : { kind: "realm" as const, name: session.user.realm };
+  const rolesFrom = roleNaming(session.user.realm);
   return data(
     {
       user: session.user,

@@ -43,18 +43,22 @@ export async function failingOnConsoleErrors(page: Page, use: () => Promise<void
 
 /**
  * Follows a link to `target` on a page of another site (127.0.0.1 is not the
- * app's localhost), as a victim lured there would; returns once the browser has left that site.
+ * app's localhost), as a victim lured there would, or with `post` submits a form
+ * there; returns once the browser has left that site.
  */
-export async function followLinkFromAnotherSite(page: Page, target: string): Promise<void> {
+export async function followLinkFromAnotherSite(page: Page, target: string, { post = false } = {}): Promise<void> {
+  const lure = post
+    ? `<form method="post" action="${target}"><button>Claim your prize</button></form>`
+    : `<a href="${target}">Claim your prize</a>`;
   const server: Server = createServer((_request, response) => {
     response.writeHead(200, { "Content-Type": "text/html" });
-    response.end(`<!DOCTYPE html><title>Win a prize</title><a href="${target}">Claim your prize</a>`);
+    response.end(`<!DOCTYPE html><title>Win a prize</title>${lure}`);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const site = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   try {
     await page.goto(site);
-    await page.getByRole("link", { name: "Claim your prize" }).click();
+    await page.getByRole(post ? "button" : "link", { name: "Claim your prize" }).click();
     await page.waitForURL((url) => !url.href.startsWith(site));
   } finally {
     await new Promise((resolve) => server.close(resolve));

@@ -60,6 +60,24 @@ test("a page on another site sending the browser to the Retry route starts no lo
   expect((await page.context().cookies(app)).map((cookie) => cookie.name)).not.toContain("oidc-logout-state");
 });
 
+test("a form on another site posting to the Retry route is refused, and starts no logout (issue 23.3)", async ({
+  page,
+  stack,
+  logIn,
+}) => {
+  const app = stack.app.url;
+  await logIn();
+  const idpRequests = stack.idp.requests.length;
+  await followLinkFromAnotherSite(page, `${app}/auth/demo/logout`, { post: true });
+  await expect(page.getByText("Cross-site logout refused")).toBeVisible();
+  expect(
+    stack.idp.requests.slice(idpRequests).filter((request) => request.path.endsWith("/protocol/openid-connect/logout")),
+  ).toEqual([]);
+  expect((await page.context().cookies(app)).map((cookie) => cookie.name)).not.toContain("oidc-logout-state");
+  await page.goto(`${app}/account`);
+  await expect(page.getByTestId("account-username")).toHaveText("demo");
+});
+
 test("Log out works from the app's /auth/* pages, which send no referrer (Chromium's Origin: null, issue 23.3)", async ({
   page,
   stack,

@@ -185,7 +185,7 @@ function parseOidcProviders(env: EnvReader, realmNames: readonly string[], clien
 }
 
 /** A Keycloak realm's issuer follows from Keycloak's base URL and the realm name. */
-export function keycloakIssuer({ url, realm }: { url: string; realm: string }): string {
+function keycloakIssuer({ url, realm }: { url: string; realm: string }): string {
   return `${url.replace(/\/+$/, "")}/realms/${encodeURIComponent(realm)}`;
 }
 

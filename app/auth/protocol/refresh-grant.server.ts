@@ -7,7 +7,7 @@ import { checkedClaims, describe, protocolStep, type httpOptions, type ProviderM
 
 /** What a refresh's ID token is checked against: the login's ID token, and how to check a signature. */
 export interface RefreshIdTokenCheck {
-  login: Pick<IdTokenClaims, "sub" | "aud" | "auth_time">;
+  login: Pick<IdTokenClaims, "sub" | "aud" | "azp" | "auth_time">;
   clientId: string;
   clockTolerance: number;
   validateSignature: (response: Response) => Promise<void>;
@@ -50,7 +50,7 @@ export async function refreshTokens(
  * OpenID Connect Core 12.2: a refresh's ID token is about the login it renews.
  * oauth4webapi checked `iss` (the provider's), `aud` (naming this client) and
  * the times; here what it leaves to the app: the same `sub`, `aud` and
- * `auth_time` as the login's, the app's own checks of a login's ID token, and the signature.
+ * `azp` as the login's, an `auth_time` not before the login's, the app's own checks of a login's ID token, and the signature.
  */
 async function checkRefreshedIdToken(
   tokens: oauth.TokenEndpointResponse,
@@ -61,9 +61,12 @@ async function checkRefreshedIdToken(
   if (claims.sub !== login.sub) throw new AuthError("invalid_id_token", "the new ID token's sub is not the login's");
   if (!sameAudience(claims.aud, login.aud))
     throw new AuthError("invalid_id_token", "the new ID token's aud is not the login's");
-  // "If the ID Token contains an auth_time": without one at login, there is no time to compare with.
-  if (claims.auth_time !== undefined && login.auth_time !== undefined && claims.auth_time !== login.auth_time)
-    throw new AuthError("invalid_id_token", "the new ID token's auth_time is not the login's");
+  if (claims.azp !== login.azp) throw new AuthError("invalid_id_token", "the new ID token's azp is not the login's");
+  // "If the ID Token contains an auth_time": without one at login, there is no time to compare with. A later one
+  // is the user signing in again within the same provider session (a provider may report the latest); only an
+  // earlier one cannot belong to this login.
+  if (typeof claims.auth_time === "number" && typeof login.auth_time === "number" && claims.auth_time < login.auth_time)
+    throw new AuthError("invalid_id_token", "the new ID token's auth_time is before the login's");
   await validateSignature(response);
 }
 

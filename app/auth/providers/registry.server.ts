@@ -15,7 +15,7 @@ export interface Provider {
   label: string;
   /**
    * Its strategy, built from the provider's discovery document on first use.
-   * Throws an AuthError `idp_unreachable` when discovery fails; the next call tries again.
+   * Throws an AuthError `idp_unreachable` (or `issuer_mismatch`) when discovery fails; the next call tries again.
    */
   strategy(): Promise<OIDCStrategy<LoginResult>>;
   /** Fetches the discovery document once now (the first call builds the strategy from it); throws like `strategy()`. */

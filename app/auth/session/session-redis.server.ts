@@ -12,7 +12,7 @@ import { decrypt, encrypt } from "./sealed-cookie.server";
 export const sessionIdCookieName = () => (getConfig().secureCookies ? "__Host-session_id" : "__session_id");
 const PREFIX = "remix-keycloak:session:";
 
-/** What a Redis session record holds: the auth session as stored (session.server.ts `toStored`), under one key. */
+/** What a Redis session record holds: the auth session as stored (session-data.server.ts `toStored`), under one key. */
 export interface RedisSessionData {
   auth: unknown;
 }

@@ -104,8 +104,8 @@ async function renew(
         outcome: "renewed_locally",
         detail: String(error),
       });
-    const { aud, auth_time } = getIdTokenClaims(session);
-    const login = { sub: user.sub, aud, auth_time };
+    const { aud, azp, auth_time } = getIdTokenClaims(session);
+    const login = { sub: user.sub, aud, azp: typeof azp === "string" ? azp : undefined, auth_time };
     const refresh = () => strategy.refresh(tokens.refreshToken!, login);
     fresh = await refreshOnce(user.realm, tokens, refused, refresh, onStoreError);
   } catch (error) {

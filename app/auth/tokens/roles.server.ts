@@ -8,6 +8,16 @@ import { requireAuthSession } from "../session/session.server";
 import { getAccessToken, strategyOf } from "./access-token.server";
 
 /**
+ * How `requireRole` names the roles of a session of `provider`: by name alone from the default realm, qualified
+ * by the realm's name from another realm (`acme/admin`), none from another OpenID provider (named by its label).
+ */
+export function roleNaming(provider: string): { kind: "default-realm" | "realm" | "provider"; name: string } {
+  const known = getProvider(provider);
+  if (known?.kind !== "keycloak") return { kind: "provider", name: known?.label ?? provider };
+  return { kind: provider === getConfig().defaultProvider ? "default-realm" : "realm", name: provider };
+}
+
+/**
  * The user's roles, as `requireRole` names them, from the validated access token: `admin`, `app:editor` from
  * the default realm, `acme/admin`, `acme/app:editor` from realm acme, none from other OpenID providers.
  */

@@ -1,5 +1,5 @@
 // A real browser against real Keycloak: login and logout in one logout method
-// (keycloak-logout-post.spec.ts and keycloak-logout-redirect.spec.ts), for demo
+// (logout-post.spec.ts and logout-redirect.spec.ts), for demo
 // and for big's 7 KB token.
 import { decodeJwt } from "jose";
 import { expect, expectLoggedOutPage, isKeycloakLogout, test } from "./fixtures";

@@ -312,6 +312,14 @@ describe("OpenID Foundation RP test modules: the refresh token grant", () => {
     expect(session.idToken).toBe(loginIdToken);
   });
 
+  it("accepts a refresh whose ID token has a later auth_time: the user signed in again within the provider's session", async () => {
+    const jar = new CookieJar();
+    await logIn(jar);
+    const { response } = await openAccountRenewingWith(jar, () => provider.sign({ auth_time: AUTH_TIME + 30 }));
+    expect(response.status).toBe(200);
+    expect((await sessionIn(jar, rp.url))!.tokens).toMatchObject({ refreshToken: renewed.refresh_token });
+  });
+
   it("oidcc-refresh-token-invalid-sub: ends the session when the refresh answer's ID token names another user", async () => {
     const jar = new CookieJar();
     await logIn(jar);
@@ -329,7 +337,8 @@ describe("OpenID Foundation RP test modules: the refresh token grant", () => {
   });
 
   it.each([
-    ["another auth_time", { auth_time: AUTH_TIME + 30 }, {}, /auth_time/],
+    ["an auth_time before the login's", { auth_time: AUTH_TIME - 30 }, {}, /auth_time/],
+    ["an azp the login's had not", { azp: "remix-app", auth_time: AUTH_TIME }, {}, /\bazp\b/],
     ["another audience", { aud: ["remix-app", "api"], azp: "remix-app", auth_time: AUTH_TIME }, {}, /\baud\b/],
     ["a signature by another key", { auth_time: AUTH_TIME }, { other: true }, /signature/],
   ])(
