@@ -353,30 +353,3 @@ describe("OpenID Foundation RP test modules: the refresh token grant", () => {
     },
   );
 });
-
-describe("OpenID Foundation RP test modules: discovery", () => {
-  it("oidcc-client-test-discovery-issuer-mismatch: refuses a discovery document naming another issuer, and says so", async () => {
-    const { provider, app: rp } = await startAgainstHostileProvider();
-    try {
-      provider.metadata = { issuer: "https://sso.example.com/realms/demo" };
-      const response = await browse(new CookieJar(), `${rp.url}/auth/demo/login`);
-      expect(response.status).toBe(502);
-      const text = textOf(await response.text());
-      expect(text).toContain("The identity provider answered as another issuer");
-      expect(text).not.toContain("unreachable");
-      await expect
-        .poll(() => rp.output())
-        .toMatch(/"event":"login_failed","realm":"demo","outcome":"failure","code":"issuer_mismatch"/);
-      const line = rp
-        .output()
-        .split("\n")
-        .find((entry) => entry.includes('"code":"issuer_mismatch"'))!;
-      expect(JSON.parse(line).detail).toBe(
-        `discovery answered as issuer "https://sso.example.com/realms/demo", the app expects "${provider.issuer}"`,
-      );
-    } finally {
-      await rp.stop();
-      await provider.close();
-    }
-  });
-});

@@ -1,16 +1,15 @@
 // What OIDCStrategy refuses in an ID token (OpenID Connect Core 3.1.3.7),
-// from a provider that sends whatever a test makes it send.
-import { generateKeyPair, SignJWT } from "jose";
+// from a provider that sends whatever a test makes it send: the checks beyond
+// the OpenID Foundation's Basic RP modules, whose tests drive the whole app
+// (tests/integration/conformance/basic-rp.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthError } from "~/auth/core/errors";
 import { discover, OIDCStrategy } from "~/auth/protocol/oidc-strategy.server";
 import { startHostileProvider, type HostileProvider } from "../../support/hostile-provider";
 
 let provider: HostileProvider;
-let otherKey: CryptoKey;
 beforeAll(async () => {
-  provider = await startHostileProvider({ algorithms: ["RS256", "HS256", "none"] });
-  otherKey = (await generateKeyPair("RS256")).privateKey;
+  provider = await startHostileProvider();
 });
 afterAll(() => provider?.close());
 
@@ -46,39 +45,16 @@ async function loginWith(idToken: (nonce: string) => Promise<string>): Promise<s
 const now = () => Math.floor(Date.now() / 1000);
 
 describe("the ID token at login", () => {
-  it("accepts a valid token", async () => {
-    expect(await loginWith((nonce) => provider.sign({ nonce }))).toBe("ok");
-  });
-
   it.each([
-    ["another issuer", { iss: "https://sso.example.com/realms/other" }],
-    ["another audience", { aud: "someone-else" }],
     ["several audiences and no azp", { aud: ["remix-app", "api"] }],
     ["an azp that is another client", { azp: "someone-else" }],
-    ["no sub", { sub: undefined }],
   ])("refuses a token with %s", async (_label, claims) => {
     expect(await loginWith((nonce) => provider.sign({ nonce, ...claims }))).toBe("invalid_id_token");
   });
 
   it.each([
-    ["another nonce", async () => provider.sign({ nonce: "n-attacker" })],
     ["no nonce", async () => provider.sign({})],
-    ["a signature by an unknown key under a known kid", (nonce: string) => provider.sign({ nonce }, { key: otherKey })],
     ["an unknown kid", (nonce: string) => provider.sign({ nonce }, { kid: "rotated-away" })],
-    [
-      "alg none, although the provider advertises it",
-      async (nonce: string) => {
-        const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
-        return `${encode({ alg: "none" })}.${encode({ iss: provider.issuer, aud: "remix-app", sub: "x", nonce, iat: now(), exp: now() + 60 })}.`;
-      },
-    ],
-    [
-      "HS256, although the provider advertises it",
-      (nonce: string) =>
-        new SignJWT({ iss: provider.issuer, aud: "remix-app", sub: "x", nonce, iat: now(), exp: now() + 60 })
-          .setProtectedHeader({ alg: "HS256", kid: "k1" })
-          .sign(new TextEncoder().encode("a-shared-secret-that-is-long-enough-for-hs256")),
-    ],
   ])("refuses a token with %s", async (_label, token) => {
     expect(await loginWith(token)).toBe("invalid_id_token");
   });
@@ -103,18 +79,5 @@ describe("clock differences", () => {
     ["behind", { iat: now() - 400, exp: now() - 100 }],
   ])("accepts a provider whose clock is within the 120 s tolerance %s", async (_label, claims) => {
     expect(await loginWith((nonce) => provider.sign({ nonce, ...claims }))).toBe("ok");
-  });
-});
-
-describe("userinfo", () => {
-  it("refuses a userinfo answer about another subject when the ID token has no profile", async () => {
-    provider.userinfo = { sub: "someone-else", name: "Mallory" };
-    expect(await loginWith((nonce) => provider.sign({ nonce, name: undefined }))).toBe("invalid_id_token");
-  });
-
-  it("completes the profile from userinfo about the same subject", async () => {
-    provider.userinfo = { sub: "user-1", name: "A User", email: "a@example.com" };
-    provider.idToken = (nonce) => provider.sign({ nonce, name: undefined });
-    expect(await loginWith(provider.idToken)).toBe("ok");
   });
 });
