@@ -75,7 +75,7 @@ describe("OpenID Foundation RP-Initiated Logout RP test modules", () => {
     ],
     ["oidcc-client-test-rp-init-logout-no-state", "no state", () => undefined, "logout state missing"],
   ])(
-    '%s: takes the provider coming back with %s for no logout of its own: 400 "This logout link is not valid", no cookie touched, no Clear-Site-Data',
+    '%s: does not take the provider coming back with %s as the end of its logout: 400 "This logout link is not valid", no cookie touched, no Clear-Site-Data',
     async (_module, _label, stateBack, logged) => {
       const jar = new CookieJar();
       await logIn(jar, stack);
