@@ -29,6 +29,7 @@ export interface Endpoints {
   token: string;
   userinfo: string;
   jwks: string;
+  revocation: string;
 }
 
 export interface HostileProvider {
@@ -67,7 +68,7 @@ export interface HostileProvider {
 
 /**
  * `path`: where the provider lives on its origin (e.g. `/realms/demo`, to be a Keycloak realm for the app).
- * `endpoints`: where its endpoints live below it, when not at `/auth`, `/token`, `/userinfo` and `/jwks`.
+ * `endpoints`: where its endpoints live below it, when not at `/auth`, `/token`, `/userinfo`, `/jwks` and `/revoke`.
  * Its authorization endpoint signs anyone in at once: it sends the browser straight back with a code.
  */
 export async function startHostileProvider({
@@ -80,6 +81,7 @@ export async function startHostileProvider({
     token: "/token",
     userinfo: "/userinfo",
     jwks: "/jwks",
+    revocation: "/revoke",
     ...endpointPaths,
   };
   let keysMade = 0;
@@ -116,6 +118,7 @@ export async function startHostileProvider({
         token_endpoint: `${provider.issuer}${endpoints.token}`,
         userinfo_endpoint: `${provider.issuer}${endpoints.userinfo}`,
         jwks_uri: `${provider.issuer}${endpoints.jwks}`,
+        revocation_endpoint: `${provider.issuer}${endpoints.revocation}`,
         id_token_signing_alg_values_supported: algorithms,
         authorization_response_iss_parameter_supported: true,
         ...provider.metadata,
@@ -133,6 +136,8 @@ export async function startHostileProvider({
     }
     if (endpoint === endpoints.jwks) return json({ keys: provider.jwks });
     if (endpoint === endpoints.userinfo) return json(provider.userinfo);
+    // RFC 7009 2.2: 200 whether or not the token was valid.
+    if (endpoint === endpoints.revocation) return res.end();
     if (endpoint === endpoints.token) {
       const params = new URLSearchParams(body);
       const grant = params.get("grant_type") ?? "";

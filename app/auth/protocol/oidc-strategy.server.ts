@@ -11,7 +11,7 @@ import { validateJwtAccessToken } from "./access-token-jwt.server";
 import { LOGOUT_TOKEN_MAX_AGE_SECONDS, validateLogoutToken, type LogoutTokenClaims } from "./logout-token.server";
 import type { OIDCLogout, OIDCProfile, OIDCStrategyOptions, OIDCVerifyOptions } from "./oidc-options";
 import * as protocol from "./oidc-protocol.server";
-import { refreshTokens, type RefreshIdTokenCheck } from "./refresh-grant.server";
+import { redeemCode, refreshTokens, revokeToken, type RefreshIdTokenCheck } from "./token-grants.server";
 
 export { deriveNonce, discover, type ProviderMetadata } from "./oidc-protocol.server";
 
@@ -45,6 +45,8 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
   #as: protocol.ProviderMetadata;
   readonly #client: oauth.Client;
   readonly #http: ReturnType<typeof protocol.httpOptions>;
+  /** How this client authenticates at the token and revocation endpoints. */
+  readonly #auth: oauth.ClientAuth;
   /** `state` -> PKCE verifier of the logins in progress in this browser. */
   readonly #logins: BoundedEntriesCookie;
   #keysReloadedAt = 0;
@@ -60,7 +62,6 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
         scopes: options.scopes ?? ["openid", "profile", "email"],
         authorizationEndpoint: metadata.authorization_endpoint,
         tokenEndpoint: metadata.token_endpoint,
-        tokenRevocationEndpoint: metadata.revocation_endpoint,
       },
       // The base class types verify with its own options; authenticate always passes OIDCStrategy.VerifyOptions.
       verify as Strategy.VerifyFunction<User, OAuth2Strategy.VerifyOptions>,
@@ -72,6 +73,7 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
     this.oidcOptions = options;
     this.#client = { client_id: options.clientId, [oauth.clockTolerance]: this.clockToleranceSeconds };
     this.#http = protocol.httpOptions(new URL(metadata.issuer), options.timeoutMs ?? 5000);
+    this.#auth = protocol.clientAuthentication(metadata, options);
     const callback = new URL(options.redirectURI);
     // Over http, scoped to the callback's folder, so that the login route (a sibling) sees the logins in progress.
     const { name, attributes } = stateCookie(options.cookieName ?? "oidc", {
@@ -95,23 +97,10 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
       oauth.validateAuthResponse(this.#as, this.#client, url, state),
     );
     const [as, client, http] = [this.#as, this.#client, this.#http];
-    const tokens = await protocol.protocolStep("invalid_id_token", "token request", async () => {
-      const auth = protocol.clientAuthentication(as, this.oidcOptions);
-      const redirectURI = this.oidcOptions.redirectURI;
-      const response = await oauth.authorizationCodeGrantRequest(
-        as,
-        client,
-        auth,
-        params,
-        redirectURI,
-        codeVerifier,
-        http,
-      );
-      const expected = { expectedNonce: protocol.deriveNonce(codeVerifier), requireIdToken: true };
-      const result = await oauth.processAuthorizationCodeResponse(as, client, response, expected);
-      await this.#validateSignature(response);
-      return result;
-    });
+    const { redirectURI } = this.oidcOptions;
+    const tokens = await redeemCode(as, client, this.#auth, http, { params, redirectURI, codeVerifier }, (response) =>
+      this.#validateSignature(response),
+    );
     const claims = protocol.checkedClaims(tokens, this.clientId, this.clockToleranceSeconds);
     const userinfo = await protocol.userinfoIfNeeded(as, client, http, tokens.access_token, claims);
     const profile = this.profile({ ...userinfo, ...claims });
@@ -133,9 +122,8 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
   }
 
   /**
-   * What to send to the provider's end-session endpoint, or `null` when it has
-   * none (logout is then local only). Override it to add parameters such as
-   * `uiLocales`; the URL itself is always built by `buildEndSessionUrl`.
+   * What to send to the provider's end-session endpoint, or `null` when it has none (logout is then local only).
+   * Override it to add parameters such as `uiLocales`; the URL itself is always built by `buildEndSessionUrl`.
    */
   async endSessionRequest(logout: OIDCStrategy.Logout): Promise<EndSessionRequest | null> {
     if (!this.metadata.end_session_endpoint) return null;
@@ -160,13 +148,26 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
    * refused, or when the answer's ID token is not about `login` (the claims of the login's ID token).
    */
   async refresh(refreshToken: string, login: RefreshIdTokenCheck["login"]): Promise<oauth.TokenEndpointResponse> {
-    const auth = protocol.clientAuthentication(this.#as, this.oidcOptions);
-    return refreshTokens(this.#as, this.#client, auth, this.#http, refreshToken, {
+    return refreshTokens(this.#as, this.#client, this.#auth, this.#http, refreshToken, {
       login,
       clientId: this.clientId,
       clockTolerance: this.clockToleranceSeconds,
       validateSignature: (response) => this.#validateSignature(response),
     });
+  }
+
+  /**
+   * remix-auth-oauth2's `refreshToken`, made like every other token call (client authentication as the provider
+   * supports it, `private_key_jwt` included; timeouts; AuthErrors). An ID token in the answer is checked as a
+   * login's, but without the login it cannot be held to it: the app renews with `refresh(refreshToken, login)`.
+   */
+  override async refreshToken(refreshToken: string): Promise<OAuth2Tokens> {
+    return new OAuth2Tokens(await this.refresh(refreshToken, undefined));
+  }
+
+  /** remix-auth-oauth2's `revokeToken` (RFC 7009), made like every other token call. */
+  override async revokeToken(token: string): Promise<void> {
+    await revokeToken(this.#as, this.#client, this.#auth, this.#http, token);
   }
 
   /** Calls the userinfo endpoint with an access token (the answer must be about `sub`); `null` when it refuses the token. */

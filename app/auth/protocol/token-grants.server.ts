@@ -1,13 +1,70 @@
-// The refresh grant (RFC 6749 6) as OIDCStrategy performs it, with the checks
-// OpenID Connect Core 12.2 asks of a refresh answer's ID token.
+// The calls to the provider's token and revocation endpoints, as OIDCStrategy
+// makes them through oauth4webapi: the code grant, the refresh grant (with the
+// checks OpenID Connect Core 12.2 asks of its ID token) and RFC 7009 revocation.
 import * as oauth from "oauth4webapi";
 import { AuthError } from "../core/errors";
 import type { IdTokenClaims } from "./id-token.server";
-import { checkedClaims, describe, protocolStep, type httpOptions, type ProviderMetadata } from "./oidc-protocol.server";
+import {
+  checkedClaims,
+  deriveNonce,
+  describe,
+  protocolStep,
+  type httpOptions,
+  type ProviderMetadata,
+} from "./oidc-protocol.server";
+
+type Http = ReturnType<typeof httpOptions>;
+
+/**
+ * OpenID Connect Core 3.1.3: the authorization code redeemed with the PKCE
+ * verifier; the ID token must carry the nonce derived from that verifier, and
+ * its signature is checked. Every failure is an AuthError (`invalid_id_token`
+ * unless a more precise one applies).
+ */
+export async function redeemCode(
+  as: ProviderMetadata,
+  client: oauth.Client,
+  auth: oauth.ClientAuth,
+  http: Http,
+  grant: { params: URLSearchParams; redirectURI: string; codeVerifier: string },
+  validateSignature: (response: Response) => Promise<void>,
+): Promise<oauth.TokenEndpointResponse> {
+  return protocolStep("invalid_id_token", "token request", async () => {
+    const { params, redirectURI, codeVerifier } = grant;
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      auth,
+      params,
+      redirectURI,
+      codeVerifier,
+      http,
+    );
+    const expected = { expectedNonce: deriveNonce(codeVerifier), requireIdToken: true };
+    const result = await oauth.processAuthorizationCodeResponse(as, client, response, expected);
+    await validateSignature(response);
+    return result;
+  });
+}
+
+/** RFC 7009: asks the provider to revoke a token; an AuthError when it has no revocation endpoint or refuses. */
+export async function revokeToken(
+  as: ProviderMetadata,
+  client: oauth.Client,
+  auth: oauth.ClientAuth,
+  http: Http,
+  token: string,
+): Promise<void> {
+  if (!as.revocation_endpoint) throw new AuthError("token_exchange_failed", "the provider has no revocation endpoint");
+  await protocolStep("token_exchange_failed", "revocation", async () =>
+    oauth.processRevocationResponse(await oauth.revocationRequest(as, client, auth, token, http)),
+  );
+}
 
 /** What a refresh's ID token is checked against: the login's ID token, and how to check a signature. */
 export interface RefreshIdTokenCheck {
-  login: Pick<IdTokenClaims, "sub" | "aud" | "azp" | "auth_time">;
+  /** The login's ID token claims; without them the new ID token is checked as a login's, but not held to the login. */
+  login?: Pick<IdTokenClaims, "sub" | "aud" | "azp" | "auth_time">;
   clientId: string;
   clockTolerance: number;
   validateSignature: (response: Response) => Promise<void>;
@@ -24,7 +81,7 @@ export async function refreshTokens(
   as: ProviderMetadata,
   client: oauth.Client,
   auth: oauth.ClientAuth,
-  http: ReturnType<typeof httpOptions>,
+  http: Http,
   refreshToken: string,
   check: RefreshIdTokenCheck,
 ): Promise<oauth.TokenEndpointResponse> {
@@ -58,6 +115,12 @@ async function checkRefreshedIdToken(
   { login, clientId, clockTolerance, validateSignature }: RefreshIdTokenCheck,
 ): Promise<void> {
   const claims = checkedClaims(tokens, clientId, clockTolerance);
+  if (login) holdToLogin(claims, login);
+  await validateSignature(response);
+}
+
+/** OpenID Connect Core 12.2's comparison of a refresh's ID token with the login's. */
+function holdToLogin(claims: IdTokenClaims, login: NonNullable<RefreshIdTokenCheck["login"]>): void {
   if (claims.sub !== login.sub) throw new AuthError("invalid_id_token", "the new ID token's sub is not the login's");
   if (!sameAudience(claims.aud, login.aud))
     throw new AuthError("invalid_id_token", "the new ID token's aud is not the login's");
@@ -67,7 +130,6 @@ async function checkRefreshedIdToken(
   // earlier one cannot belong to this login.
   if (typeof claims.auth_time === "number" && typeof login.auth_time === "number" && claims.auth_time < login.auth_time)
     throw new AuthError("invalid_id_token", "the new ID token's auth_time is before the login's");
-  await validateSignature(response);
 }
 
 function sameAudience(a: IdTokenClaims["aud"], b: IdTokenClaims["aud"]): boolean {
