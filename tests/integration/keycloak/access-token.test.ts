@@ -154,6 +154,32 @@ describe("a session ended at Keycloak", () => {
   });
 });
 
+describe("signing in again within Keycloak's session", () => {
+  it("keeps the app session: the next renewal's ID token, with Keycloak's later auth_time, is accepted (OpenID Connect Core 12.2 as the app reads it)", async () => {
+    const { jar, sid } = await logIn();
+    const loginAuthTime = decodeJwt((await sessionIn(jar, app))!.idToken).auth_time as number;
+    // auth_time counts whole seconds: let one pass, so that a new authentication can only be later.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+
+    // Another login with prompt=login in the same browser: Keycloak asks for the password again, within the same
+    // SSO session. The browser is not taken back to the app, whose session stays the one from the first login.
+    const again = await browse(jar, `${app}/auth/${REALM}/login?prompt=login`);
+    expect(new URL(again.headers.get("location")!).searchParams.get("prompt")).toBe("login");
+    const loginPage = await follow(jar, again, `${app}/auth/${REALM}/login`, keycloak);
+    const callback = await signInAtKeycloak(jar, loginPage, { app, keycloak, realm: REALM });
+    expect(callback.startsWith(`${app}/auth/${REALM}/callback?`)).toBe(true);
+    expect((await admin.sessions(REALM, "demo")).map((session) => session.id)).toContain(sid);
+
+    // Access tokens live 10 s, under the app's 30 s margin: this renews them.
+    const account = await browse(jar, `${app}/account`);
+    expect(account.status).toBe(200);
+    expect(userinfoFacts(await account.text())).toContain("demo@example.com");
+    await expect.poll(async () => (await eventsOf(sid, "REFRESH_TOKEN")).length, RECORDED).toBe(1);
+    const session = (await sessionIn(jar, app))!;
+    expect(decodeJwt(session.idToken).auth_time).toBe(loginAuthTime);
+  });
+});
+
 describe("a session ended at Keycloak while its access token is still valid", () => {
   const realm = "tokens-long";
   let longStack: KeycloakStack;
