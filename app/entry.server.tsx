@@ -1,5 +1,4 @@
 import { PassThrough } from "node:stream";
-import { setFlagsFromString } from "node:v8";
 import type { EntryContext, HandleDataRequestFunction, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
@@ -14,13 +13,6 @@ import {
 } from "~/auth/index.server";
 import { NonceContext } from "~/nonce";
 import { createNonce, pageSecurityHeaders } from "~/security-headers.server";
-
-// Memory under load (bench/README.md, "Memory"). V8 lets the old generation grow to about 4 times what survived
-// the last full collection before it collects again, and under load each request leaves garbage there (framework
-// objects tied to the request's AbortSignal outlive the response): RSS reached ~320 MiB with ~35 MiB live.
-// Twice is enough: ~200 MiB, at no CPU cost measurable in the bench. A command-line flag overrides this.
-if (!process.execArgv.some((arg) => arg.startsWith("--heap-growing-percent")))
-  setFlagsFromString("--heap-growing-percent=100");
 
 // Validate the configuration when the server starts, not on the first request.
 const config = configOrExit();

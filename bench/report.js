@@ -3,8 +3,13 @@
 const MAX_COOKIE_BYTES = 4096;
 /** Issue 16.2: the signed (not encrypted) session cookie's bytes before encryption: 1,227, and 3,810 + 807. */
 const SIGNED_COOKIE_BYTES = { demo: 1227, big: 3810 + 807 };
-/** Issue 16.4: peak RSS of the app at the bench's load. */
-const MAX_RSS_MIB = 250;
+/**
+ * Issue 22.7: what the app holds, judged with Node's default flags: the heap
+ * left after a full GC, the highest of the soak cycles' lows (about 35 MiB
+ * measured; RSS is V8's choice, which lets the old generation grow to ~4× that
+ * before collecting, and is reported beside it).
+ */
+const MAX_HELD_HEAP_MIB = 64;
 /**
  * Flat: over the soak, the least-squares line through each cycle's mean RSS
  * rises by at most this share of the mean, and so does the line through each
@@ -73,9 +78,11 @@ export function evaluateTargets({ app, peer }) {
       met: ["demo", "big"].every((user) => app.cookies[`${user}WithoutTokens`].total <= SIGNED_COOKIE_BYTES[user]),
     },
     {
-      target: `Peak RSS under ${MAX_RSS_MIB} MiB at the bench's load`,
-      measured: `${mb(Math.max(app.peakRss, (app.soak?.peak ?? 0) * 2 ** 20))} MiB (rounds ${mb(app.peakRss)}${app.soak ? `, soak ${mib(app.soak.peak)}` : ""}; peer ${mb(peer.peakRss)})`,
-      met: Math.max(app.peakRss / 2 ** 20, app.soak?.peak ?? 0) < MAX_RSS_MIB,
+      target: `The heap the app holds after a full GC under ${MAX_HELD_HEAP_MIB} MiB at the bench's load, Node's default flags`,
+      measured: app.soak
+        ? `${mib(Math.max(...app.soak.heap.cycleLows))} MiB (soak cycle lows ${app.soak.heap.cycleLows.map(mib).join(", ")}); peak RSS ${mb(Math.max(app.peakRss, app.soak.peak * 2 ** 20))} MiB (rounds ${mb(app.peakRss)}, soak ${mib(app.soak.peak)}; peer ${mb(peer.peakRss)})`
+        : "not run (--soak 0)",
+      met: app.soak ? Math.max(...app.soak.heap.cycleLows) < MAX_HELD_HEAP_MIB : false,
     },
     {
       target: `RSS flat over a ${app.soak ? number(app.soak.seconds) : 60} s soak after a warm-up cycle: the trend line through each load cycle's mean RSS, and through each cycle's lowest heap after a full GC, rises ≤ ${FLAT_TOLERANCE * 100} % of their mean`,
