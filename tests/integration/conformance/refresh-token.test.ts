@@ -12,7 +12,6 @@ import { freePort, startApp, type RunningApp } from "../../support/app";
 import { browse, CookieJar, follow, textOf } from "../../support/browserless";
 import { startHostileProvider, type HostileProvider } from "../../support/hostile-provider";
 import { sessionIn } from "../../support/login";
-import { startRecordingProxy, type RecordingProxy } from "../../support/recording-proxy";
 
 const AUTH_TIME = Math.floor(Date.now() / 1000) - 60;
 
@@ -20,25 +19,17 @@ const AUTH_TIME = Math.floor(Date.now() / 1000) - 60;
  * The app's realm demo served by a provider that answers what a test makes it
  * answer, as the OpenID Foundation's RP test modules do. It signs anyone in at
  * once, with an access token that needs renewing at the first page calling an
- * API (/account), so that page's renewal meets the answer under test. Its
- * token and userinfo endpoints are reached through `recorder`.
+ * API (/account), so that page's renewal meets the answer under test.
  */
-async function startAgainstHostileProvider(): Promise<{
-  provider: HostileProvider;
-  recorder: RecordingProxy;
-  app: RunningApp;
-}> {
+async function startAgainstHostileProvider(): Promise<{ provider: HostileProvider; app: RunningApp }> {
   const provider = await startHostileProvider({ path: "/realms/demo" });
   provider.idToken = (nonce) => provider.sign({ nonce, auth_time: AUTH_TIME });
   provider.userinfo = { sub: "user-1", name: "A User" };
   provider.tokens = { refresh_token: `login-refresh-token-${randomUUID()}`, expires_in: 0 };
-  const recorder = await startRecordingProxy(provider.issuer);
-  provider.metadata = { token_endpoint: `${recorder.url}/token`, userinfo_endpoint: `${recorder.url}/userinfo` };
   try {
     const env = { KEYCLOAK_URL: new URL(provider.issuer).origin, KEYCLOAK_REALM: "demo" };
-    return { provider, recorder, app: await startApp({ port: await freePort(), env }) };
+    return { provider, app: await startApp({ port: await freePort(), env }) };
   } catch (error) {
-    await recorder.close();
     await provider.close();
     throw error;
   }
@@ -46,16 +37,14 @@ async function startAgainstHostileProvider(): Promise<{
 
 describe("OpenID Foundation Refresh Token RP test modules", () => {
   let provider: HostileProvider;
-  let recorder: RecordingProxy;
   let rp: RunningApp;
   let otherKey: CryptoKey;
   beforeAll(async () => {
-    ({ provider, recorder, app: rp } = await startAgainstHostileProvider());
+    ({ provider, app: rp } = await startAgainstHostileProvider());
     otherKey = (await generateKeyPair("RS256")).privateKey;
   });
   afterAll(async () => {
     await rp?.stop();
-    await recorder?.close();
     await provider?.close();
   });
 
@@ -65,7 +54,7 @@ describe("OpenID Foundation Refresh Token RP test modules", () => {
     provider.tokens = { refresh_token: `login-refresh-token-${randomUUID()}`, expires_in: 0 };
     provider.refreshIdToken = async () => undefined;
     provider.grants.length = 0;
-    recorder.calls.length = 0;
+    provider.requests.length = 0;
     renewed = {
       access_token: `renewed-access-token-${randomUUID()}`,
       refresh_token: `renewed-refresh-token-${randomUUID()}`,
@@ -127,9 +116,11 @@ describe("OpenID Foundation Refresh Token RP test modules", () => {
 
   /** The refresh tokens the provider's token endpoint received, and the access tokens userinfo received, in order. */
   const refreshTokensSent = () =>
-    recorder.calls.filter(({ form }) => form.grant_type === "refresh_token").map(({ form }) => form.refresh_token);
-  const userinfoBearers = () =>
-    recorder.calls.filter(({ path }) => path === "/userinfo").map(({ authorization }) => authorization);
+    provider
+      .received("/token")
+      .filter(({ form }) => form.get("grant_type") === "refresh_token")
+      .map(({ form }) => form.get("refresh_token"));
+  const userinfoBearers = () => provider.received("/userinfo").map(({ headers }) => headers.authorization);
 
   it("oidcc-client-test-refresh-token: renews the access token with the refresh token, calls userinfo with the new one, sends the rotated refresh token at the next renewal, and keeps the login's ID token as the logout hint", async () => {
     const jar = new CookieJar();
