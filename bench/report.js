@@ -5,9 +5,9 @@ const MAX_COOKIE_BYTES = 4096;
 const SIGNED_COOKIE_BYTES = { demo: 1227, big: 3810 + 807 };
 /**
  * Issue 22.7: what the app holds, judged with Node's default flags: the heap
- * left after a full GC, the highest of the soak cycles' lows (about 35 MiB
- * measured; RSS is V8's choice, which lets the old generation grow to ~4× that
- * before collecting, and is reported beside it).
+ * left after a full GC, the highest of the soak cycles' lows (47-49 MiB
+ * measured with Node's defaults; RSS is V8's choice, which lets the old
+ * generation grow to ~4× what survives before collecting, and is reported beside it).
  */
 const MAX_HELD_HEAP_MIB = 64;
 /**

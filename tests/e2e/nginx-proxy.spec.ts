@@ -25,8 +25,8 @@ const test = base.extend<
   { ports: { port: number; redirectPort: number } }
 >({
   // Console errors fail the test, except on nginx's own 502 page, left at the callback's URL (a successful
-  // callback redirects at once), where the browser asks for /favicon.ico, which the app answers 404. Overridden
-  // without options, it stays an auto fixture.
+  // callback redirects at once), whose own status Chrome logs as an error. Overridden without options, it
+  // stays an auto fixture.
   failOnConsoleErrors: async ({ page }, use) =>
     failingOnConsoleErrors(page, use, (p) => !new URL(p.url()).pathname.endsWith("/callback")),
   ports: [async ({}, use) => use({ port: await freePort(), redirectPort: await freePort() }), { scope: "worker" }],

@@ -11,7 +11,7 @@ import { validateJwtAccessToken } from "./access-token-jwt.server";
 import { LOGOUT_TOKEN_MAX_AGE_SECONDS, validateLogoutToken, type LogoutTokenClaims } from "./logout-token.server";
 import type { OIDCLogout, OIDCProfile, OIDCStrategyOptions, OIDCVerifyOptions } from "./oidc-options";
 import * as protocol from "./oidc-protocol.server";
-import { redeemCode, refreshTokens, revokeToken, type RefreshIdTokenCheck } from "./token-grants.server";
+import { redeemCode, refreshTokens, revokeToken, type RefreshLogin } from "./token-grants.server";
 
 export { deriveNonce, discover, type ProviderMetadata } from "./oidc-protocol.server";
 
@@ -147,22 +147,16 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
    * New tokens for a refresh token (send the rotated refresh token next time); `session_ended` when it is
    * refused, or when the answer's ID token is not about `login` (the claims of the login's ID token).
    */
-  async refresh(refreshToken: string, login: RefreshIdTokenCheck["login"]): Promise<oauth.TokenEndpointResponse> {
-    return refreshTokens(this.#as, this.#client, this.#auth, this.#http, refreshToken, {
-      login,
-      clientId: this.clientId,
-      clockTolerance: this.clockToleranceSeconds,
-      validateSignature: (response) => this.#validateSignature(response),
-    });
+  async refresh(refreshToken: string, login: RefreshLogin): Promise<oauth.TokenEndpointResponse> {
+    return this.#refresh(refreshToken, login);
   }
 
   /**
-   * remix-auth-oauth2's `refreshToken`, made like every other token call (client authentication as the provider
-   * supports it, `private_key_jwt` included; timeouts; AuthErrors). An ID token in the answer is checked as a
-   * login's, but without the login it cannot be held to it: the app renews with `refresh(refreshToken, login)`.
+   * remix-auth-oauth2's `refreshToken`, made like every other token call (`private_key_jwt` too; AuthErrors). Its
+   * ID token is checked as a login's but not held to the login: the app renews with `refresh(refreshToken, login)`.
    */
   override async refreshToken(refreshToken: string): Promise<OAuth2Tokens> {
-    return new OAuth2Tokens(await this.refresh(refreshToken, undefined));
+    return new OAuth2Tokens(await this.#refresh(refreshToken));
   }
 
   /** remix-auth-oauth2's `revokeToken` (RFC 7009), made like every other token call. */
@@ -216,6 +210,12 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
 
   protected get clockToleranceSeconds(): number {
     return this.oidcOptions.clockToleranceSeconds ?? protocol.DEFAULT_CLOCK_TOLERANCE_SECONDS;
+  }
+
+  #refresh(refreshToken: string, login?: RefreshLogin) {
+    const validateSignature = (response: Response) => this.#validateSignature(response);
+    const check = { login, clientId: this.clientId, clockTolerance: this.clockToleranceSeconds, validateSignature };
+    return refreshTokens(this.#as, this.#client, this.#auth, this.#http, refreshToken, check);
   }
 
   /** The provider's keys for the JWTs checked with jose (logout and access tokens). */

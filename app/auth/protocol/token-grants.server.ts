@@ -62,9 +62,12 @@ export async function revokeToken(
 }
 
 /** What a refresh's ID token is checked against: the login's ID token, and how to check a signature. */
+/** The claims of the login's ID token that a refresh's ID token must keep. */
+export type RefreshLogin = Pick<IdTokenClaims, "sub" | "aud" | "azp" | "auth_time">;
+
 export interface RefreshIdTokenCheck {
-  /** The login's ID token claims; without them the new ID token is checked as a login's, but not held to the login. */
-  login?: Pick<IdTokenClaims, "sub" | "aud" | "azp" | "auth_time">;
+  /** Without it, the new ID token is checked as a login's, but not held to the login. */
+  login?: RefreshLogin;
   clientId: string;
   clockTolerance: number;
   validateSignature: (response: Response) => Promise<void>;
@@ -120,7 +123,7 @@ async function checkRefreshedIdToken(
 }
 
 /** OpenID Connect Core 12.2's comparison of a refresh's ID token with the login's. */
-function holdToLogin(claims: IdTokenClaims, login: NonNullable<RefreshIdTokenCheck["login"]>): void {
+function holdToLogin(claims: IdTokenClaims, login: RefreshLogin): void {
   if (claims.sub !== login.sub) throw new AuthError("invalid_id_token", "the new ID token's sub is not the login's");
   if (!sameAudience(claims.aud, login.aud))
     throw new AuthError("invalid_id_token", "the new ID token's aud is not the login's");

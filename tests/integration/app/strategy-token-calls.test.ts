@@ -73,6 +73,18 @@ describe("the calls OIDCStrategy inherits from remix-auth-oauth2", () => {
     expectClientAssertion(request!);
   });
 
+  it("makes a new client assertion for every call of one strategy (its own jti)", async () => {
+    const strategy = strategyFor();
+    await strategy.refreshToken("first-refresh-token");
+    await strategy.revokeToken("a-refresh-token");
+    await strategy.refreshToken("second-refresh-token");
+    const ids = provider.requests
+      .filter((request) => request.form.has("client_assertion"))
+      .map((request) => decodeJwt(request.form.get("client_assertion")!).jti);
+    expect(ids).toHaveLength(3);
+    expect(new Set(ids).size).toBe(3);
+  });
+
   it("revokeToken is an AuthError, sending nothing, when the provider has no revocation endpoint", async () => {
     const withoutRevocation = { ...metadata, revocation_endpoint: undefined };
     await expect(strategyFor(withoutRevocation).revokeToken("a-refresh-token")).rejects.toMatchObject({

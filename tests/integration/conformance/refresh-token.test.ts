@@ -4,7 +4,7 @@
 // ID token is about another login (OpenID Connect Core 12.2), ending the session
 // as a refused refresh token does. The provider is a hand-written one
 // (tests/support/hostile-provider.ts) that answers the refresh with whatever ID
-// token a test makes, behind a proxy that records what the app sent it.
+// token a test makes, and records what the app sent it.
 import { randomUUID } from "node:crypto";
 import { generateKeyPair } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";

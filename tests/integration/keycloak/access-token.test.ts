@@ -158,6 +158,7 @@ describe("signing in again within Keycloak's session", () => {
   it("keeps the app session: the next renewal's ID token, with Keycloak's later auth_time, is accepted (OpenID Connect Core 12.2 as the app reads it)", async () => {
     const { jar, sid } = await logIn();
     const loginAuthTime = decodeJwt((await sessionIn(jar, app))!.idToken).auth_time as number;
+    const sessionsBefore = (await admin.sessions(REALM, "demo")).length;
     // auth_time counts whole seconds: let one pass, so that a new authentication can only be later.
     await new Promise((resolve) => setTimeout(resolve, 1_100));
 
@@ -168,7 +169,10 @@ describe("signing in again within Keycloak's session", () => {
     const loginPage = await follow(jar, again, `${app}/auth/${REALM}/login`, keycloak);
     const callback = await signInAtKeycloak(jar, loginPage, { app, keycloak, realm: REALM });
     expect(callback.startsWith(`${app}/auth/${REALM}/callback?`)).toBe(true);
-    expect((await admin.sessions(REALM, "demo")).map((session) => session.id)).toContain(sid);
+    // The same SSO session, not a second one beside it.
+    const sessions = (await admin.sessions(REALM, "demo")).map((session) => session.id);
+    expect(sessions).toContain(sid);
+    expect(sessions).toHaveLength(sessionsBefore);
 
     // Access tokens live 10 s, under the app's 30 s margin: this renews them.
     const account = await browse(jar, `${app}/account`);
@@ -177,6 +181,8 @@ describe("signing in again within Keycloak's session", () => {
     await expect.poll(async () => (await eventsOf(sid, "REFRESH_TOKEN")).length, RECORDED).toBe(1);
     const session = (await sessionIn(jar, app))!;
     expect(decodeJwt(session.idToken).auth_time).toBe(loginAuthTime);
+    // What Keycloak renewed with: its tokens now carry the second authentication's time.
+    expect(decodeJwt(session.tokens!.accessToken).auth_time).toBeGreaterThan(loginAuthTime);
   });
 });
 
