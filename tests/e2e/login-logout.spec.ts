@@ -60,9 +60,9 @@ test("works with a 6 KB id_token carrying 60 groups", async ({ page, stack, sign
   expect((await page.context().cookies(app)).filter((cookie) => cookie.name.startsWith("__session"))).toEqual([]);
 });
 
-// The page-checks `test`: this page's own 400 status is an expected console line.
+// The page-checks `test`: the invalid link page's own 400 status is an expected console line.
 errorPageTest(
-  "shows a replayed or forged logout link as invalid, changing nothing, and logs it",
+  "after a logout, the page reloaded or a stale logout link says the user is signed out, changing nothing; signed in again, the link is refused",
   async ({ page, stack, signIn }) => {
     const app = stack.app.url;
     await page.goto(`${app}/login`);
@@ -71,13 +71,22 @@ errorPageTest(
     await expectLoggedOutPage(page, app);
     const callback = page.url();
 
-    for (const url of [callback, `${app}/logout/callback?state=forged`]) {
+    for (const visit of [() => page.reload(), () => page.goto(`${app}/logout/callback?state=stale`)]) {
       const before = stack.app.output().length;
-      await page.goto(url);
-      await expect(page.getByRole("heading", { name: "This logout link is not valid" })).toBeVisible();
-      await expect(page.getByText("Your session in this app and at your identity provider has ended.")).toHaveCount(0);
+      const answer = await visit();
+      expect(answer!.status()).toBe(200);
+      expect(await answer!.headerValue("clear-site-data")).toBeNull();
+      await expect(page.getByRole("heading", { name: "You are signed out" })).toBeVisible();
+      await expect(page.getByText("This logout link is not valid")).toHaveCount(0);
+      await expect(page.getByRole("link", { name: "Log in again" })).toBeVisible();
       await expect.poll(() => stack.app.output().slice(before)).toContain('"outcome":"state_check_failed"');
     }
+
+    await page.goto(`${app}/login`);
+    await signIn("demo");
+    await page.goto(callback);
+    await expect(page.getByRole("heading", { name: "This logout link is not valid" })).toBeVisible();
+    await expect(page.getByTestId("username")).toHaveText("demo");
   },
 );
 

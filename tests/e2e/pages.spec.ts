@@ -19,6 +19,8 @@ const PAGES: PageUnderTest[] = [
   { name: "account", path: "/account", heading: "Your account", signedIn: true },
   // The real logged-out page needs a valid logout state: tests/e2e/logout.spec.ts checks it after a logout.
   { name: "logout-link-invalid", path: "/logout/callback", heading: "This logout link is not valid", status: 400 },
+  // A used or expired logout link in a browser where no one is signed in (issue 28.3).
+  { name: "signed-out", path: "/logout/callback?state=stale", heading: "You are signed out" },
   { name: "admin", path: "/admin", heading: "Administration", signedIn: true },
   {
     name: "admin-forbidden",

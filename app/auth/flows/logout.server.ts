@@ -12,7 +12,7 @@ import {
 } from "../protocol/end-session.server";
 import { AuthError } from "../core/errors";
 import { logAuthEvent } from "../core/log.server";
-import { createLogoutState, verifyLogoutState } from "./logout-state.server";
+import { createLogoutState, verifyLogoutState, type LogoutStateCheck } from "./logout-state.server";
 import { providerAnswers } from "../providers/reachability.server";
 import { requestId } from "../core/request-id.server";
 import { getRevocationStore, revocationKeys } from "../session/revocation.server";
@@ -190,14 +190,27 @@ export async function completeLogout(request: Request) {
   const { result, clearCookie } = await verifyLogoutState(request);
   if (result !== "valid") {
     logAuthEvent(request, "logout", { realm: "-", outcome: "state_check_failed", detail: `logout state ${result}` });
-    return data({ ended: false }, { status: 400, headers: { "Cache-Control": "no-store" } });
+    const headers = { "Cache-Control": "no-store" };
+    if (await alreadySignedOut(request, result)) return data({ outcome: "signed_out" as const }, { headers });
+    return data({ outcome: "invalid" as const }, { status: 400, headers });
   }
   const headers = await destroyAuthSession(request);
   headers.append("Set-Cookie", clearCookie);
   // After the provider's logout, not before: this can also clear a provider's cookies on a sibling subdomain.
   headers.set("Clear-Site-Data", '"cookies"');
   headers.set("Cache-Control", "no-store");
-  return data({ ended: true }, { headers });
+  return data({ outcome: "ended" as const }, { headers });
+}
+
+/**
+ * A logout link used already or expired (this page reloaded, a tab restored) in a browser without a session: the
+ * user is signed out, and is told so, with nothing cleared again. A state that another one replaced, a link
+ * without one, or any link while someone is signed in, stays refused: that is what a page on another site sends.
+ */
+async function alreadySignedOut(request: Request, result: LogoutStateCheck): Promise<boolean> {
+  if (result === "mismatch" || !new URL(request.url).searchParams.get("state")) return false;
+  const session = await getAuthSession(request).catch(() => "unknown");
+  return session === null;
 }
 
 function plain(body: string, status: number, extra: Record<string, string> = {}) {

@@ -98,7 +98,7 @@ describe("post mode (KEYCLOAK_REALM_FORMS_LOGOUT_METHOD=post)", () => {
 });
 
 describe("the logout state", () => {
-  it("is single-use: the same callback replayed with the same cookie is logged as a replay", async () => {
+  it("is single-use: the same callback replayed with the same cookie is logged as a replay and clears nothing again", async () => {
     const { jar } = await logIn();
     const { callbackUrl } = await logOutAtIdp(jar);
     const cookie = jar.header(callbackUrl);
@@ -106,10 +106,25 @@ describe("the logout state", () => {
     await fetch(callbackUrl, { headers: { cookie } });
     const before = stack.app.output().length;
     const replay = await fetch(callbackUrl, { headers: { cookie } });
-    expect(replay.status).toBe(400);
+    // No one is signed in in this browser: the page says so (issue 28.3), and changes nothing.
+    expect(replay.status).toBe(200);
+    expect(textOf(await replay.text())).toContain("You are signed out");
     expect(replay.headers.getSetCookie()).toEqual([]);
     expect(replay.headers.get("clear-site-data")).toBeNull();
     await expect.poll(() => stack.app.output().slice(before)).toContain("logout state replayed");
+  });
+
+  it("is refused, replayed in a browser where someone is signed in again", async () => {
+    const { jar } = await logIn();
+    const { callbackUrl } = await logOutAtIdp(jar);
+    const stateCookie = jar.header(callbackUrl);
+    await fetch(callbackUrl, { headers: { cookie: stateCookie } });
+    const again = await logIn();
+    const replay = await fetch(callbackUrl, { headers: { cookie: `${stateCookie}; ${again.jar.header(app)}` } });
+    expect(replay.status).toBe(400);
+    expect(textOf(await replay.text())).toContain("This logout link is not valid");
+    expect(replay.headers.getSetCookie()).toEqual([]);
+    expect((await browse(again.jar, `${app}/account`)).status).toBe(200);
   });
 });
 
