@@ -6,14 +6,13 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { exportJWK, generateKeyPair, type JWTPayload } from "jose";
+import type { JWTPayload } from "jose";
 import { expect } from "vitest";
 import { freePort, startApp, type RunningApp } from "./app";
 import { browse, follow, type CookieJar } from "./browserless";
 import { startHostileProvider, type HostileProvider } from "./hostile-provider";
+import { BACKCHANNEL_LOGOUT_EVENT } from "~/auth/protocol/logout-token.server";
 import { sessionIn } from "./login";
-
-export const BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout";
 
 /** What the app answered to a logout token. */
 export interface Delivery {
@@ -50,16 +49,12 @@ export async function addLogout(
   provider: HostileProvider,
   { backchannelLogoutUri }: { backchannelLogoutUri: string },
 ): Promise<LogoutProvider> {
-  const { keys } = (await (await fetch(`${provider.issuer}/jwks`)).json()) as { keys: object[] };
-  const { publicKey, privateKey } = await generateKeyPair("ES256");
-  const jwks = { keys: [...keys, { ...(await exportJWK(publicKey)), kid: "es1", alg: "ES256", use: "sig" }] };
+  // Published in the provider's own JWKS, never used by it to sign.
+  const unusedKey = await provider.newKey({ alg: "ES256", kid: "es1" });
+  provider.jwks.push(unusedKey.jwk);
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
-    if (url.pathname === "/jwks") {
-      res.setHeader("Content-Type", "application/json");
-      return res.end(JSON.stringify(jwks));
-    }
     if (url.pathname !== "/logout") {
       res.statusCode = 404;
       return res.end();
@@ -95,7 +90,7 @@ export async function addLogout(
       };
       return provider.sign({ ...defaults, ...claims }, options);
     },
-    unusedKey: privateKey,
+    unusedKey: unusedKey.key,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
@@ -104,7 +99,6 @@ export async function addLogout(
   };
   Object.assign(provider.metadata, {
     end_session_endpoint: logout.endSessionEndpoint,
-    jwks_uri: `${origin}/jwks`,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: false,
   });
