@@ -1,5 +1,5 @@
 import { createCookieSessionStorage, type Session } from "@remix-run/node";
-import { getConfig } from "~/auth/index.server";
+import { auth } from "~/auth.server";
 
 /**
  * The app's own small data: preferences and flash messages, in a cookie of
@@ -24,7 +24,7 @@ export type AppSession = Session<AppSessionData, AppFlashData>;
 let storage: ReturnType<typeof createAppSessionStorage> | undefined;
 
 function createAppSessionStorage() {
-  const { secureCookies, sessionSecrets } = getConfig();
+  const { secureCookies, sessionSecrets } = auth.config;
   return createCookieSessionStorage<AppSessionData, AppFlashData>({
     cookie: {
       name: "app-session",

@@ -3,35 +3,13 @@ import type { EntryContext, HandleDataRequestFunction, HandleErrorFunction } fro
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
-import {
-  type AppConfig,
-  ConfigError,
-  DEV_SESSION_SECRET,
-  getConfig,
-  incomingRequestId,
-  requestId,
-} from "~/auth/index.server";
+import { auth } from "~/auth.server";
+import { incomingRequestId, requestId } from "~/auth/index.server";
 import { NonceContext } from "~/nonce";
 import { createNonce, pageSecurityHeaders } from "~/security-headers.server";
 
-// Validate the configuration when the server starts, not on the first request.
-const config = configOrExit();
-const formTargets = [...new Set(config.providers.map((provider) => new URL(provider.issuer).origin))];
-
-/** Start-up check: one line per bad variable and exit code 1, instead of failing on the first request. */
-function configOrExit(): AppConfig {
-  try {
-    const loaded = getConfig();
-    if (!loaded.production && loaded.sessionSecrets[0] === DEV_SESSION_SECRET) {
-      console.warn("SESSION_SECRET is not set: using a development-only secret");
-    }
-    return loaded;
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems) console.error(`Configuration error: ${problem.message}`);
-    process.exit(1);
-  }
-}
+// The providers' origins, where the logout form may post.
+const formTargets = [...new Set(auth.config.providers.map((provider) => new URL(provider.issuer).origin))];
 
 const RENDER_TIMEOUT_MS = 5_000;
 export const streamTimeout = RENDER_TIMEOUT_MS;

@@ -11,7 +11,7 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { getProvider, getUser, staleAuthSessionHeaders } from "~/auth/index.server";
+import { auth } from "~/auth.server";
 import { LogoutForm } from "~/components/logout-form";
 import { describeRouteError } from "~/components/route-error";
 import { useNonce } from "~/nonce";
@@ -23,17 +23,17 @@ export const links: LinksFunction = () => [
 ];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await getUser(request);
+  const user = await auth.getUser(request);
   // A session that ended (expired, revoked by a back-channel logout, forged) also leaves the browser.
   return data(
     { user: user && { username: user.username, provider: providerLabel(user) } },
-    { headers: await staleAuthSessionHeaders(request) },
+    { headers: await auth.staleAuthSessionHeaders(request) },
   );
 }
 
 /** The label of the provider the user signed in with, for the header; `null` when it would only repeat the username. */
 function providerLabel({ realm, username }: { realm: string; username: string }): string | null {
-  const label = getProvider(realm)?.label ?? realm;
+  const label = auth.getProvider(realm)?.label ?? realm;
   return label.toLowerCase() === username.toLowerCase() ? null : label;
 }
 

@@ -56,7 +56,8 @@ for (const [folder, { files }] of folders) {
 for (const [file, targets] of graph) {
   for (const target of targets) {
     if (target.endsWith("(missing)")) problems.push(`${file} imports ${target}`);
-    else if (layerOf(target) < 0) problems.push(`${file} imports ${target}: only routes import the entry`);
+    else if (layerOf(target) < 0 && layerOf(file) >= 0)
+      problems.push(`${file} imports ${target}: the layers never import the entry or the factory above them`);
     else if (layerOf(file) >= 0 && layerOf(target) < layerOf(file))
       problems.push(`${file} imports ${target}: imports run ${LAYERS.join(" -> ")}`);
   }

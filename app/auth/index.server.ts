@@ -1,38 +1,29 @@
 // The auth module's one entry: routes and the app import only this file.
-// Below it, folders by concern, importing one way (npm run shape checks it):
+// `createAuth(config, { strategies })` builds an instance that owns all state; below it, folders by concern,
+// importing one way (npm run shape checks it):
 // flows -> tokens -> providers -> session -> keycloak -> protocol -> http -> core.
 
-// Routes: login, callback, logout, the provider's way back, back-channel logout, health.
-export { completeLogin, loginOptions, startLogin } from "./flows/login.server";
-export { completeLogout, logout, logoutIncompletePage, retryProviderLogout } from "./flows/logout.server";
-export { handleBackchannelLogout } from "./flows/backchannel.server";
-export { healthCheck } from "./flows/health.server";
+export { createAuth, type Auth, type AuthOptions } from "./create-auth.server";
+export type { PageLook } from "./flows/end-session-page.server";
 
-// The signed-in user and the session.
-export {
-  getAuthSession,
-  getIdTokenClaims,
-  getUser,
-  requireAuthSession,
-  staleAuthSessionHeaders,
-  type AuthSessionData,
-  type SessionUser,
-} from "./session/session.server";
+// Configuration: the environment adapter, and the types to build one in code.
+export { DEV_SESSION_SECRET, parseConfig, type AppConfig, type ProviderConfig } from "./core/config.server";
 
-// Calling APIs as the user, and roles.
-export { fetchUserinfo, getAccessToken, type AccessToken } from "./tokens/access-token.server";
-export { getRoles, requireRole, roleNaming } from "./tokens/roles.server";
+// What the instance's methods return.
+export type { AuthSessionData, SessionUser } from "./session/session-data.server";
+export { getIdTokenClaims } from "./session/session.server";
+export type { AccessToken } from "./tokens/access-token.server";
+export type { Provider } from "./providers/registry.server";
 
-// Providers, and the strategies to extend (docs/EXTENDING.md).
-export { getProvider, listProviders, type Provider } from "./providers/registry.server";
-export { customStrategies, type LoginResult, type StrategyFactory } from "./providers/custom-strategies.server";
-export { publicJwks } from "./providers/client-keys.server";
+// The strategies to extend (docs/EXTENDING.md).
+export type { CustomStrategies, LoginResult, StrategyFactory } from "./providers/strategy-factory.server";
 export { discover, OIDCStrategy } from "./protocol/oidc-strategy.server";
+export type { IdTokenClaims } from "./protocol/id-token.server";
 export { KeycloakStrategy } from "./keycloak/keycloak-strategy.server";
 export { buildEndSessionUrl } from "./protocol/end-session.server";
 
-// Configuration, errors and the words for them, request ids.
-export { DEV_SESSION_SECRET, getConfig, type AppConfig, type ProviderConfig } from "./core/config.server";
+// Errors and the words for them, request ids.
 export { AuthError, ConfigError, type AuthErrorCode } from "./core/errors";
 export { describeAuthError, describeProviderError, type AuthErrorPage } from "./core/error-pages";
 export { incomingRequestId, requestId } from "./core/request-id.server";
+export { createAuthLog, type AuthLog } from "./core/log.server";

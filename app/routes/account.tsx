@@ -1,17 +1,8 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { commitAppSession, getAppSession } from "~/app-session.server";
-import {
-  AuthError,
-  describeAuthError,
-  fetchUserinfo,
-  getAccessToken,
-  getIdTokenClaims,
-  getProvider,
-  getRoles,
-  requireAuthSession,
-  roleNaming,
-} from "~/auth/index.server";
+import { auth } from "~/auth.server";
+import { describeAuthError, getIdTokenClaims } from "~/auth/index.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account" }];
 
@@ -50,31 +41,27 @@ const USERINFO_SHOWN = [
 
 /** What the userinfo API answered, called with the user's access token; or why it could not be called. */
 async function callUserinfo(request: Request) {
-  try {
-    const { userinfo } = await fetchUserinfo(request);
-    const { expiresAt } = await getAccessToken(request);
-    const facts = USERINFO_SHOWN.filter(({ claim }) => typeof userinfo[claim] === "string").map(({ claim, label }) => ({
-      label,
-      value: String(userinfo[claim]),
-    }));
-    return { facts, tokenExpiresAt: displayTime(expiresAt), error: null };
-  } catch (error) {
-    // The page still shows the profile; a redirect to login or a 503 from the token renewal is thrown on.
-    if (!(error instanceof AuthError)) throw error;
-    return { facts: [], tokenExpiresAt: null, error: describeAuthError(error.code).message };
-  }
+  // A redirect to login, or the page of a failed token renewal, is thrown on; a failed call is shown here.
+  const { userinfo, error } = await auth.fetchUserinfo(request);
+  if (error) return { facts: [], tokenExpiresAt: null, error: describeAuthError(error.code).message };
+  const { expiresAt } = await auth.getAccessToken(request);
+  const facts = USERINFO_SHOWN.filter(({ claim }) => typeof userinfo[claim] === "string").map(({ claim, label }) => ({
+    label,
+    value: String(userinfo[claim]),
+  }));
+  return { facts, tokenExpiresAt: displayTime(expiresAt), error: null };
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const session = await requireAuthSession(request);
+  const session = await auth.requireAuthSession(request);
   // Without tokens in the session (too large for the cookie, no Redis) the page shows what it can.
   const canCallApis = session.tokens !== null;
-  const roles = canCallApis ? (await getRoles(request)).roles : null;
+  const roles = canCallApis ? (await auth.getRoles(request)).roles : null;
   const api = canCallApis
     ? await callUserinfo(request)
     : { facts: [], tokenExpiresAt: null, error: describeAuthError("tokens_unavailable").message };
   // The renewed session cookie, when the calls renewed the access token.
-  const headers = new Headers(canCallApis ? (await getAccessToken(request)).headers : undefined);
+  const headers = new Headers(canCallApis ? (await auth.getAccessToken(request)).headers : undefined);
   const appSession = await getAppSession(request);
   const notice = appSession.get("notice") ?? null;
   const hideClaims = appSession.get("hideClaims") === true;
@@ -91,9 +78,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
   // Reading the flash removed it: saved, it is not shown again.
   if (notice) headers.append("Set-Cookie", await commitAppSession(appSession));
-  const provider = getProvider(session.user.realm);
+  const provider = auth.getProvider(session.user.realm);
   const label = provider?.label ?? session.user.realm;
-  const rolesFrom = roleNaming(session.user.realm);
+  const rolesFrom = auth.roleNaming(session.user.realm);
   return data(
     {
       user: session.user,
@@ -114,7 +101,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  await requireAuthSession(request);
+  await auth.requireAuthSession(request);
   const hideClaims = (await request.formData()).get("claims") === "hide";
   const appSession = await getAppSession(request);
   appSession.set("hideClaims", hideClaims);

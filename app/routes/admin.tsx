@@ -1,11 +1,11 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { requireRole } from "~/auth/index.server";
+import { auth } from "~/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Administration" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { roles, headers } = await requireRole(request, "admin");
+  const { roles, headers } = await auth.requireRole(request, "admin");
   return data({ canEdit: roles.includes("app:editor") }, { headers });
 }
 
@@ -16,7 +16,7 @@ export default function Admin() {
       <h1>Administration</h1>
       <p>
         You can see this page because your access token carries the realm role <code>admin</code> of the app's default
-        realm: <code>requireRole(request, "admin")</code> let you in.
+        realm: <code>auth.requireRole(request, "admin")</code> let you in.
       </p>
       <p data-testid="editor">
         {canEdit ? (

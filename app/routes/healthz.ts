@@ -1,4 +1,4 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { healthCheck } from "~/auth/index.server";
+import { auth } from "~/auth.server";
 
-export const loader = ({ request }: LoaderFunctionArgs) => healthCheck(request);
+export const loader = ({ request }: LoaderFunctionArgs) => auth.healthCheck(request);

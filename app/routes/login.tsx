@@ -1,12 +1,12 @@
 import { redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { loginOptions } from "~/auth/index.server";
+import { auth } from "~/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in" }];
 
 /** Straight to the provider when there is one; a picker when there are several. */
 export function loader({ request }: LoaderFunctionArgs) {
-  const options = loginOptions(request);
+  const options = auth.loginOptions(request);
   if (options.length === 1) throw redirect(options[0]!.href);
   return { options };
 }

@@ -1,6 +1,6 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { completeLogout } from "~/auth/index.server";
+import { auth } from "~/auth.server";
 import { NextStep } from "~/components/next-step";
 
 const TITLES = {
@@ -12,7 +12,7 @@ const TITLES = {
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: TITLES[data?.outcome ?? "invalid"] }];
 
 /** Where the identity provider sends the browser back after ending its session. */
-export const loader = ({ request }: LoaderFunctionArgs) => completeLogout(request);
+export const loader = ({ request }: LoaderFunctionArgs) => auth.completeLogout(request);
 
 /** Clear-Site-Data from the loader reaches the page. */
 export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;

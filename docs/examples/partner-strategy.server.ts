@@ -1,5 +1,4 @@
-import type { IdTokenClaims } from "~/auth/protocol/id-token.server";
-import { OIDCStrategy } from "~/auth/protocol/oidc-strategy.server";
+import { OIDCStrategy, type IdTokenClaims } from "~/auth/index.server";
 
 /**
  * A provider that always asks for the password, names users by their email,

@@ -1,5 +1,5 @@
 import { Authenticator } from "remix-auth";
-import { discover, OIDCStrategy } from "~/auth/protocol/oidc-strategy.server";
+import { discover, OIDCStrategy } from "~/auth/index.server";
 
 export interface PartnerUser {
   sub: string;

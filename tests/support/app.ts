@@ -28,17 +28,23 @@ export async function startApp({
   port,
   env,
   viaNpm = false,
+  cwd = root,
+  readyPath = "/healthz",
 }: {
   port: number;
   env: Record<string, string>;
   viaNpm?: boolean;
+  /** Another app's folder, with its own `build/`. */
+  cwd?: string;
+  /** A page that answers 200 once the server is up. */
+  readyPath?: string;
 }): Promise<RunningApp> {
   const url = `http://localhost:${port}`;
   const [command, args] = viaNpm
     ? ["npm", ["start", "--silent"]]
-    : [process.execPath, ["node_modules/@remix-run/serve/dist/cli.js", "build/index.js"]];
+    : [process.execPath, [`${root}/node_modules/@remix-run/serve/dist/cli.js`, "build/index.js"]];
   const child = spawn(command, args, {
-    cwd: root,
+    cwd,
     // Its own process group, so that stopping it also stops what npm started.
     detached: true,
     env: {
@@ -61,7 +67,7 @@ export async function startApp({
   );
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
-  await waitForStart(child, () => output, url);
+  await waitForStart(child, () => output, `${url}${readyPath}`);
   return {
     url,
     port,
@@ -72,12 +78,12 @@ export async function startApp({
   };
 }
 
-async function waitForStart(child: ChildProcess, output: () => string, url: string): Promise<void> {
+async function waitForStart(child: ChildProcess, output: () => string, readyUrl: string): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}:\n${output()}`);
     try {
-      const response = await fetch(`${url}/healthz`);
+      const response = await fetch(readyUrl);
       if (response.ok) return;
     } catch {
       // not listening yet

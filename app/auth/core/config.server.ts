@@ -73,7 +73,10 @@ export interface AppConfig {
   sessionStore: "cookie" | "redis";
 }
 
-/** Parses the environment into a frozen config, or throws a ConfigError listing every bad variable. */
+/**
+ * The environment adapter: the only code that reads variables. Parses `env` (the app passes `process.env`)
+ * into a frozen config, or throws a ConfigError listing every bad variable.
+ */
 export function parseConfig(rawEnv: Env): AppConfig {
   const env = new EnvReader(rawEnv);
   const production = env.get("NODE_ENV") === "production";
@@ -195,12 +198,4 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
-}
-
-let loaded: AppConfig | undefined;
-
-/** The app's config, parsed from `process.env` on first use; throws a ConfigError (the server checks it at start-up). */
-export function getConfig(): AppConfig {
-  loaded ??= parseConfig(process.env);
-  return loaded;
 }

@@ -23,11 +23,19 @@ export class AuthError extends Error {
   readonly code: AuthErrorCode;
   /** For the server log: never shown to the user, never a token or a code. */
   readonly detail: string;
+  /** Headers the error's page must still send: the cookies of tokens renewed before the failure. */
+  readonly headers: Headers | undefined;
 
-  constructor(code: AuthErrorCode, detail: string, options?: { cause?: unknown }) {
-    super(`${code}: ${detail}`, options);
+  constructor(code: AuthErrorCode, detail: string, options?: { cause?: unknown; headers?: Headers }) {
+    super(`${code}: ${detail}`, { cause: options?.cause });
     this.code = code;
     this.detail = detail;
+    this.headers = options?.headers;
+  }
+
+  /** The same error, its page sending `headers` too. */
+  withHeaders(headers: Headers): AuthError {
+    return new AuthError(this.code, this.detail, { cause: this.cause, headers });
   }
 }
 

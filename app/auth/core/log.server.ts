@@ -1,4 +1,3 @@
-import { getConfig } from "./config.server";
 import { requestId } from "./request-id.server";
 
 export type AuthEvent =
@@ -22,15 +21,19 @@ export interface AuthEventFields {
   detail?: string;
 }
 
+/** Writes one line per authentication event. */
+export type AuthLog = (request: Request, event: AuthEvent, fields: AuthEventFields) => void;
+
 /**
- * One line per authentication event on stdout. In production a JSON line with
- * the request's id (the proxy's `X-Request-Id`, or one of ours, also sent back
- * in `X-Request-Id`), so it can be joined with the proxy's access log; in
- * development a short line a person reads next to remix-serve's own.
+ * One line per authentication event, on stdout unless `write` says otherwise. In production a JSON line with
+ * the request's id (the proxy's `X-Request-Id`, or one of ours, also sent back in `X-Request-Id`), so it can
+ * be joined with the proxy's access log; in development a short line a person reads next to remix-serve's own.
  */
-export function logAuthEvent(request: Request, event: AuthEvent, fields: AuthEventFields): void {
-  const entry = { time: new Date().toISOString(), event, ...fields, requestId: requestId(request) };
-  console.log(getConfig().production ? JSON.stringify(entry) : readableLine(entry));
+export function createAuthLog(production: boolean, write: (line: string) => void = console.log): AuthLog {
+  return (request, event, fields) => {
+    const entry = { time: new Date().toISOString(), event, ...fields, requestId: requestId(request) };
+    write(production ? JSON.stringify(entry) : readableLine(entry));
+  };
 }
 
 /** e.g. `14:03:09 login demo: success sub=2f1c…`; the request id is left out, as in remix-serve's lines. */

@@ -1,10 +1,8 @@
-import { getProvider } from "../providers/registry.server";
 import { orderedNow } from "../core/clock";
-import { getConfig } from "../core/config.server";
 import { AuthError } from "../core/errors";
-import { logAuthEvent } from "../core/log.server";
 import { LOGOUT_TOKEN_MAX_AGE_SECONDS } from "../protocol/logout-token.server";
-import { getRevocationStore, revocationKeys } from "../session/revocation.server";
+import type { ProviderContext } from "../providers/context.server";
+import { revocationKeys } from "../session/revocation.server";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -13,8 +11,12 @@ const MAX_BODY_BYTES = 64 * 1024;
  * 1.0): validates the provider's logout token and records the session it
  * ended, so every app instance treats that session as logged out.
  */
-export async function handleBackchannelLogout(request: Request, realm: string): Promise<Response> {
-  const provider = getProvider(realm);
+export async function handleBackchannelLogout(
+  ctx: ProviderContext,
+  request: Request,
+  realm: string,
+): Promise<Response> {
+  const provider = ctx.providers.get(realm);
   if (!provider) return answer(404, "unknown_provider");
   if (!request.headers.get("Content-Type")?.startsWith("application/x-www-form-urlencoded")) {
     return answer(400, "invalid_request", "expected a form-encoded logout_token");
@@ -24,25 +26,25 @@ export async function handleBackchannelLogout(request: Request, realm: string): 
   const token = new URLSearchParams(body).get("logout_token");
   if (!token) return answer(400, "invalid_request", "missing logout_token");
 
-  const store = getRevocationStore();
+  const store = ctx.revocations;
   try {
     const claims = await (await provider.strategy()).validateLogoutToken(token);
     // Sessions end within SESSION_MAX_AGE anyway: the record need not outlive them.
     const revocation = {
       keys: revocationKeys(realm, claims.sid ? { sid: claims.sid } : { sub: claims.sub }),
       at: orderedNow(),
-      ttlSeconds: getConfig().sessionMaxAge,
+      ttlSeconds: ctx.config.sessionMaxAge,
     };
     // One step: a store failing between the replay record and the revocation would refuse the sender's retry.
     if (!(await store.revokeOnce(`${claims.iss}#${claims.jti}`, LOGOUT_TOKEN_MAX_AGE_SECONDS * 2, revocation))) {
       throw new AuthError("invalid_logout_token", "logout token replayed (jti seen before)");
     }
-    logAuthEvent(request, "backchannel_logout", { realm, sub: claims.sub, outcome: "success" });
+    ctx.log(request, "backchannel_logout", { realm, sub: claims.sub, outcome: "success" });
     return answer(200);
   } catch (error) {
     const refused = error instanceof AuthError && error.code === "invalid_logout_token";
     const detail = error instanceof AuthError ? error.detail : `revocation store: ${String(error)}`;
-    logAuthEvent(request, "backchannel_logout", { realm, outcome: refused ? "refused" : "failure", detail });
+    ctx.log(request, "backchannel_logout", { realm, outcome: refused ? "refused" : "failure", detail });
     // A bad token is the sender's fault; an unreachable JWKS or store is ours, and worth a retry.
     return refused ? answer(400, "invalid_request", "invalid logout token") : answer(503, "temporarily_unavailable");
   }

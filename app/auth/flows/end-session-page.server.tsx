@@ -1,7 +1,16 @@
 import { createHash } from "node:crypto";
 import { renderToStaticMarkup } from "react-dom/server";
-import stylesHref from "~/styles.css";
 import type { EndSessionForm } from "../protocol/end-session.server";
+
+/** How the one page the module renders itself looks like the app's: its stylesheet, its name and icon. */
+export interface PageLook {
+  /** The app's stylesheet URL (in Remix: `import href from "~/styles.css"`). */
+  stylesheet?: string;
+  /** Shown in a header, with `icon`, as the app's own pages show it. */
+  appName?: string;
+  /** @default "/favicon.svg" */
+  icon?: string;
+}
 
 const SUBMIT_SCRIPT = 'document.getElementById("end-session").submit();';
 const SUBMIT_SCRIPT_HASH = `sha256-${createHash("sha256").update(SUBMIT_SCRIPT).digest("base64")}`;
@@ -14,8 +23,9 @@ const SUBMIT_SCRIPT_HASH = `sha256-${createHash("sha256").update(SUBMIT_SCRIPT).
  * for browsers without JavaScript. The id_token appears in this page's form
  * and nowhere else the app produces. React escapes every value.
  */
-export function endSessionPage(form: EndSessionForm, provider: string, headers: Headers): Response {
-  const html = `<!DOCTYPE html>${renderToStaticMarkup(<EndSessionPage form={form} provider={provider} />)}`;
+export function endSessionPage(form: EndSessionForm, provider: string, headers: Headers, look: PageLook): Response {
+  const page = <EndSessionPage form={form} provider={provider} look={look} />;
+  const html = `<!DOCTYPE html>${renderToStaticMarkup(page)}`;
   headers.set("Content-Type", "text/html; charset=utf-8");
   headers.set(
     "Content-Security-Policy",
@@ -28,7 +38,8 @@ export function endSessionPage(form: EndSessionForm, provider: string, headers: 
   return new Response(html, { status: 200, headers });
 }
 
-function EndSessionPage({ form, provider }: { form: EndSessionForm; provider: string }) {
+function EndSessionPage({ form, provider, look }: { form: EndSessionForm; provider: string; look: PageLook }) {
+  const { stylesheet, appName, icon = "/favicon.svg" } = look;
   return (
     <html lang="en">
       <head>
@@ -37,18 +48,20 @@ function EndSessionPage({ form, provider }: { form: EndSessionForm; provider: st
         <meta name="color-scheme" content="light dark" />
         <meta name="robots" content="noindex" />
         <title>Logging out</title>
-        <link rel="stylesheet" href={stylesHref} />
-        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+        {stylesheet && <link rel="stylesheet" href={stylesheet} />}
+        <link rel="icon" href={icon} />
       </head>
       <body>
-        <header className="site-header">
-          <div className="site-header-inner">
-            <span className="brand">
-              <img src="/favicon.svg" alt="" />
-              Remix + Keycloak
-            </span>
-          </div>
-        </header>
+        {appName && (
+          <header className="site-header">
+            <div className="site-header-inner">
+              <span className="brand">
+                <img src={icon} alt="" />
+                {appName}
+              </span>
+            </div>
+          </header>
+        )}
         <main>
           <h1>Logging out</h1>
           <form id="end-session" method="post" action={form.action}>

@@ -1,11 +1,9 @@
-import { listProviders } from "../providers/registry.server";
+import type { ProviderRegistry } from "../providers/registry.server";
 
 /** How long one deep check answers every `/healthz?deep=1`, so that requests cannot multiply discovery fetches. */
 const DEEP_RESULT_SECONDS = 5;
 
 type DeepResult = { healthy: boolean; providers: Record<string, "ok" | "unreachable"> };
-
-let latest: { result: Promise<DeepResult>; expiresAt: number } | undefined;
 
 /**
  * `/healthz`: `{"status":"ok"}` without touching any provider; with
@@ -13,26 +11,30 @@ let latest: { result: Promise<DeepResult>; expiresAt: number } | undefined;
  * 503 when one is unreachable. One deep check runs at a time and its result
  * is reused for a few seconds.
  */
-export async function healthCheck(request: Request): Promise<Response> {
-  const headers = { "Cache-Control": "no-store" };
-  if (new URL(request.url).searchParams.get("deep") !== "1") return Response.json({ status: "ok" }, { headers });
+export function createHealthCheck(providers: ProviderRegistry): (request: Request) => Promise<Response> {
+  let latest: { result: Promise<DeepResult>; expiresAt: number } | undefined;
 
-  const { healthy, providers } = await sharedDeepCheck();
-  return Response.json({ status: healthy ? "ok" : "unavailable", providers }, { status: healthy ? 200 : 503, headers });
+  /** The check in flight, or the one that ended less than `DEEP_RESULT_SECONDS` ago, or a new one. */
+  function sharedDeepCheck(): Promise<DeepResult> {
+    if (latest && latest.expiresAt > Date.now()) return latest.result;
+    const current = { result: checkEveryProvider(providers), expiresAt: Infinity };
+    latest = current;
+    void current.result.finally(() => (current.expiresAt = Date.now() + DEEP_RESULT_SECONDS * 1000));
+    return current.result;
+  }
+
+  return async (request) => {
+    const headers = { "Cache-Control": "no-store" };
+    if (new URL(request.url).searchParams.get("deep") !== "1") return Response.json({ status: "ok" }, { headers });
+    const { healthy, providers: results } = await sharedDeepCheck();
+    const status = healthy ? 200 : 503;
+    return Response.json({ status: healthy ? "ok" : "unavailable", providers: results }, { status, headers });
+  };
 }
 
-/** The check in flight, or the one that ended less than `DEEP_RESULT_SECONDS` ago, or a new one. */
-function sharedDeepCheck(): Promise<DeepResult> {
-  if (latest && latest.expiresAt > Date.now()) return latest.result;
-  const current = { result: checkEveryProvider(), expiresAt: Infinity };
-  latest = current;
-  void current.result.finally(() => (current.expiresAt = Date.now() + DEEP_RESULT_SECONDS * 1000));
-  return current.result;
-}
-
-async function checkEveryProvider(): Promise<DeepResult> {
+async function checkEveryProvider(providers: ProviderRegistry): Promise<DeepResult> {
   const results = await Promise.all(
-    listProviders().map(async ({ name, checkDiscovery }) => {
+    providers.list().map(async ({ name, checkDiscovery }) => {
       try {
         await checkDiscovery();
         return [name, "ok"] as const;

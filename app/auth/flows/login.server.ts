@@ -1,24 +1,21 @@
 import { data } from "@remix-run/node";
-import { getAuthenticator, getProvider, listProviders } from "../providers/registry.server";
-import { getConfig } from "../core/config.server";
-import { BoundedEntriesCookie, stateCookie } from "../http/cookies.server";
 import { describeAuthError, describeProviderError } from "../core/error-pages";
 import { AuthError } from "../core/errors";
-import { logAuthEvent } from "../core/log.server";
+import { BoundedEntriesCookie, stateCookie } from "../http/cookies.server";
 import { MAX_PENDING_LOGINS } from "../protocol/oidc-strategy.server";
-import { providerAnswers } from "../providers/reachability.server";
-import { sanitizeReturnTo } from "./return-to";
+import type { ProviderContext } from "../providers/context.server";
 import { createAuthSession } from "../session/session.server";
+import { sanitizeReturnTo } from "./return-to";
 
 /**
  * `state` -> the path to return to, for the logins in progress in this browser: each tab comes back where it
  * started. Scoped like the strategy's state cookie: the login route adds to it, the callback reads it. Over
  * https that is one `__Host-` cookie for every provider, still holding three logins at most.
  */
-function returnTos(realm: string) {
+function returnTos({ config }: ProviderContext, realm: string) {
   const { name, attributes } = stateCookie("oidc-return-to", {
     path: `/auth/${realm}/`,
-    secure: getConfig().secureCookies,
+    secure: config.secureCookies,
     maxAge: 300,
   });
   return new BoundedEntriesCookie(name, attributes, MAX_PENDING_LOGINS);
@@ -32,9 +29,13 @@ const MAX_KEPT_RETURN_TO = 200;
 const storedLength = (returnTo: string) => new URLSearchParams({ returnTo }).toString().length - "returnTo=".length;
 
 /** Redirects to the realm's provider; `?returnTo=` is kept, sanitized, for the way back. */
-export async function startLogin(request: Request, realm: string): Promise<Response | LoginFailure> {
-  const provider = getProvider(realm);
-  if (!provider) return unknownProvider(request, realm);
+export async function startLogin(
+  ctx: ProviderContext,
+  request: Request,
+  realm: string,
+): Promise<Response | LoginFailure> {
+  const provider = ctx.providers.get(realm);
+  if (!provider) return unknownProvider(ctx, request, realm);
   const url = new URL(request.url);
   const returnTo = sanitizeReturnTo(url.searchParams.get("returnTo"));
   // Without its query, so the strategy never mistakes a stray `state` for a callback.
@@ -42,74 +43,79 @@ export async function startLogin(request: Request, realm: string): Promise<Respo
   try {
     const strategy = await provider.strategy();
     // With discovery cached, nothing else would notice a provider that is down before the browser does.
-    if (!(await providerAnswers(strategy.issuer))) {
+    if (!(await ctx.providerAnswers(strategy.issuer))) {
       throw new AuthError("idp_unreachable", "the provider did not answer the reachability check");
     }
-    await getAuthenticator().authenticate(realm, loginRequest);
+    await ctx.providers.authenticator.authenticate(realm, loginRequest);
   } catch (thrown) {
     if (thrown instanceof Response) {
       if (url.searchParams.get("prompt") === "login") askForLogin(thrown);
       const state = new URL(thrown.headers.get("Location")!).searchParams.get("state")!;
       // A return path too long for the cookie comes back to the home page.
       const kept = storedLength(returnTo) <= MAX_KEPT_RETURN_TO ? returnTo : "/";
-      thrown.headers.append("Set-Cookie", returnTos(realm).add(request, state, kept));
+      thrown.headers.append("Set-Cookie", returnTos(ctx, realm).add(request, state, kept));
       noStore(thrown.headers);
       return thrown;
     }
-    if (thrown instanceof AuthError) return failure(request, realm, thrown, new Headers());
+    if (thrown instanceof AuthError) return failure(ctx, request, realm, thrown, new Headers());
     throw thrown;
   }
   throw new Error(`strategy ${realm} did not redirect to the provider`);
 }
 
 /** Completes the login at the callback: a session and a redirect back, or a failure page. */
-export async function completeLogin(request: Request, realm: string): Promise<Response | LoginFailure> {
-  const provider = getProvider(realm);
-  if (!provider) return unknownProvider(request, realm);
+export async function completeLogin(
+  ctx: ProviderContext,
+  request: Request,
+  realm: string,
+): Promise<Response | LoginFailure> {
+  const provider = ctx.providers.get(realm);
+  if (!provider) return unknownProvider(ctx, request, realm);
 
   const headers = new Headers();
   const state = new URL(request.url).searchParams.get("state");
-  const returnTo = sanitizeReturnTo(state && returnTos(realm).read(request).get(state));
-  headers.append("Set-Cookie", returnTos(realm).remove(request, state ?? ""));
+  const returnTo = sanitizeReturnTo(state && returnTos(ctx, realm).read(request).get(state));
+  headers.append("Set-Cookie", returnTos(ctx, realm).remove(request, state ?? ""));
   // Without a `state` (or an empty one) the strategy would start a new login: a callback never does.
-  if (!state) return failure(request, realm, new AuthError("state_mismatch", "callback without state"), headers);
+  if (!state) return failure(ctx, request, realm, new AuthError("state_mismatch", "callback without state"), headers);
 
   try {
     const strategy = await provider.strategy();
     headers.append("Set-Cookie", strategy.finishLoginCookie(request));
-    const result = await getAuthenticator().authenticate(realm, request);
-    const response = await createAuthSession(request, result, returnTo, noStore(headers));
-    logAuthEvent(request, "login", { realm, sub: result.user.sub, outcome: "success" });
+    const result = await ctx.providers.authenticator.authenticate(realm, request);
+    const response = await createAuthSession(ctx, request, result, returnTo, noStore(headers));
+    ctx.log(request, "login", { realm, sub: result.user.sub, outcome: "success" });
     return response;
   } catch (thrown) {
     if (thrown instanceof AuthError) {
       // The provider's session would sign the same account in again: ask for its login form.
       const retryUrl = thrown.code === "session_too_large" ? `/auth/${realm}/login?prompt=login` : undefined;
-      return failure(request, realm, thrown, headers, retryUrl);
+      return failure(ctx, request, realm, thrown, headers, retryUrl);
     }
     throw thrown;
   }
 }
 
 /** Where each provider's login starts, keeping a sanitized `?returnTo=`; the default provider first. */
-export function loginOptions(request: Request): { name: string; label: string; href: string }[] {
+export function loginOptions(ctx: ProviderContext, request: Request): { name: string; label: string; href: string }[] {
   const returnTo = sanitizeReturnTo(new URL(request.url).searchParams.get("returnTo"));
   const query = returnTo === "/" ? "" : `?${new URLSearchParams({ returnTo })}`;
-  return listProviders().map(({ name, label }) => ({ name, label, href: `/auth/${name}/login${query}` }));
+  return ctx.providers.list().map(({ name, label }) => ({ name, label, href: `/auth/${name}/login${query}` }));
 }
 
 type LoginFailure = ReturnType<typeof failure>;
 
 /** The failure page's data, with its status; the IdP's own words go to the log only. */
 function failure(
+  ctx: ProviderContext,
   request: Request,
   realm: string,
   error: AuthError,
   headers: Headers,
   retryUrl = `/auth/${realm}/login`,
 ) {
-  logAuthEvent(request, "login_failed", { realm, outcome: "failure", code: error.code, detail: error.detail });
-  const { status, ...page } = describeAuthError(error.code, getProvider(realm)?.label);
+  ctx.log(request, "login_failed", { realm, outcome: "failure", code: error.code, detail: error.detail });
+  const { status, ...page } = describeAuthError(error.code, ctx.providers.get(realm)?.label);
   // When the provider sent the browser back with an `error` (the user cancelled, the provider was busy), that is
   // the real cause, whatever check then stopped the callback.
   const { title, message } = describeProviderError(new URL(request.url).searchParams.get("error")) ?? page;
@@ -119,9 +125,9 @@ function failure(
   );
 }
 
-function unknownProvider(request: Request, name: string) {
+function unknownProvider(ctx: ProviderContext, request: Request, name: string) {
   const error = new AuthError("unknown_provider", `no strategy named ${JSON.stringify(name.slice(0, 64))}`);
-  return failure(request, "-", error, new Headers(), "/login");
+  return failure(ctx, request, "-", error, new Headers(), "/login");
 }
 
 /** `prompt=login`: the provider shows its login form even to a browser it has a session with (OIDC Core 3.1.2.1). */

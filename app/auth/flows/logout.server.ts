@@ -1,9 +1,9 @@
 import { data, redirect } from "@remix-run/node";
 import { postLogoutRedirectUrl } from "../core/app-urls.server";
-import { getProvider, type Provider } from "../providers/registry.server";
+import type { Provider } from "../providers/registry.server";
+import type { ProviderContext } from "../providers/context.server";
 import { orderedNow } from "../core/clock";
-import { getConfig } from "../core/config.server";
-import { endSessionPage } from "./end-session-page.server";
+import { endSessionPage, type PageLook } from "./end-session-page.server";
 import {
   buildEndSessionForm,
   buildEndSessionUrl,
@@ -11,15 +11,15 @@ import {
   fitsInRedirect,
 } from "../protocol/end-session.server";
 import { AuthError } from "../core/errors";
-import { logAuthEvent } from "../core/log.server";
 import { createLogoutState, verifyLogoutState, type LogoutStateCheck } from "./logout-state.server";
-import { providerAnswers } from "../providers/reachability.server";
 import { requestId } from "../core/request-id.server";
-import { getRevocationStore, revocationKeys } from "../session/revocation.server";
+import { revocationKeys } from "../session/revocation.server";
 import { isCrossSiteRequest } from "../http/same-origin";
 import { destroyAuthSession, getAuthSession, sessionId, type AuthSessionData } from "../session/session.server";
 
 type Incomplete = "idp_unreachable" | "local_only";
+/** Logout may render the auto-submitting form page: in the app's look. */
+type LogoutContext = ProviderContext & { readonly look: PageLook };
 export const LOGOUT_INCOMPLETE_PATH = "/logout/incomplete";
 
 /**
@@ -28,33 +28,33 @@ export const LOGOUT_INCOMPLETE_PATH = "/logout/incomplete";
  * of the cookie is dead too), then sends the browser to the provider's
  * end-session endpoint so the single sign-on session ends as well.
  */
-export async function logout(request: Request): Promise<Response> {
+export async function logout(ctx: LogoutContext, request: Request): Promise<Response> {
   // Remix hands PUT, PATCH and DELETE to the action too: only a POST logs out.
   if (request.method !== "POST") {
     return plain("Method not allowed", 405, { Allow: "GET, POST" });
   }
   // A cross-site form must not be able to log anyone out (nor anything else).
-  if (isCrossSiteRequest(request.headers, getConfig().appUrl)) {
+  if (isCrossSiteRequest(request.headers, ctx.config.appUrl)) {
     return plain("Cross-site logout refused", 403);
   }
-  // A session kept in Redis cannot be read while Redis is down (a 503 is thrown): the browser's cookies go anyway.
-  const session = await getAuthSession(request).catch((thrown: unknown) => {
-    if (thrown instanceof Response) return null;
-    throw thrown;
+  // A session kept in Redis cannot be read while Redis is down: the browser's cookies go anyway.
+  const session = await getAuthSession(ctx, request).catch((error: unknown) => {
+    if (error instanceof AuthError) return null;
+    throw error;
   });
-  const headers = await destroyAuthSession(request);
+  const headers = await destroyAuthSession(ctx, request);
   headers.set("Cache-Control", "no-store");
   headers.set("X-Request-Id", requestId(request));
   if (!session) return redirect("/", { headers });
 
-  await recordLogout(request, session);
+  await recordLogout(ctx, request, session);
   const { realm, sub } = session.user;
-  const provider = getProvider(realm);
+  const provider = ctx.providers.get(realm);
   if (!provider) {
-    logAuthEvent(request, "logout", { realm, sub, outcome: "local_only", detail: "provider no longer configured" });
+    ctx.log(request, "logout", { realm, sub, outcome: "local_only", detail: "provider no longer configured" });
     return redirect("/", { headers });
   }
-  return endProviderSession(request, provider, session.idToken, headers, sub);
+  return endProviderSession(ctx, request, provider, session.idToken, headers, sub);
 }
 
 /**
@@ -64,17 +64,17 @@ export async function logout(request: Request): Promise<Response> {
  * the logout state it creates lets `/logout/callback` clear the site's
  * cookies, so another site must never be able to start one.
  */
-export async function retryProviderLogout(request: Request, realm: string): Promise<Response> {
+export async function retryProviderLogout(ctx: LogoutContext, request: Request, realm: string): Promise<Response> {
   if (request.method !== "POST") {
     return plain("Method not allowed", 405, { Allow: "GET, POST" });
   }
-  if (isCrossSiteRequest(request.headers, getConfig().appUrl)) {
+  if (isCrossSiteRequest(request.headers, ctx.config.appUrl)) {
     return plain("Cross-site logout refused", 403);
   }
-  const provider = getProvider(realm);
+  const provider = ctx.providers.get(realm);
   if (!provider) return plain("Unknown provider", 404);
   const headers = new Headers({ "Cache-Control": "no-store", "X-Request-Id": requestId(request) });
-  return endProviderSession(request, provider, null, headers);
+  return endProviderSession(ctx, request, provider, null, headers);
 }
 
 /**
@@ -85,6 +85,7 @@ export async function retryProviderLogout(request: Request, realm: string): Prom
  * session may still be open, never on a 500 or the browser's error page.
  */
 async function endProviderSession(
+  ctx: LogoutContext,
   request: Request,
   provider: Provider,
   idToken: string | null,
@@ -94,14 +95,14 @@ async function endProviderSession(
   const realm = provider.name;
   try {
     const strategy = await provider.strategy();
-    const { state, cookie } = createLogoutState();
+    const { state, cookie } = createLogoutState(ctx);
     const endSession = await strategy.endSessionRequest({
       idToken,
-      postLogoutRedirectUri: postLogoutRedirectUrl(getConfig().appUrl),
+      postLogoutRedirectUri: postLogoutRedirectUrl(ctx.config.appUrl),
       state,
     });
     if (!endSession) {
-      logAuthEvent(request, "logout", {
+      ctx.log(request, "logout", {
         realm,
         sub,
         outcome: "local_only",
@@ -109,26 +110,26 @@ async function endProviderSession(
       });
       return incomplete("local_only", realm, headers);
     }
-    if (!(await providerAnswers(strategy.issuer))) {
+    if (!(await ctx.providerAnswers(strategy.issuer))) {
       throw new AuthError("idp_unreachable", "the provider did not answer the reachability check");
     }
     let url = buildEndSessionUrl(endSession);
     const method = chooseLogoutMethod(strategy.logoutMethod, url);
     headers.append("Set-Cookie", cookie);
     if (method === "post" && submittedAsDocument(request)) {
-      logAuthEvent(request, "logout", { realm, sub, outcome: "post_to_idp" });
-      return endSessionPage(buildEndSessionForm(endSession), provider.label, headers);
+      ctx.log(request, "logout", { realm, sub, outcome: "post_to_idp" });
+      return endSessionPage(buildEndSessionForm(endSession), provider.label, headers, ctx.look);
     }
     // A fetch submission (a Remix <Form> without reloadDocument) cannot show the form page: redirect,
     // without the hint when the URL would be too long (the provider then asks the user to confirm).
     if (!fitsInRedirect(url)) url = buildEndSessionUrl({ ...endSession, idTokenHint: null });
-    logAuthEvent(request, "logout", { realm, sub, outcome: "redirect_to_idp" });
+    ctx.log(request, "logout", { realm, sub, outcome: "redirect_to_idp" });
     headers.set("Location", url.toString());
     return new Response(null, { status: 302, headers });
   } catch (error) {
     const code = error instanceof AuthError ? error.code : "end_session_failed";
     const detail = error instanceof AuthError ? error.detail : String(error);
-    logAuthEvent(request, "logout", { realm, sub, outcome: "idp_unreachable", code, detail });
+    ctx.log(request, "logout", { realm, sub, outcome: "idp_unreachable", code, detail });
     return incomplete("idp_unreachable", realm, headers);
   }
 }
@@ -144,14 +145,14 @@ function submittedAsDocument(request: Request): boolean {
  * whatever the provider does next. A store that cannot be written does not
  * stop the logout.
  */
-async function recordLogout(request: Request, session: AuthSessionData) {
+async function recordLogout(ctx: ProviderContext, request: Request, session: AuthSessionData) {
   const { user } = session;
   const keys = revocationKeys(user.realm, { sid: sessionId(session) });
-  const { sessionMaxAge } = getConfig();
+  const { sessionMaxAge } = ctx.config;
   try {
-    await Promise.all(keys.map((key) => getRevocationStore().revoke(key, orderedNow(), sessionMaxAge)));
+    await Promise.all(keys.map((key) => ctx.revocations.revoke(key, orderedNow(), sessionMaxAge)));
   } catch (error) {
-    logAuthEvent(request, "revocation_store_error", {
+    ctx.log(request, "revocation_store_error", {
       realm: user.realm,
       outcome: "logout_not_recorded",
       detail: String(error),
@@ -169,10 +170,10 @@ function incomplete(reason: Incomplete, realm: string, headers: Headers) {
 }
 
 /** The data of the page after a logout the provider could not complete. */
-export function logoutIncompletePage(request: Request) {
+export function logoutIncompletePage(ctx: ProviderContext, request: Request) {
   const url = new URL(request.url);
   const reason = url.searchParams.get("reason");
-  const provider = getProvider(url.searchParams.get("realm") ?? "");
+  const provider = ctx.providers.get(url.searchParams.get("realm") ?? "");
   if ((reason !== "idp_unreachable" && reason !== "local_only") || !provider) {
     throw new Response("Not found", { status: 404 });
   }
@@ -186,15 +187,15 @@ export function logoutIncompletePage(request: Request) {
  * cookies, and `Clear-Site-Data`); any other visit, e.g. a link or a page on
  * another site, changes nothing and says so.
  */
-export async function completeLogout(request: Request) {
-  const { result, clearCookie } = await verifyLogoutState(request);
+export async function completeLogout(ctx: ProviderContext, request: Request) {
+  const { result, clearCookie } = await verifyLogoutState(ctx, request);
   if (result !== "valid") {
-    logAuthEvent(request, "logout", { realm: "-", outcome: "state_check_failed", detail: `logout state ${result}` });
+    ctx.log(request, "logout", { realm: "-", outcome: "state_check_failed", detail: `logout state ${result}` });
     const headers = { "Cache-Control": "no-store" };
-    if (await alreadySignedOut(request, result)) return data({ outcome: "signed_out" as const }, { headers });
+    if (await alreadySignedOut(ctx, request, result)) return data({ outcome: "signed_out" as const }, { headers });
     return data({ outcome: "invalid" as const }, { status: 400, headers });
   }
-  const headers = await destroyAuthSession(request);
+  const headers = await destroyAuthSession(ctx, request);
   headers.append("Set-Cookie", clearCookie);
   // After the provider's logout, not before: this can also clear a provider's cookies on a sibling subdomain.
   headers.set("Clear-Site-Data", '"cookies"');
@@ -207,9 +208,9 @@ export async function completeLogout(request: Request) {
  * user is signed out, and is told so, with nothing cleared again. A state that another one replaced, a link
  * without one, or any link while someone is signed in, stays refused: that is what a page on another site sends.
  */
-async function alreadySignedOut(request: Request, result: LogoutStateCheck): Promise<boolean> {
+async function alreadySignedOut(ctx: ProviderContext, request: Request, result: LogoutStateCheck): Promise<boolean> {
   if (result === "mismatch" || !new URL(request.url).searchParams.get("state")) return false;
-  const session = await getAuthSession(request).catch(() => "unknown");
+  const session = await getAuthSession(ctx, request).catch(() => "unknown");
   return session === null;
 }
 

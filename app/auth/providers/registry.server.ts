@@ -1,12 +1,11 @@
 import { Authenticator } from "remix-auth";
 import { importClientKey } from "./client-keys.server";
 import { loginCallbackUrl } from "../core/app-urls.server";
-import { getConfig, type ProviderConfig } from "../core/config.server";
+import type { AppConfig, ProviderConfig } from "../core/config.server";
 import { KeycloakStrategy } from "../keycloak/keycloak-strategy.server";
 import { discover, OIDCStrategy } from "../protocol/oidc-strategy.server";
-import { customStrategies, type LoginResult, type StrategyFactory } from "./custom-strategies.server";
+import type { CustomStrategies, LoginResult, StrategyFactory } from "./strategy-factory.server";
 import { sessionTokens } from "../session/token-set";
-export type { LoginResult, StrategyFactory };
 
 export interface Provider {
   name: string;
@@ -22,33 +21,25 @@ export interface Provider {
   checkDiscovery(): Promise<void>;
 }
 
-let registry: { authenticator: Authenticator<LoginResult>; providers: Map<string, Provider> } | undefined;
-
-/** The provider `name`, or `null`: names come from URLs and sessions, so unknown ones are expected. */
-export function getProvider(name: string): Provider | null {
-  return getRegistry().providers.get(name) ?? null;
+/** The providers of one auth instance, and the Authenticator their strategies are registered in. */
+export interface ProviderRegistry {
+  /** The provider `name`, or `null`: names come from URLs and sessions, so unknown ones are expected. */
+  get(name: string): Provider | null;
+  /** Every provider, in configuration order: the login picker lists them. */
+  list(): Provider[];
+  /** A provider's strategy is registered in it under the provider's name once discovered. */
+  readonly authenticator: Authenticator<LoginResult>;
 }
 
-/** Every provider, in configuration order: the login picker lists them. */
-export function listProviders(): Provider[] {
-  return [...getRegistry().providers.values()];
-}
-
-/** The Authenticator; a provider's strategy is registered in it under the provider's name once discovered. */
-export function getAuthenticator(): Authenticator<LoginResult> {
-  return getRegistry().authenticator;
-}
-
-function getRegistry() {
-  if (registry) return registry;
+export function createRegistry(config: AppConfig, strategies: CustomStrategies): ProviderRegistry {
   const authenticator = new Authenticator<LoginResult>();
   const providers = new Map<string, Provider>();
-  for (const config of getConfig().providers) {
+  for (const provider of config.providers) {
     let strategy: Promise<OIDCStrategy<LoginResult>> | undefined;
     const discovered = () =>
-      (strategy ??= createStrategy(config).then(
+      (strategy ??= createStrategy(config, provider, strategies[provider.name] ?? defaultFactory).then(
         (created) => {
-          authenticator.use(created, config.name);
+          authenticator.use(created, provider.name);
           return created;
         },
         (error: unknown) => {
@@ -60,24 +51,29 @@ function getRegistry() {
       if (!strategy) await discovered();
       else await (await discovered()).checkDiscovery();
     };
-    providers.set(config.name, {
-      name: config.name,
-      kind: config.kind,
-      label: config.label,
+    providers.set(provider.name, {
+      name: provider.name,
+      kind: provider.kind,
+      label: provider.label,
       strategy: discovered,
       checkDiscovery,
     });
   }
-  for (const name of Object.keys(customStrategies)) {
-    if (!providers.has(name))
-      console.warn(`customStrategies.${name} is unused: no realm or provider is named "${name}"`);
+  for (const name of Object.keys(strategies)) {
+    if (!providers.has(name)) console.warn(`strategies.${name} is unused: no realm or provider is named "${name}"`);
   }
-  registry = { authenticator, providers };
-  return registry;
+  return {
+    get: (name) => providers.get(name) ?? null,
+    list: () => [...providers.values()],
+    authenticator,
+  };
 }
 
-async function createStrategy(provider: ProviderConfig): Promise<OIDCStrategy<LoginResult>> {
-  const { appUrl, idpTimeoutMs } = getConfig();
+async function createStrategy(
+  { appUrl, idpTimeoutMs }: AppConfig,
+  provider: ProviderConfig,
+  factory: StrategyFactory,
+): Promise<OIDCStrategy<LoginResult>> {
   const options: OIDCStrategy.Options = {
     metadata: await discover(provider.issuer, { timeoutMs: idpTimeoutMs }),
     clientId: provider.clientId,
@@ -94,7 +90,6 @@ async function createStrategy(provider: ProviderConfig): Promise<OIDCStrategy<Lo
     // Kept to call APIs as the user (access-token.server.ts).
     tokens: sessionTokens(tokens.data as Parameters<typeof sessionTokens>[0], Date.now() / 1000),
   });
-  const factory = customStrategies[provider.name] ?? defaultFactory;
   return factory(options, verify, provider);
 }
 

@@ -72,14 +72,28 @@ function letGo(client: RedisClient): void {
   client.once("reconnecting", () => client.destroy());
 }
 
-/** `connect()` on first use and shared after; a failed connection is tried again by the next call. */
-export function lazyRedis(url: () => string): () => Promise<RedisClient> {
+/** One Redis connection, made on first use and shared after. */
+export interface RedisConnection {
+  /** The connected client; a failed connection is tried again by the next call. */
+  client(): Promise<RedisClient>;
+  /** Closes the connection, if one was made. */
+  close(): Promise<void>;
+}
+
+export function lazyRedis(url: string): RedisConnection {
   let connection: Promise<RedisClient> | undefined;
-  return () => {
-    connection ??= connectRedis(url()).catch((error: unknown) => {
+  return {
+    client() {
+      connection ??= connectRedis(url).catch((error: unknown) => {
+        connection = undefined;
+        throw error;
+      });
+      return connection;
+    },
+    async close() {
+      const client = await connection?.catch(() => undefined);
       connection = undefined;
-      throw error;
-    });
-    return connection;
+      if (client?.isOpen) await client.close();
+    },
   };
 }

@@ -1,6 +1,5 @@
 import { hash } from "node:crypto";
-import { getConfig } from "../core/config.server";
-import { lazyRedis, type RedisClient } from "./redis.server";
+import type { RedisClient, RedisConnection } from "./redis.server";
 
 /**
  * Where back-channel logouts are recorded, so every app instance treats the
@@ -171,33 +170,33 @@ return 1`;
 /** Shared by every app instance using the same Redis (`REDIS_URL`). */
 export class RedisRevocationStore implements RevocationStore {
   readonly #prefix: string;
-  readonly #connect: () => Promise<RedisClient>;
+  readonly #redis: RedisConnection;
 
-  constructor(url: string, { prefix = "remix-keycloak:" } = {}) {
+  constructor(redis: RedisConnection, { prefix = "remix-keycloak:" } = {}) {
     this.#prefix = prefix;
-    this.#connect = lazyRedis(() => url);
+    this.#redis = redis;
   }
 
   /** Connects on first use; a failed connection is tried again by the next call. */
-  get #redis(): Promise<RedisClient> {
-    return this.#connect();
+  get #client(): Promise<RedisClient> {
+    return this.#redis.client();
   }
 
   async revoke(key: string, at: number, ttlSeconds: number) {
-    const redis = await this.#redis;
+    const redis = await this.#client;
     const name = `${this.#prefix}revoked:${key}`;
     await redis.eval(REVOKE_SCRIPT, { keys: [name], arguments: [String(at), String(ttlSeconds)] });
   }
 
   async revokedAt(keys: readonly string[]) {
-    const redis = await this.#redis;
+    const redis = await this.#client;
     const values = await redis.mGet(keys.map((key) => `${this.#prefix}revoked:${key}`));
     const times = values.filter((value): value is string => value !== null).map(Number);
     return times.length > 0 ? Math.max(...times) : null;
   }
 
   async useOnce(id: string, ttlSeconds: number) {
-    const redis = await this.#redis;
+    const redis = await this.#client;
     const stored = await redis.set(`${this.#prefix}jti:${id}`, "1", {
       condition: "NX",
       expiration: { type: "EX", value: ttlSeconds },
@@ -206,21 +205,13 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   async revokeOnce(id: string, idTtlSeconds: number, { keys, at, ttlSeconds }: RevocationRequest) {
-    const redis = await this.#redis;
+    const redis = await this.#client;
     const recorded = await redis.eval(REVOKE_ONCE_SCRIPT, {
       keys: [`${this.#prefix}jti:${id}`, ...keys.map((key) => `${this.#prefix}revoked:${key}`)],
       arguments: [String(idTtlSeconds), String(at), String(ttlSeconds)],
     });
     return recorded === 1;
   }
-}
-
-let store: RevocationStore | undefined;
-
-export function getRevocationStore(): RevocationStore {
-  const { redisUrl } = getConfig();
-  store ??= redisUrl ? new RedisRevocationStore(redisUrl) : new MemoryRevocationStore();
-  return store;
 }
 
 /** The keys a back-channel logout revokes, and a session is checked against. */

@@ -1,6 +1,7 @@
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { CompactEncrypt, compactDecrypt } from "jose";
+import { LRUCache } from "lru-cache";
 
 const VERSION = "v1";
 /** Browsers drop a cookie whose name and value exceed 4096 bytes; this leaves room for the name. */
@@ -48,7 +49,8 @@ const JWE_HEADER = { alg: "dir", enc: "A256GCM" } as const;
 const JWE_ALGORITHMS = { keyManagementAlgorithms: ["dir"], contentEncryptionAlgorithms: ["A256GCM"] };
 /** What an encrypted value may inflate to: far above any session, far below harm. */
 const MAX_INFLATED_LENGTH = 256 * 1024;
-const encryptionKeys = new Map<string, Uint8Array>();
+/** Derived once per secret; bounded, as the secrets of every instance in the process share it. */
+const encryptionKeys = new LRUCache<string, Uint8Array>({ max: 64 });
 
 /** A 256-bit key per secret (HKDF-SHA256), never the secret itself nor the key that `seal` signs with. */
 function encryptionKey(secret: string): Uint8Array {

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createCookie, createSessionStorage, type Session } from "@remix-run/node";
-import { getConfig } from "../core/config.server";
-import { lazyRedis } from "./redis.server";
+import { createCookie, createSessionStorage, type Session, type SessionStorage } from "@remix-run/node";
+import type { RedisConnection } from "./redis.server";
 import { decrypt, encrypt } from "./sealed-cookie.server";
 
 /**
@@ -9,7 +8,7 @@ import { decrypt, encrypt } from "./sealed-cookie.server";
  * `__Host-` when cookies are Secure, like the session cookies, so a sibling
  * subdomain cannot plant one.
  */
-export const sessionIdCookieName = () => (getConfig().secureCookies ? "__Host-session_id" : "__session_id");
+export const sessionIdCookieName = (secure: boolean) => (secure ? "__Host-session_id" : "__session_id");
 const PREFIX = "remix-keycloak:session:";
 
 /** What a Redis session record holds: the auth session as stored (session-data.server.ts `toStored`), under one key. */
@@ -17,15 +16,18 @@ export interface RedisSessionData {
   auth: unknown;
 }
 export type RedisSession = Session<RedisSessionData>;
-
-let storage: ReturnType<typeof createRedisSessionStorage> | undefined;
-
-/** The app's Redis connection (`REDIS_URL`), for sessions and token renewals. Connects on first use; a failed connection is tried again by the next call. */
-export const redis = lazyRedis(() => getConfig().redisUrl!);
+export type RedisSessionStorage = SessionStorage<RedisSessionData>;
 
 const sessionKey = (id: string) => `${PREFIX}${id}`;
 /** The ids of one user's sessions, so that "log out of all my sessions" is one delete. */
 const userKey = (realm: string, sub: string) => `${PREFIX}user:${realm}:${sub}`;
+
+interface RedisSessionSettings {
+  sessionSecrets: readonly string[];
+  secureCookies: boolean;
+  /** Seconds: a record without an expiry of its own lives this long. */
+  sessionMaxAge: number;
+}
 
 /**
  * Remix's own SessionStorage (`createSessionStorage`) over Redis: the cookie
@@ -33,13 +35,15 @@ const userKey = (realm: string, sub: string) => `${PREFIX}user:${realm}:${sub}`;
  * it too (as the cookie store's value is), so Redis alone reveals no token, and
  * expires with the session.
  */
-function createRedisSessionStorage() {
-  const { sessionSecrets, secureCookies } = getConfig();
+export function createRedisSessionStorage(
+  { sessionSecrets, secureCookies, sessionMaxAge }: RedisSessionSettings,
+  redis: RedisConnection,
+): RedisSessionStorage {
   const ttl = (expires?: Date) =>
-    Math.max(1, Math.ceil(((expires?.getTime() ?? Date.now() + getConfig().sessionMaxAge * 1000) - Date.now()) / 1000));
+    Math.max(1, Math.ceil(((expires?.getTime() ?? Date.now() + sessionMaxAge * 1000) - Date.now()) / 1000));
 
   async function write(id: string, data: Partial<RedisSessionData>, expires?: Date) {
-    const client = await redis();
+    const client = await redis.client();
     const seconds = ttl(expires);
     await client.set(sessionKey(id), await encrypt(data, sessionSecrets[0]!), {
       expiration: { type: "EX", value: seconds },
@@ -47,12 +51,12 @@ function createRedisSessionStorage() {
     const user = ownerOf(data);
     if (user) {
       await client.sAdd(userKey(user.realm, user.sub), id);
-      await client.expire(userKey(user.realm, user.sub), getConfig().sessionMaxAge);
+      await client.expire(userKey(user.realm, user.sub), sessionMaxAge);
     }
   }
 
   return createSessionStorage<RedisSessionData>({
-    cookie: createCookie(sessionIdCookieName(), {
+    cookie: createCookie(sessionIdCookieName(secureCookies), {
       path: "/",
       httpOnly: true,
       sameSite: "lax",
@@ -65,19 +69,14 @@ function createRedisSessionStorage() {
       return id;
     },
     async readData(id) {
-      const value = await (await redis()).get(sessionKey(id));
+      const value = await (await redis.client()).get(sessionKey(id));
       return value === null ? null : ((await decrypt(value, sessionSecrets, Infinity)) as RedisSessionData | null);
     },
     updateData: write,
     async deleteData(id) {
-      await (await redis()).del(sessionKey(id));
+      await (await redis.client()).del(sessionKey(id));
     },
   });
-}
-
-export function redisSessionStorage() {
-  storage ??= createRedisSessionStorage();
-  return storage;
 }
 
 function ownerOf(data: Partial<RedisSessionData>): { realm: string; sub: string } | null {
@@ -86,8 +85,8 @@ function ownerOf(data: Partial<RedisSessionData>): { realm: string; sub: string 
 }
 
 /** Ends every session of one user kept in Redis, on every instance, with one delete; returns how many there were. */
-export async function endAllRedisSessions(realm: string, sub: string): Promise<number> {
-  const client = await redis();
+export async function endAllRedisSessions(redis: RedisConnection, realm: string, sub: string): Promise<number> {
+  const client = await redis.client();
   const ids = await client.sMembers(userKey(realm, sub));
   await client.del([userKey(realm, sub), ...ids.map(sessionKey)]);
   return ids.length;

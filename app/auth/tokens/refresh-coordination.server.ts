@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { AuthError } from "../core/errors";
 import { decrypt, encrypt } from "../session/sealed-cookie.server";
-import { redis } from "../session/session-redis.server";
+import type { RedisConnection } from "../session/redis.server";
 import type { SessionTokens } from "../session/token-set";
 
 const PREFIX = "remix-keycloak:refresh:";
@@ -23,10 +23,11 @@ export async function refreshAcrossInstances(
   key: string,
   refresh: () => Promise<SessionTokens>,
   {
+    redis,
     secrets,
     waitMs,
     onStoreError,
-  }: { secrets: readonly string[]; waitMs: number; onStoreError: (error: unknown) => void },
+  }: { redis: RedisConnection; secrets: readonly string[]; waitMs: number; onStoreError: (error: unknown) => void },
 ): Promise<SessionTokens> {
   const [resultKey, lockKey] = [`${PREFIX}result:${key}`, `${PREFIX}lock:${key}`];
   // A little past the lock's expiry, so a lock left by a crashed instance is taken over, not waited out.
@@ -34,7 +35,7 @@ export async function refreshAcrossInstances(
   for (;;) {
     let locked: boolean;
     try {
-      const client = await redis();
+      const client = await redis.client();
       const known = await outcomeOf(await client.get(resultKey), secrets);
       if (known) return known;
       locked =
@@ -47,7 +48,7 @@ export async function refreshAcrossInstances(
       onStoreError(error);
       return refresh();
     }
-    if (locked) return refreshLocked(refresh, resultKey, lockKey, secrets[0]!);
+    if (locked) return refreshLocked(redis, refresh, resultKey, lockKey, secrets[0]!);
     if (Date.now() > deadline)
       throw new AuthError("idp_unreachable", "another instance's token renewal did not finish in time");
     await sleep(POLL_MS);
@@ -62,20 +63,22 @@ async function outcomeOf(stored: string | null, secrets: readonly string[]): Pro
 }
 
 async function refreshLocked(
+  redis: RedisConnection,
   refresh: () => Promise<SessionTokens>,
   resultKey: string,
   lockKey: string,
   secret: string,
 ) {
   const save = async (outcome: Outcome) => {
-    const client = await redis();
+    const client = await redis.client();
     await client.set(resultKey, await encrypt(outcome, secret), {
       expiration: { type: "EX", value: RESULT_TTL_SECONDS },
     });
   };
   // The lock is released only when no outcome was saved (the provider could not be reached): then the next one tries.
   const release = () =>
-    redis()
+    redis
+      .client()
       .then((client) => client.del(lockKey))
       .catch(() => {});
   let tokens: SessionTokens;

@@ -1,51 +1,51 @@
-import { getConfig } from "../core/config.server";
 import { AuthError } from "../core/errors";
-import { logAuthEvent } from "../core/log.server";
-import { authErrorResponse } from "../http/error-response.server";
 import { rolesFromClaims } from "../keycloak/roles";
-import { getProvider } from "../providers/registry.server";
 import { requireAuthSession } from "../session/session.server";
 import { getAccessToken, strategyOf } from "./access-token.server";
+import type { TokenContext } from "./context.server";
 
 /**
  * How `requireRole` names the roles of a session of `provider`: by name alone from the default realm, qualified
  * by the realm's name from another realm (`acme/admin`), none from another OpenID provider (named by its label).
  */
-export function roleNaming(provider: string): { kind: "default-realm" | "realm" | "provider"; name: string } {
-  const known = getProvider(provider);
+export function roleNaming(
+  ctx: TokenContext,
+  provider: string,
+): { kind: "default-realm" | "realm" | "provider"; name: string } {
+  const known = ctx.providers.get(provider);
   if (known?.kind !== "keycloak") return { kind: "provider", name: known?.label ?? provider };
-  return { kind: provider === getConfig().defaultProvider ? "default-realm" : "realm", name: provider };
+  return { kind: provider === ctx.config.defaultProvider ? "default-realm" : "realm", name: provider };
 }
 
 /**
  * The user's roles, as `requireRole` names them, from the validated access token: `admin`, `app:editor` from
  * the default realm, `acme/admin`, `acme/app:editor` from realm acme, none from other OpenID providers.
  */
-export async function getRoles(request: Request): Promise<{ roles: string[]; headers: Headers }> {
-  const { accessToken, headers } = await getAccessToken(request);
-  const { user } = await requireAuthSession(request);
-  const strategy = await strategyOf(user.realm, headers);
+export async function getRoles(ctx: TokenContext, request: Request): Promise<{ roles: string[]; headers: Headers }> {
+  const { accessToken, headers } = await getAccessToken(ctx, request);
+  const { user } = await requireAuthSession(ctx, request);
+  const strategy = await strategyOf(ctx, user.realm, headers);
   const source = {
     provider: user.realm,
-    kind: getProvider(user.realm)!.kind,
-    defaultRealm: getConfig().defaultProvider,
+    kind: ctx.providers.get(user.realm)!.kind,
+    defaultRealm: ctx.config.defaultProvider,
     clientId: strategy.clientId,
   };
   // Only a Keycloak realm's access token, a JWT, names roles: any other is not even validated.
   if (source.kind !== "keycloak" || accessToken.split(".").length !== 3) return { roles: [], headers };
   try {
-    const claims = await validatedClaims(accessToken, () => strategy.validateAccessToken(accessToken));
+    const claims = await validatedClaims(ctx, accessToken, () => strategy.validateAccessToken(accessToken));
     return { roles: rolesFromClaims(claims, source), headers };
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
-    logAuthEvent(request, "access_denied", {
+    ctx.log(request, "access_denied", {
       realm: user.realm,
       sub: user.sub,
       outcome: "access_token_refused",
       code: error.code,
       detail: error.detail,
     });
-    throw authErrorResponse(error, headers);
+    throw error.withHeaders(headers);
   }
 }
 
@@ -56,37 +56,38 @@ export async function getRoles(request: Request): Promise<{ roles: string[]; hea
  * (`"acme/admin"`, `"acme/app:editor"`). Otherwise throws the 403 page.
  * Send the returned headers with the response (the access token may have been renewed).
  */
-export async function requireRole(request: Request, role: string): Promise<{ roles: string[]; headers: Headers }> {
-  const result = await getRoles(request);
+export async function requireRole(
+  ctx: TokenContext,
+  request: Request,
+  role: string,
+): Promise<{ roles: string[]; headers: Headers }> {
+  const result = await getRoles(ctx, request);
   if (result.roles.includes(role)) return result;
-  const { user } = await requireAuthSession(request);
-  logAuthEvent(request, "access_denied", {
+  const { user } = await requireAuthSession(ctx, request);
+  ctx.log(request, "access_denied", {
     realm: user.realm,
     sub: user.sub,
     outcome: "forbidden",
     detail: `role ${role} missing`,
   });
-  throw authErrorResponse(new AuthError("forbidden", `role ${role} missing`), result.headers);
+  throw new AuthError("forbidden", `role ${role} missing`, { headers: result.headers });
 }
 
-/** Access token -> its validated claims, so a page's roles cost one signature check per token, not per request. */
-const validated = new Map<string, Promise<Record<string, unknown>>>();
-
+/** The token's claims, validated once per token (cached, but never past its expiry). */
 function validatedClaims(
+  { validatedClaims: cache }: TokenContext,
   token: string,
   validate: () => Promise<Record<string, unknown>>,
 ): Promise<Record<string, unknown>> {
-  let claims = validated.get(token);
+  let claims = cache.get(token);
   if (!claims) {
     claims = validate();
-    claims.catch(() => validated.delete(token));
-    if (validated.size >= 1000) validated.delete(validated.keys().next().value!);
-    validated.set(token, claims);
+    claims.catch(() => cache.delete(token));
+    cache.set(token, claims);
   }
   return claims.then((payload) => {
-    // Cached, but never past its expiry.
     if (typeof payload.exp === "number" && payload.exp <= Date.now() / 1000) {
-      validated.delete(token);
+      cache.delete(token);
       throw new AuthError("forbidden", "access token expired");
     }
     return payload;

@@ -3,6 +3,7 @@
 // The auth layer runs in this process (no Remix server): routes only call it.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAuth, parseConfig } from "~/auth/index.server";
 import { appClient } from "../../../dev/idp/app-client.js";
 import { startIdp } from "../../../dev/idp/index.js";
 import { PartnerStrategy } from "../../../docs/examples/partner-strategy.server";
@@ -27,17 +28,6 @@ beforeAll(async () => {
       },
     },
   });
-  Object.assign(process.env, {
-    APP_URL: APP,
-    KEYCLOAK_URL: idp.url,
-    KEYCLOAK_REALM: "demo",
-    KEYCLOAK_CLIENT_ID: "unused",
-    SESSION_SECRET: TEST_SESSION_SECRET,
-    OIDC_PROVIDERS: "partner",
-    OIDC_PROVIDER_PARTNER_ISSUER: idp.issuer("partner"),
-    OIDC_PROVIDER_PARTNER_CLIENT_ID: TEST_CLIENT.clientId,
-    OIDC_PROVIDER_PARTNER_CLIENT_SECRET: TEST_CLIENT.clientSecret,
-  });
 });
 afterAll(() => idp?.close());
 
@@ -46,13 +36,22 @@ const request = (jar: CookieJar, url: string, init: RequestInit = {}) =>
 
 describe("a provider added in code, as docs/EXTENDING.md shows", () => {
   it("logs in and out through the custom strategy", async () => {
-    // The registration the docs describe, in app/auth/providers/custom-strategies.server.ts:
-    const { customStrategies } = await import("~/auth/providers/custom-strategies.server");
-    customStrategies.partner = (options, verify) => new PartnerStrategy(options, verify);
-
-    const { startLogin, completeLogin } = await import("~/auth/flows/login.server");
-    const { logout } = await import("~/auth/flows/logout.server");
-    const { getUser } = await import("~/auth/session/session.server");
+    // The registration the docs describe, in app/auth.server.ts:
+    const config = parseConfig({
+      APP_URL: APP,
+      KEYCLOAK_URL: idp.url,
+      KEYCLOAK_REALM: "demo",
+      KEYCLOAK_CLIENT_ID: "unused",
+      SESSION_SECRET: TEST_SESSION_SECRET,
+      OIDC_PROVIDERS: "partner",
+      OIDC_PROVIDER_PARTNER_ISSUER: idp.issuer("partner"),
+      OIDC_PROVIDER_PARTNER_CLIENT_ID: TEST_CLIENT.clientId,
+      OIDC_PROVIDER_PARTNER_CLIENT_SECRET: TEST_CLIENT.clientSecret,
+    });
+    const { startLogin, completeLogin, logout, getUser } = createAuth(config, {
+      strategies: { partner: (options, verify) => new PartnerStrategy(options, verify) },
+      log: () => {},
+    });
     const jar = new CookieJar();
 
     const start = (await startLogin(request(jar, `${APP}/auth/partner/login`), "partner")) as Response;
@@ -126,6 +125,6 @@ describe("a provider added in code, as docs/EXTENDING.md shows", () => {
       const example = readFileSync(new URL(`../../../docs/examples/${name}`, import.meta.url), "utf8");
       expect(docs).toContain(example.trim());
     }
-    expect(docs).toContain("partner: (options, verify) => new PartnerStrategy(options, verify),");
+    expect(docs).toContain("strategies: { partner: (options, verify) => new PartnerStrategy(options, verify) },");
   });
 });

@@ -1,7 +1,8 @@
 // Redis as the review found it could hurt: down from the start (node-redis's own
 // connect() never settles), and a session-id cookie a sibling subdomain could plant.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { freePort, TEST_CLIENT, TEST_SESSION_SECRET } from "../../support/app";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { freePort, TEST_CLIENT } from "../../support/app";
+import { sessionContext } from "../../support/auth-context";
 import { CookieJar, browse } from "../../support/browserless";
 import { logInOverHttp } from "../../support/login";
 import { startRedis } from "../../support/redis";
@@ -40,18 +41,14 @@ describe("the Redis store's session-id cookie when APP_URL is https", () => {
   afterAll(() => redis?.stop());
 
   it("is __Host-session_id (Secure, Path=/, no Domain), so a sibling subdomain cannot plant one", async () => {
-    vi.resetModules();
-    Object.assign(process.env, {
+    const ctx = sessionContext({
       APP_URL: "https://app.example.com",
-      KEYCLOAK_URL: "https://sso.example.com",
-      KEYCLOAK_REALM: "demo",
       KEYCLOAK_CLIENT_ID: TEST_CLIENT.clientId,
-      SESSION_SECRET: TEST_SESSION_SECRET,
       SESSION_STORE: "redis",
       REDIS_URL: redis.url,
     });
-    const { redisSessionStorage } = await import("~/auth/session/session-redis.server");
-    const storage = redisSessionStorage();
+    onTestFinished(() => ctx.redis?.close());
+    const storage = ctx.redisSessions!;
     const session = await storage.getSession(null);
     session.set("auth", { planted: false });
     const setCookie = await storage.commitSession(session);

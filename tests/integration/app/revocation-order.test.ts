@@ -4,6 +4,10 @@ import { startIdp } from "../../../dev/idp/index.js";
 import { TEST_CLIENT, TEST_SESSION_SECRET } from "../../support/app";
 import { createClient } from "@redis/client";
 import { startRedis } from "../../support/redis";
+import { handleBackchannelLogout } from "~/auth/flows/backchannel.server";
+import { MemoryRevocationStore, RedisRevocationStore } from "~/auth/session/revocation.server";
+import { createAuthSession, getAuthSession } from "~/auth/session/session.server";
+import { tokenContext } from "../../support/auth-context";
 
 let idp: Awaited<ReturnType<typeof startIdp>>;
 let redis: Awaited<ReturnType<typeof startRedis>>;
@@ -14,33 +18,30 @@ beforeAll(async () => {
     startRedis(),
   ]);
 });
+const instances: ReturnType<typeof tokenContext>[] = [];
 afterAll(async () => {
+  await Promise.all(instances.map((ctx) => ctx.redis?.close()));
   await idp?.close();
   await redis?.stop();
 });
 afterEach(() => vi.useRealTimers());
 
-/** The app's session and back-channel modules, fresh, configured for the dev IdP and the given store. */
+/** The app's session and back-channel layers, a new instance configured for the dev IdP and the given store. */
 async function appModules(store: "memory" | "redis") {
-  vi.resetModules();
-  Object.assign(process.env, {
+  const ctx = tokenContext({
     KEYCLOAK_URL: idp.url,
-    KEYCLOAK_REALM: "demo",
     KEYCLOAK_CLIENT_ID: TEST_CLIENT.clientId,
     KEYCLOAK_CLIENT_SECRET: TEST_CLIENT.clientSecret,
     SESSION_SECRET: TEST_SESSION_SECRET,
     REDIS_URL: store === "redis" ? redis.url : "",
   });
-  const session = await import("~/auth/session/session.server");
-  const { handleBackchannelLogout } = await import("~/auth/flows/backchannel.server");
-  const revocation = await import("~/auth/session/revocation.server");
-  expect(revocation.getRevocationStore()).toBeInstanceOf(
-    store === "redis" ? revocation.RedisRevocationStore : revocation.MemoryRevocationStore,
-  );
+  instances.push(ctx);
+  expect(ctx.revocations).toBeInstanceOf(store === "redis" ? RedisRevocationStore : MemoryRevocationStore);
   return {
     /** The Cookie header of a new session of `sub`. */
     async logIn(sub: string) {
-      const response = await session.createAuthSession(
+      const response = await createAuthSession(
+        ctx,
         new Request("http://localhost:3000/auth/demo/callback"),
         { user: { realm: "demo", sub, username: sub }, idToken: "header.payload.signature" },
         "/",
@@ -51,7 +52,7 @@ async function appModules(store: "memory" | "redis") {
         .join("; ");
     },
     signedIn: async (cookie: string) =>
-      (await session.getAuthSession(new Request("http://localhost:3000/account", { headers: { cookie } }))) !== null,
+      (await getAuthSession(ctx, new Request("http://localhost:3000/account", { headers: { cookie } }))) !== null,
     /** What the IdP sends when the user logged out there: a logout token naming the user, not a session. */
     async backchannelLogout(sub: string) {
       expect(await this.deliver(logoutTokenFor(sub))).toBe(200);
@@ -63,7 +64,7 @@ async function appModules(store: "memory" | "redis") {
         headers: { "Content-Type": "application/x-www-form-urlencoded" },
         body: new URLSearchParams({ logout_token: logoutToken }),
       });
-      return (await handleBackchannelLogout(request, "demo")).status;
+      return (await handleBackchannelLogout(ctx, request, "demo")).status;
     },
   };
 }

@@ -1,12 +1,13 @@
 // The same session suite for both stores: the encrypted cookie, and Redis
 // through Remix's createSessionStorage (SESSION_STORE=redis; the cookie holds an id).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { lazyRedis } from "~/auth/session/redis.server";
+import { endAllRedisSessions } from "~/auth/session/session-redis.server";
 import { CookieJar, browse, decodeEntities, formOf, textOf as htmlText } from "../../support/browserless";
 import { logInOverHttp, sessionIn } from "../../support/login";
 import { startRedis } from "../../support/redis";
 import { startStack, type Stack } from "../../support/stack";
 import { DEFAULT_USERS } from "../../../dev/idp/users.js";
-import { TEST_SESSION_SECRET } from "../../support/app";
 
 const textOf = (html: string) => decodeEntities(htmlText(html));
 
@@ -215,17 +216,11 @@ describe.each(stores)("the $store session store", ({ store, env, cookie }) => {
     await logIn(first);
     await logIn(second);
     await logIn(other, "big");
-    // The app's own function, run here against the same Redis (config from this process's environment).
-    Object.assign(process.env, {
-      KEYCLOAK_URL: stack.idp.url,
-      KEYCLOAK_REALM: "demo",
-      KEYCLOAK_CLIENT_ID: "remix-app",
-      SESSION_SECRET: TEST_SESSION_SECRET,
-      REDIS_URL: redis.url,
-    });
-    const { endAllRedisSessions } = await import("~/auth/session/session-redis.server");
+    // The app's own function, run here against the same Redis.
+    const connection = lazyRedis(redis.url);
+    onTestFinished(() => connection.close());
     const sub = DEFAULT_USERS.find((user) => user.username === "demo")!.sub;
-    expect(await endAllRedisSessions("demo", sub)).toBeGreaterThanOrEqual(2);
+    expect(await endAllRedisSessions(connection, "demo", sub)).toBeGreaterThanOrEqual(2);
     for (const jar of [first, second]) expect((await browse(jar, `${app}/account`)).status).toBe(302);
     expect((await browse(other, `${app}/account`)).status).toBe(200);
   });

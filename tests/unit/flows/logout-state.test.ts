@@ -1,18 +1,10 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import * as logoutState from "~/auth/flows/logout-state.server";
+import { sessionContext } from "../../support/auth-context";
 
-let createLogoutState: typeof import("~/auth/flows/logout-state.server").createLogoutState;
-let verifyLogoutState: typeof import("~/auth/flows/logout-state.server").verifyLogoutState;
-
-beforeAll(async () => {
-  Object.assign(process.env, {
-    KEYCLOAK_URL: "https://sso.example.com",
-    KEYCLOAK_REALM: "demo",
-    KEYCLOAK_CLIENT_ID: "remix-app",
-    SESSION_SECRET: "unit-test-secret-0123456789abcdef",
-    APP_URL: "https://app.example.com",
-  });
-  ({ createLogoutState, verifyLogoutState } = await import("~/auth/flows/logout-state.server"));
-});
+const ctx = sessionContext({ APP_URL: "https://app.example.com" });
+const createLogoutState = () => logoutState.createLogoutState(ctx);
+const verifyLogoutState = (request: Request) => logoutState.verifyLogoutState(ctx, request);
 
 /** The callback request a browser holding `cookie` makes when the provider returns `state`. */
 function callback(state: string | null, cookie?: string) {

@@ -1,14 +1,14 @@
 import type { ProviderConfig } from "../core/config.server";
 import type { OIDCStrategy } from "../protocol/oidc-strategy.server";
-import type { AuthSessionData } from "../session/session.server";
+import type { AuthSessionData } from "../session/session-data.server";
 
 /** What a successful login yields: the session to store. */
 export type LoginResult = Omit<AuthSessionData, "createdAt">;
 
 /**
  * Builds the strategy of one provider from the options derived from its
- * configuration and its discovery document. Add one to `customStrategies` to
- * customise a provider in code.
+ * configuration and its discovery document. Pass one per provider name to
+ * `createAuth(config, { strategies })` to customise that provider in code.
  */
 export type StrategyFactory = (
   options: OIDCStrategy.Options,
@@ -22,8 +22,8 @@ export type StrategyFactory = (
  * OIDC_PROVIDERS uses OIDCStrategy. See docs/EXTENDING.md.
  *
  * @example
- * export const customStrategies: Record<string, StrategyFactory> = {
+ * const strategies: CustomStrategies = {
  *   partner: (options, verify) => new PartnerStrategy(options, verify),
  * };
  */
-export const customStrategies: Record<string, StrategyFactory> = {};
+export type CustomStrategies = Readonly<Record<string, StrategyFactory>>;
