@@ -1,4 +1,4 @@
-import { ConfigError, createAuth, DEV_SESSION_SECRET, parseConfig, type AppConfig } from "~/auth/index.server";
+import { ConfigError, createAuth, DEV_SESSION_SECRET, parseConfig } from "~/auth/index.server";
 import stylesheet from "~/styles.css";
 
 /**
@@ -6,15 +6,15 @@ import stylesheet from "~/styles.css";
  * one line each, instead of failing on the first request). Routes call its methods. To customise a provider
  * in code, pass its strategy here: `createAuth(config, { strategies: { partner: … } })` (docs/EXTENDING.md).
  */
-export const auth = createAuth(configOrExit(), { look: { stylesheet, appName: "Remix + Keycloak" } });
+export const auth = authOrExit();
 
-function configOrExit(): AppConfig {
+function authOrExit() {
   try {
     const config = parseConfig(process.env);
     if (!config.production && config.sessionSecrets[0] === DEV_SESSION_SECRET) {
       console.warn("SESSION_SECRET is not set: using a development-only secret");
     }
-    return config;
+    return createAuth(config, { look: { stylesheet, appName: "Remix + Keycloak" } });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const problem of error.problems) console.error(`Configuration error: ${problem.message}`);

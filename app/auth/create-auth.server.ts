@@ -1,4 +1,5 @@
 import type { AppConfig } from "./core/config.server";
+import { checkConfig } from "./core/config-schema.server";
 import { createAuthLog, type AuthLog } from "./core/log.server";
 import { answeringAuthErrors } from "./http/error-response.server";
 import { handleBackchannelLogout } from "./flows/backchannel.server";
@@ -28,9 +29,11 @@ export interface AuthOptions {
  * One auth instance: `config` (from `parseConfig(process.env)`, or built in code) and every piece of state
  * it keeps: the providers and their discovery, the revocation store, the session store, token renewals in
  * flight, reachability probes, caches. Instances share nothing: two configurations can serve side by side.
- * Routes call its methods; an AuthError thrown below becomes its error page here.
+ * Routes call its methods; an AuthError thrown below becomes its error page here. Throws a ConfigError when
+ * `config` does not hold what every configuration must (one built in code, say).
  */
 export function createAuth(config: AppConfig, { strategies = {}, log, look = {} }: AuthOptions = {}) {
+  checkConfig(config);
   const sessions = createSessionContext(config, log ?? createAuthLog(config.production));
   const ctx = { ...createTokenContext(createProviderContext(sessions, strategies)), look };
   const { providers } = ctx;
