@@ -1,5 +1,5 @@
 // Runs the docs/EXTENDING.md example for real: a provider customised in code,
-// registered in customStrategies, logging in and out against the embedded IdP.
+// passed to createAuth({ strategies }), logging in and out against the embedded IdP.
 // The auth layer runs in this process (no Remix server): routes only call it.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
