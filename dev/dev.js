@@ -2,6 +2,7 @@
 // embedded Keycloak-compatible IdP, so nobody needs a Keycloak server to try it.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { portFrom } from "./app-env.js";
 import { isFree } from "./free-port.js";
 import { devRealms, DEV_CLIENT_SECRET } from "./idp/app-client.js";
 import { accessTokenTtlFromEnv, startIdp } from "./idp/index.js";
@@ -12,18 +13,19 @@ function refuse(message) {
   process.exit(1);
 }
 
-/** A port number from the environment, or `fallback` when it is unset. */
-function portFrom(env, variable, fallback) {
-  const value = env[variable]?.trim() || String(fallback);
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535)
-    refuse(`${variable} must be a port number from 1 to 65535, got "${value}"`);
-  return Number(value);
+/** `value()`, or its error's one line and exit 1. */
+function orRefuse(value) {
+  try {
+    return value();
+  } catch (error) {
+    return refuse(error instanceof Error ? error.message : String(error));
+  }
 }
 
 const env = { ...process.env };
 // The app's port is chosen here, not by remix-serve (which takes any free port when PORT's is busy), so that
 // APP_URL, the redirect URIs registered at the embedded IdP and the server agree.
-const port = portFrom(env, "PORT", 3000);
+const port = orRefuse(() => portFrom(env, "PORT", 3000));
 // Loopback only, like the embedded IdP: the app runs with a development-only session secret.
 env.HOST ||= "127.0.0.1";
 if (!(await isFree(port, env.HOST)))
@@ -38,8 +40,8 @@ env.KEYCLOAK_CLIENT_ID ??= "remix-app";
 let idp;
 if (!env.KEYCLOAK_URL) {
   env.KEYCLOAK_CLIENT_SECRET ||= DEV_CLIENT_SECRET;
-  const realms = devRealms(env);
-  const idpPort = portFrom(env, "IDP_PORT", 8080);
+  const idpPort = orRefuse(() => portFrom(env, "IDP_PORT", 8080));
+  const realms = orRefuse(() => devRealms(env, `http://127.0.0.1:${idpPort}`));
   idp = await startIdp({
     port: idpPort,
     host: "127.0.0.1",

@@ -2,7 +2,7 @@
 // Maven registry, unpacked once into .cache/keycloak/<version>/, started in dev
 // mode on a loopback port with our realm files imported.
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { freePort, isFree } from "../free-port.js";
 import { homedir } from "node:os";
 import { basename, join } from "node:path";
@@ -14,6 +14,22 @@ export const root = fileURLToPath(new URL("../..", import.meta.url));
 /** The realm files users import; `--import-realm` loads the same ones. */
 export const REALM_FILES = ["keycloak/realm-export.json", "keycloak/realm-acme.json"].map((file) => join(root, file));
 export const ADMIN = { username: "admin", password: "admin" };
+
+/**
+ * The realm files as imported for the app at `appUrl`: each client's Root URL
+ * (`rootUrl`, to which the files' redirect, post-logout and back-channel URLs
+ * are relative) is the app's origin. Without `appUrl`, the files as they are.
+ * @param {string | undefined} appUrl  e.g. "http://localhost:3000"
+ * @param {string[]} [files]
+ * @returns {{ file: string, realm: { realm: string, clients?: Record<string, any>[] } }[]}
+ */
+export function realmsForApp(appUrl, files = REALM_FILES) {
+  return files.map((file) => {
+    const realm = JSON.parse(readFileSync(file, "utf8"));
+    for (const client of realm.clients ?? []) if (appUrl && client.rootUrl) client.rootUrl = appUrl;
+    return { file: basename(file), realm };
+  });
+}
 
 const DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1";
 
@@ -70,17 +86,25 @@ export function ensureDistribution(version = PINNED_VERSION, log = console.log) 
 /**
  * Starts Keycloak in dev mode on 127.0.0.1 with an in-memory database (nothing
  * survives a stop, so every start imports the realm files afresh) and waits
- * until `GET /realms/master` answers 200.
- * @param {{ version?: string, port?: number, realmFiles?: string[], timeoutMs?: number, log?: (line: string) => void }} [options]
+ * until `GET /realms/master` answers 200. With `appUrl`, the realms' clients
+ * send the browser back to that app (`realmsForApp`); without, to the files' own.
+ * @param {{ version?: string, port?: number, realmFiles?: string[], appUrl?: string, timeoutMs?: number, log?: (line: string) => void }} [options]
  */
 export async function startKeycloak(options = {}) {
-  const { version = PINNED_VERSION, realmFiles = REALM_FILES, timeoutMs = 300_000, log = console.log } = options;
+  const {
+    version = PINNED_VERSION,
+    realmFiles = REALM_FILES,
+    appUrl,
+    timeoutMs = 300_000,
+    log = console.log,
+  } = options;
   const missing = missingTools();
   if (missing) throw new Error(missing);
   const home = ensureDistribution(version, log);
   const importDir = join(home, "data", "import");
   mkdirSync(importDir, { recursive: true });
-  for (const file of realmFiles) copyFileSync(file, join(importDir, basename(file)));
+  for (const { file, realm } of realmsForApp(appUrl, realmFiles))
+    writeFileSync(join(importDir, file), JSON.stringify(realm, null, 2));
 
   // A port already taken would have the readiness check below talk to someone else's server.
   if (options.port !== undefined && !(await isFree(options.port)))

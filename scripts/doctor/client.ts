@@ -188,6 +188,8 @@ export async function checkRedirectUri(
  * (`client_id` + `post_logout_redirect_uri`), for the confirmation page. An
  * unregistered URI is a 400 page ("Invalid redirect uri" at Keycloak) before
  * any session is looked at; a registered one is the page that asks the user.
+ * The fix never offers Keycloak's "+" (the redirect URIs): the login callback
+ * they name is not the logout callback (Keycloak 26.7.3 refuses it).
  */
 export async function checkPostLogoutRedirectUri(
   provider: ProviderConfig,
@@ -217,7 +219,7 @@ export async function checkPostLogoutRedirectUri(
     detail: `${uri} refused: HTTP ${answer.status}${answer.reason ? ` "${answer.reason}"` : ""}`,
     fix:
       provider.kind === "keycloak"
-        ? `add ${uri} to Keycloak > realm ${provider.name} > Clients > ${provider.clientId} > Valid post logout redirect URIs (or "+" there, to allow the redirect URIs); without it users stay on Keycloak's "You are logged out" page`
+        ? `add ${uri} to Keycloak > realm ${provider.name} > Clients > ${provider.clientId} > Valid post logout redirect URIs (or "${appUrl}/*" there, for any page of the app); without it, logout stops on Keycloak's "Invalid redirect uri" page and the Keycloak session stays open`
         : `register ${uri} as a post-logout redirect URI of client ${provider.clientId} at the provider`,
   };
 }

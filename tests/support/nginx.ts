@@ -32,9 +32,10 @@ export function makeCertificate(dir: string): { certificate: string; key: string
 
 /**
  * DEPLOY.md's nginx block with only what a machine changes: ports, names,
- * file paths, and `$http_host` for `$host`, as DEPLOY.md says when the public
- * URL has a port. `leaveOut` drops the lines with those directives, to show
- * what they are for. Each replacement must match, so a changed guide fails here first.
+ * file paths, the public URL (APP_URL) with its port, and `$http_host` for
+ * `$host`, as DEPLOY.md says when the public URL has a port. `leaveOut` drops
+ * the lines with those directives, to show what they are for. Each
+ * replacement must match, so a changed guide fails here first.
  */
 export function deployGuideNginxConfig(options: {
   port: number;
@@ -53,6 +54,8 @@ export function deployGuideNginxConfig(options: {
     ["listen 80;", `listen 127.0.0.1:${options.redirectPort};`],
     ["listen 443 ssl;", `listen 127.0.0.1:${options.port} ssl;`],
     ["server_name app.example.com;", "server_name localhost;"],
+    // The public URL (APP_URL) has a port here.
+    ["https://app.example.com$request_uri", `https://localhost:${options.port}$request_uri`],
     ["/etc/letsencrypt/live/app.example.com/fullchain.pem", options.certificate],
     ["/etc/letsencrypt/live/app.example.com/privkey.pem", options.key],
     ["/var/log/nginx/app.access.log", options.accessLog],

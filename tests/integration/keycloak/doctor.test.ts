@@ -2,9 +2,22 @@
 // broken setting it claims to detect, with the fix it prints.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_SESSION_SECRET } from "../../support/app";
-import { createRealmFromFile, KeycloakAdmin, keycloakUrl, pointClientAt, REALM_CLIENTS } from "../../support/keycloak";
+import { browse, CookieJar, textOf } from "../../support/browserless";
+import {
+  createRealmFromFile,
+  KeycloakAdmin,
+  keycloakUrl,
+  pointClientAt,
+  REALM_CLIENTS,
+  startKeycloakStack,
+  type ClientRepresentation,
+  type KeycloakStack,
+} from "../../support/keycloak";
+import { logInAtKeycloak, sendEndSession } from "../../support/keycloak-login";
+import { sessionIn } from "../../support/login";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -171,5 +184,107 @@ describe("npm run doctor against the real Keycloak: the client's registered URLs
     expect(fixUnder(output, failed[0]!)).toMatch(
       /fix: add http:\/\/localhost:3000\/logout\/callback to Keycloak > realm doctor-postlogout > Clients > remix-app > Valid post logout redirect URIs/,
     );
+  });
+});
+
+/**
+ * Each URL fix the doctor prints, done in Keycloak as printed, with an app
+ * at the APP_URL it names: the doctor then passes and the user logs in and
+ * out; and what its words say users meet until then is what they meet.
+ */
+describe("npm run doctor's fixes for the client's URLs, tried on the real Keycloak", () => {
+  const admin = new KeycloakAdmin();
+  const realm = "doctor-fixes";
+  const { clientId } = REALM_CLIENTS.demo!;
+  let stack: KeycloakStack;
+  let app: string;
+  let keycloak: string;
+
+  const hints = [
+    {
+      check: "redirect URI",
+      setting: "Valid redirect URIs",
+      // A callback of another path, as a typo would leave it.
+      unset: (client: ClientRepresentation) => (client.redirectUris = [`${app}/auth/${realm}/callbak`]),
+      set: (client: ClientRepresentation, value: string) => (client.redirectUris = [value]),
+    },
+    {
+      check: "post-logout redirect URI",
+      setting: "Valid post logout redirect URIs",
+      unset: (client: ClientRepresentation) =>
+        (client.attributes = { ...client.attributes, "post.logout.redirect.uris": `${app}/elsewhere` }),
+      set: (client: ClientRepresentation, value: string) =>
+        (client.attributes = { ...client.attributes, "post.logout.redirect.uris": value }),
+    },
+  ];
+
+  beforeAll(async () => {
+    await createRealmFromFile(admin, realm);
+    stack = await startKeycloakStack({ realms: [realm] });
+    app = stack.app.url;
+    keycloak = stack.idp.url;
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.stop();
+    await admin.deleteRealm(realm).catch(() => {});
+  });
+
+  /** The realm's client as startKeycloakStack set it for the app, with `change` on top. */
+  const setClient = (change: (client: ClientRepresentation) => void) =>
+    pointClientAt(admin, realm, clientId, [app]).then(() => admin.updateClient(realm, clientId, change));
+  const doctor = () => runDoctor({ APP_URL: app, KEYCLOAK_REALM: realm });
+
+  /** The doctor's one failure, and the fix it prints for it. */
+  async function failureAndFix(check: string) {
+    const { code, output } = await doctor();
+    expect(code, output).toBe(1);
+    const failed = failedLines(output);
+    expect(failed, output).toEqual([expect.stringContaining(`✗ ${realm}: ${check} — `)]);
+    return { line: failed[0]!, fix: fixUnder(output, failed[0]!) };
+  }
+
+  /** Logs in and out through the app; returns where Keycloak's end-session endpoint left the browser. */
+  async function logInAndOut() {
+    const jar = new CookieJar();
+    await logInAtKeycloak(jar, { app, keycloak, realm });
+    const sid = decodeJwt((await sessionIn(jar, app))!.idToken).sid as string;
+    const { stop } = await sendEndSession(jar, await browse(jar, `${app}/logout`, { form: {} }), app, keycloak);
+    const sessionOpen = (await stack.admin.sessions(realm, "demo")).some((session) => session.id === sid);
+    return { stop, sessionOpen };
+  }
+
+  it.each(hints)(
+    "$check: every value the fix offers, set as it says, passes the doctor and the login and logout",
+    async (hint) => {
+      await setClient(hint.unset);
+      const { fix } = await failureAndFix(hint.check);
+      expect(fix).toContain(`to Keycloak > realm ${realm} > Clients > ${clientId} > ${hint.setting}`);
+      // "add <value> to …", and any "(or "<value>" there …)".
+      const values = [
+        /add (\S+) to Keycloak/.exec(fix)?.[1],
+        ...[...fix.matchAll(/\(or "([^"]+)" there/g)].map((m) => m[1]),
+      ];
+      expect(values[0], fix).toBeDefined();
+      for (const value of values as string[]) {
+        await setClient((client) => hint.set(client, value));
+        const { code, output } = await doctor();
+        expect(code, `${hint.setting} = ${value}\n${output}`).toBe(0);
+        const { stop, sessionOpen } = await logInAndOut();
+        expect(stop.url.startsWith(`${app}/logout/callback?state=`), `${hint.setting} = ${value}`).toBe(true);
+        expect(sessionOpen).toBe(false);
+      }
+    },
+  );
+
+  it("post-logout redirect URI: what the fix says users meet without it is Keycloak's page and session as they are", async () => {
+    await setClient(hints[1]!.unset);
+    const { fix } = await failureAndFix("post-logout redirect URI");
+    const page = /Keycloak's "([^"]+)" page/.exec(fix)?.[1];
+    expect(page, fix).toBeDefined();
+    const { stop, sessionOpen } = await logInAndOut();
+    expect(stop.url.startsWith(keycloak)).toBe(true);
+    expect(textOf(stop.html!)).toContain(page);
+    expect(fix).toMatch(/the Keycloak session stays open/);
+    expect(sessionOpen).toBe(true);
   });
 });

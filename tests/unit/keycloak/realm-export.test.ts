@@ -20,6 +20,7 @@ interface ClientRepresentation {
   directAccessGrantsEnabled: boolean;
   serviceAccountsEnabled: boolean;
   frontchannelLogout: boolean;
+  rootUrl: string;
   redirectUris: string[];
   attributes: Record<string, string>;
 }
@@ -42,6 +43,8 @@ const realm = JSON.parse(read("keycloak/realm-export.json")) as {
 };
 const client = realm.clients.find((c) => c.clientId === "remix-app")!;
 const APP_URL = "http://localhost:3000";
+/** A client URL as Keycloak reads it: a path is relative to the client's Root URL. */
+const resolved = (uri: string) => (uri.startsWith("/") ? `${client.rootUrl}${uri}` : uri);
 
 describe("keycloak/realm-export.json", () => {
   it("is the enabled realm demo with the client remix-app", () => {
@@ -66,15 +69,16 @@ describe("keycloak/realm-export.json", () => {
     expect(client.serviceAccountsEnabled).toBe(false);
   });
 
-  it("requires PKCE S256 and registers the callback and post-logout URIs", () => {
+  it("requires PKCE S256 and registers the callback and post-logout URIs, relative to the Root URL", () => {
     expect(client.attributes["pkce.code.challenge.method"]).toBe("S256");
-    expect(client.redirectUris).toEqual([`${APP_URL}/auth/demo/callback`]);
-    expect(client.attributes["post.logout.redirect.uris"]).toBe(`${APP_URL}/*`);
+    expect(client.rootUrl).toBe(APP_URL);
+    expect(client.redirectUris).toEqual(["/auth/demo/callback"]);
+    expect(client.attributes["post.logout.redirect.uris"]).toBe("/*");
   });
 
   it("turns front-channel logout off and back-channel logout on, with the session id", () => {
     expect(client.frontchannelLogout).toBe(false);
-    expect(client.attributes["backchannel.logout.url"]).toBe(`${APP_URL}/auth/demo/backchannel-logout`);
+    expect(client.attributes["backchannel.logout.url"]).toBe("/auth/demo/backchannel-logout");
     expect(client.attributes["backchannel.logout.session.required"]).toBe("true");
     expect(client.attributes["backchannel.logout.revoke.offline.tokens"]).toMatch(/^(true|false)$/);
   });
@@ -122,10 +126,10 @@ describe("keycloak/realm-acme.json", () => {
       name: undefined,
       description: undefined,
     });
-    expect(redirectUris).toEqual([`${APP_URL}/auth/acme/callback`]);
+    expect(redirectUris).toEqual(["/auth/acme/callback"]);
     expect(attributes).toEqual({
       ...remixAttributes,
-      "backchannel.logout.url": `${APP_URL}/auth/acme/backchannel-logout`,
+      "backchannel.logout.url": "/auth/acme/backchannel-logout",
     });
     expect(acme.users.map((u) => u.username)).toEqual(["demo"]);
   });
@@ -169,10 +173,12 @@ describe.each(["README.md", "docs/DEPLOY.md"])("the Keycloak client table in %s"
   it("describes the client of realm-export.json", () => {
     expect(onOff(row(markdown, "Client authentication"))).toBe(!client.publicClient);
     expect(onOff(row(markdown, "Standard flow"))).toBe(client.standardFlowEnabled);
-    expect(url(row(markdown, "Valid redirect URIs"))).toBe(client.redirectUris[0]);
-    expect(url(row(markdown, "Valid post logout redirect URIs"))).toBe(client.attributes["post.logout.redirect.uris"]);
+    expect(url(row(markdown, "Valid redirect URIs"))).toBe(resolved(client.redirectUris[0]!));
+    expect(url(row(markdown, "Valid post logout redirect URIs"))).toBe(
+      resolved(client.attributes["post.logout.redirect.uris"]!),
+    );
     expect(onOff(row(markdown, "Front channel logout"))).toBe(client.frontchannelLogout);
-    expect(url(row(markdown, "Backchannel logout URL"))).toBe(client.attributes["backchannel.logout.url"]);
+    expect(url(row(markdown, "Backchannel logout URL"))).toBe(resolved(client.attributes["backchannel.logout.url"]!));
     expect(onOff(row(markdown, "Backchannel logout session required"))).toBe(
       client.attributes["backchannel.logout.session.required"] === "true",
     );
@@ -191,15 +197,15 @@ describe("DEPLOY.md's 'Import the realm', step 2", () => {
       return Object.entries(value).flatMap(([name, inner]) => keysHoldingAppUrl(inner, name));
     return [];
   }
-  const step = /^2\. Replace `http:\/\/localhost:3000`[^]*?(?=\n3\. )/m.exec(read("docs/DEPLOY.md"))![0];
+  const step = /^2\. [^]*?(?=\n3\. )/m.exec(read("docs/DEPLOY.md"))![0];
 
   it.each(["keycloak/realm-export.json", "keycloak/realm-acme.json"])(
-    "names every URL of %s that holds the example APP_URL",
+    "names the one place of %s that holds the example APP_URL, the Root URL",
     (path) => {
-      const keys = keysHoldingAppUrl(JSON.parse(read(path)));
-      expect(keys.sort()).toEqual(["backchannel.logout.url", "post.logout.redirect.uris", "redirectUris", "rootUrl"]);
-      expect(step).toContain("four URLs");
-      for (const key of keys) expect(step).toContain(`\`${key}\``);
+      expect(keysHoldingAppUrl(JSON.parse(read(path)))).toEqual(["rootUrl"]);
+      expect(step).toContain("Root URL");
+      expect(step).toContain("`rootUrl`");
+      expect(step).toContain("the one place");
     },
   );
 });
