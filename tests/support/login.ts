@@ -73,3 +73,36 @@ export async function continueIdpLogout(
   const fields = { ...form.fields, ...button(page.html!, "Continue") };
   return (await follow(jar, await browse(jar, form.action, { form: fields }), form.action, idp)).url;
 }
+
+/** The part of an auth instance (or of a layer's context, wrapped) that a login goes through. */
+export interface LoginRoutes {
+  startLogin(request: Request, realm: string): Promise<unknown>;
+  completeLogin(request: Request, realm: string): Promise<unknown>;
+}
+
+/** A request to `url` carrying the jar's cookies for it, as a browser would send it. */
+export const requestWith = (jar: CookieJar, url: string, init: RequestInit = {}) =>
+  new Request(url, { ...init, headers: { cookie: jar.header(url), ...init.headers } });
+
+/**
+ * A full login through an auth instance running in this process (no server): its login route, the IdP's form
+ * over HTTP, its callback. The jar then holds the session; returns the callback's answer (a 302 on success).
+ */
+export async function logInInProcess(auth: LoginRoutes, jar: CookieJar, target: LoginTarget): Promise<Response> {
+  const { app, idp, realm = "demo", username = "demo", password = username } = target;
+  const start = await auth.startLogin(requestWith(jar, `${app}/auth/${realm}/login`), realm);
+  if (!(start instanceof Response)) throw new Error(`the login did not start: ${JSON.stringify(start)}`);
+  jar.store(app, start);
+  const authorize = start.headers.get("location")!;
+  const page = await follow(jar, await browse(jar, authorize), authorize, idp);
+  let callbackUrl = page.url;
+  if (page.html) {
+    const { action } = formOf(page.html, page.url);
+    callbackUrl = (await follow(jar, await browse(jar, action, { form: { username, password } }), action, idp)).url;
+  }
+  expect(callbackUrl.startsWith(`${app}/auth/${realm}/callback?`)).toBe(true);
+  const callback = await auth.completeLogin(requestWith(jar, callbackUrl), realm);
+  if (!(callback instanceof Response)) throw new Error(`the login did not complete: ${JSON.stringify(callback)}`);
+  jar.store(app, callback);
+  return callback;
+}

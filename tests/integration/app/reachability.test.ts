@@ -1,0 +1,79 @@
+// createReachabilityCheck against a small HTTP server on loopback that answers as told: what counts as a
+// provider that answers, and how many discovery requests a burst of checks costs.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createReachabilityCheck } from "~/auth/providers/reachability.server";
+
+/** The status the server answers with, or "silent": it holds the request and never answers. */
+let answer: number | "silent" = 200;
+/** The paths of the requests the server received, in order. */
+const received: string[] = [];
+const held: ServerResponse[] = [];
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    received.push(req.url ?? "");
+    if (answer === "silent") return void held.push(res);
+    res.writeHead(answer, { "Content-Type": "application/json" }).end(JSON.stringify({ issuer: "x" }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+beforeEach(() => {
+  answer = 200;
+  received.length = 0;
+});
+
+const DISCOVERY = "/realms/demo/.well-known/openid-configuration";
+
+describe("createReachabilityCheck", () => {
+  it.each([
+    [200, true],
+    [404, true],
+    [500, false],
+    [503, false],
+  ])("says a provider whose discovery answers %i answers: %s", async (status, answers) => {
+    answer = status;
+    expect(await createReachabilityCheck(5000)(`${base}/realms/demo`)).toBe(answers);
+    expect(received).toEqual([DISCOVERY]);
+  });
+
+  it("asks the discovery document of an issuer written with a trailing slash", async () => {
+    expect(await createReachabilityCheck(5000)(`${base}/realms/demo/`)).toBe(true);
+    expect(received).toEqual([DISCOVERY]);
+  });
+
+  it("says a provider that never answers does not, once the timeout passes", async () => {
+    answer = "silent";
+    // Only the outcome: whether the request reached the server before the check gave up depends on the machine.
+    expect(await createReachabilityCheck(50)(`${base}/realms/demo`)).toBe(false);
+  });
+
+  it("sends one request for checks of one provider made while one is under way", async () => {
+    const check = createReachabilityCheck(5000);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => check(`${base}/realms/demo`)));
+    expect(answers).toEqual([true, true, true, true, true]);
+    expect(received).toEqual([DISCOVERY]);
+  });
+
+  it("asks each provider for itself", async () => {
+    const check = createReachabilityCheck(5000);
+    await Promise.all([check(`${base}/realms/demo`), check(`${base}/realms/acme`)]);
+    expect(received.sort()).toEqual(["/realms/acme/.well-known/openid-configuration", DISCOVERY]);
+  });
+
+  it("keeps no answer: the check after one asks again, and hears the provider went down", async () => {
+    const check = createReachabilityCheck(5000);
+    expect(await check(`${base}/realms/demo`)).toBe(true);
+    answer = 503;
+    expect(await check(`${base}/realms/demo`)).toBe(false);
+    expect(received).toEqual([DISCOVERY, DISCOVERY]);
+  });
+});
