@@ -2,7 +2,7 @@ import { orderedNow } from "../core/clock";
 import { AuthError } from "../core/errors";
 import { LOGOUT_TOKEN_MAX_AGE_SECONDS } from "../protocol/logout-token.server";
 import type { ProviderContext } from "../providers/context.server";
-import { revocationKeys } from "../session/revocation.server";
+import { revocationKeys, revocationScope } from "../session/revocation.server";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -31,7 +31,7 @@ export async function handleBackchannelLogout(
     const claims = await (await provider.strategy()).validateLogoutToken(token);
     // Sessions end within SESSION_MAX_AGE anyway: the record need not outlive them.
     const revocation = {
-      keys: revocationKeys(realm, claims.sid ? { sid: claims.sid } : { sub: claims.sub }),
+      keys: revocationKeys(revocationScope(ctx.config, realm), claims.sid ? { sid: claims.sid } : { sub: claims.sub }),
       at: orderedNow(),
       ttlSeconds: ctx.config.sessionMaxAge,
     };

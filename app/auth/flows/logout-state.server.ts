@@ -30,7 +30,7 @@ export async function verifyLogoutState(
 ): Promise<{ result: LogoutStateCheck; clearCookie: string }> {
   const clearCookie = logoutStateCookie(config.secureCookies, "", 0);
   const returned = new URL(request.url).searchParams.get("state");
-  const sealed = parseCookieHeader(request.headers.get("Cookie")).get(logoutCookie(config.secureCookies).name);
+  const sealed = parseCookieHeader(request.headers.get("Cookie"))[logoutCookie(config.secureCookies).name];
   const expected = sealed ? (unseal(sealed, config.sessionSecrets) as { state?: unknown; exp?: unknown } | null) : null;
   if (!returned || !expected) return { result: "missing", clearCookie };
   if (expected.state !== returned || typeof expected.exp !== "number" || expected.exp < Date.now() / 1000) {

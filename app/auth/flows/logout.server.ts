@@ -13,7 +13,7 @@ import {
 import { AuthError } from "../core/errors";
 import { createLogoutState, verifyLogoutState, type LogoutStateCheck } from "./logout-state.server";
 import { requestId } from "../core/request-id.server";
-import { revocationKeys } from "../session/revocation.server";
+import { revocationKeys, revocationScope } from "../session/revocation.server";
 import { isCrossSiteRequest } from "../http/same-origin";
 import { destroyAuthSession, getAuthSession, sessionId, type AuthSessionData } from "../session/session.server";
 
@@ -147,7 +147,7 @@ function submittedAsDocument(request: Request): boolean {
  */
 async function recordLogout(ctx: ProviderContext, request: Request, session: AuthSessionData) {
   const { user } = session;
-  const keys = revocationKeys(user.realm, { sid: sessionId(session) });
+  const keys = revocationKeys(revocationScope(ctx.config, user.realm), { sid: sessionId(session) });
   const { sessionMaxAge } = ctx.config;
   try {
     await Promise.all(keys.map((key) => ctx.revocations.revoke(key, orderedNow(), sessionMaxAge)));

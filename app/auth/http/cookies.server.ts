@@ -8,17 +8,14 @@ export interface CookieAttributes {
 }
 
 /**
- * Parses a `Cookie` header into name -> value, values as sent (they are base64url or form-encoded already);
- * the first of duplicate names wins, as browsers send the most specific first.
+ * Parses a `Cookie` header into name -> value (an object without a prototype), values as sent: they are
+ * base64url or form-encoded already. The first of duplicate names wins, as browsers send the most specific first.
  */
-export function parseCookieHeader(header: string | null): Map<string, string> {
-  if (!header) return new Map();
-  return new Map(
-    Object.entries(parse(header, { decode: (value) => value })).flatMap(([name, value]) =>
-      value === undefined ? [] : [[name, value] as const],
-    ),
-  );
+export function parseCookieHeader(header: string | null): Readonly<Record<string, string | undefined>> {
+  return parse(header ?? "", { decode: keepAsSent });
 }
+
+const keepAsSent = (value: string) => value;
 
 /** An httpOnly, SameSite=Lax `Set-Cookie` value. The value must already be cookie-safe. */
 export function serializeCookie(name: string, value: string, { path, secure, maxAge }: CookieAttributes): string {
@@ -29,7 +26,7 @@ export function serializeCookie(name: string, value: string, { path, secure, max
     secure,
     maxAge,
     ...(maxAge === 0 && { expires: new Date(0) }),
-    encode: (unchanged) => unchanged,
+    encode: keepAsSent,
   });
 }
 
@@ -62,12 +59,14 @@ export class BoundedEntriesCookie {
   ) {}
 
   read(request: Request): URLSearchParams {
-    return new URLSearchParams(parseCookieHeader(request.headers.get("Cookie")).get(this.name) ?? "");
+    return new URLSearchParams(parseCookieHeader(request.headers.get("Cookie"))[this.name] ?? "");
   }
 
   /** The `Set-Cookie` that adds an entry. */
   add(request: Request, key: string, value: string): string {
-    const kept = [...this.read(request)].filter(([existing]) => existing !== key).slice(-(this.limit - 1));
+    const others = [...this.read(request)].filter(([existing]) => existing !== key);
+    // Not `slice(-(limit - 1))`: with a limit of 1 that is `slice(-0)`, every entry.
+    const kept = others.slice(Math.max(0, others.length - (this.limit - 1)));
     return this.#serialize(new URLSearchParams([...kept, [key, value]]));
   }
 

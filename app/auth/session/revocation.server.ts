@@ -214,10 +214,18 @@ export class RedisRevocationStore implements RevocationStore {
   }
 }
 
-/** The keys a back-channel logout revokes, and a session is checked against. */
-export function revocationKeys(realm: string, { sid, sub }: { sid?: string; sub?: string }): string[] {
+/**
+ * What revocations of a provider's sessions are keyed by: its issuer, not its name. A `sub` is unique only
+ * within its issuer (OpenID Connect Core 2), and instances of other configurations may share the Redis.
+ */
+export function revocationScope(config: { providers: readonly { name: string; issuer: string }[] }, name: string) {
+  return config.providers.find((provider) => provider.name === name)?.issuer ?? name;
+}
+
+/** The keys a back-channel logout revokes, and a session is checked against; `scope` from `revocationScope`. */
+export function revocationKeys(scope: string, { sid, sub }: { sid?: string; sub?: string }): string[] {
   const keys: string[] = [];
-  if (sid) keys.push(`${realm}:sid:${sid}`);
-  if (sub) keys.push(`${realm}:sub:${sub}`);
+  if (sid) keys.push(`${scope}:sid:${sid}`);
+  if (sub) keys.push(`${scope}:sub:${sub}`);
   return keys;
 }

@@ -60,7 +60,7 @@ export function setCookieChunks(
 }
 
 export function hasSessionIdCookie({ config }: SessionContext, request: Request): boolean {
-  return parseCookieHeader(request.headers.get("Cookie")).has(sessionIdCookieName(config.secureCookies));
+  return parseCookieHeader(request.headers.get("Cookie"))[sessionIdCookieName(config.secureCookies)] !== undefined;
 }
 
 export const chunkIndex = (ctx: SessionContext, name: string) => Number(name.slice(cookieName(ctx).length + 1) || 0);
@@ -68,7 +68,7 @@ export const chunkIndex = (ctx: SessionContext, name: string) => Number(name.sli
 export function presentChunkNames(ctx: SessionContext, request: Request): string[] {
   const cookies = parseCookieHeader(request.headers.get("Cookie"));
   const base = cookieName(ctx);
-  return [...cookies.keys()].filter(
+  return Object.keys(cookies).filter(
     (name) => name === base || (name.startsWith(`${base}.`) && /^[1-9]\d*$/.test(name.slice(base.length + 1))),
   );
 }
@@ -77,7 +77,7 @@ export async function decryptSession(ctx: SessionContext, request: Request): Pro
   const cookies = parseCookieHeader(request.headers.get("Cookie"));
   const chunks: string[] = [];
   for (let index = 0; index < MAX_CHUNKS; index++) {
-    const chunk = cookies.get(chunkName(ctx, index));
+    const chunk = cookies[chunkName(ctx, index)];
     if (chunk === undefined) break;
     chunks.push(chunk);
   }

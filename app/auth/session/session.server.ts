@@ -3,7 +3,7 @@ import { decodeJwt, type JWTPayload } from "jose";
 import { orderedNow } from "../core/clock";
 import { AuthError } from "../core/errors";
 import type { LoadedSession, SessionContext } from "./context.server";
-import { revocationKeys } from "./revocation.server";
+import { revocationKeys, revocationScope } from "./revocation.server";
 import {
   chunkIndex,
   chunksSize,
@@ -211,7 +211,10 @@ async function readSession(ctx: SessionContext, request: Request): Promise<Loade
   const loaded = fromCookie ? { session: fromCookie, redis: null } : await readRedisSession(ctx, request);
   if (!loaded) return null;
   const { session } = loaded;
-  const keys = revocationKeys(session.user.realm, { sid: sessionId(session), sub: session.user.sub });
+  const keys = revocationKeys(revocationScope(ctx.config, session.user.realm), {
+    sid: sessionId(session),
+    sub: session.user.sub,
+  });
   try {
     const revokedAt = await ctx.revocations.revokedAt(keys);
     return revokedAt !== null && session.createdAt <= revokedAt ? null : loaded;

@@ -162,11 +162,11 @@ describe("two auth instances in one process", () => {
 });
 
 describe("two auth instances with different IdPs sharing one Redis", () => {
-  // OpenID Connect Core 2: a `sub` is unique only within its issuer. Revocations are keyed by the provider's name
-  // (`demo:sub:<sub>`), so a logout from A's IdP ends the sessions of C's users whose `sub` happens to be the same
-  // at C's IdP (the dev IdPs share their users; two Keycloaks imported from one realm export share user ids).
-  // Remove `.fails` with the fix in app/auth (key revocations by issuer; see the report).
-  it.fails("ends A's sessions at a back-channel logout from A's IdP, not C's", async () => {
+  // OpenID Connect Core 2: a `sub` is unique only within its issuer. Revocations keyed by the provider's name
+  // (`demo:sub:<sub>`) let a logout from A's IdP end the sessions of C's users whose `sub` is the same at C's IdP
+  // (the dev IdPs share their users; two Keycloaks imported from one realm export share user ids): they are keyed
+  // by the provider's issuer.
+  it("ends A's sessions at a back-channel logout from A's IdP, not C's", async () => {
     const [jarA, jarC] = await Promise.all([signedIn(a, APP_A, idpA), signedIn(c, APP_C, idpB)]);
     const logoutToken = idpA.logoutToken("demo", { clientId: TEST_CLIENT.clientId, sub: SUB, sid: undefined });
 

@@ -130,7 +130,7 @@ describe("a logout token the Redis store failed part-way", () => {
     const session = await app.logIn(sub);
     // The revocation key holds a list: Redis fails the revocation after the script began.
     const redisClient = await createClient({ url: redis.url }).connect();
-    const revocationKey = `remix-keycloak:revoked:demo:sub:${sub}`;
+    const revocationKey = `remix-keycloak:revoked:${idp.issuer("demo")}:sub:${sub}`;
     try {
       await redisClient.rPush(revocationKey, "not a time");
       expect(await app.deliver(token)).toBe(503);
