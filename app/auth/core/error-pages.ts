@@ -41,6 +41,14 @@ const pages: Record<PageErrorCode, AuthErrorPage> = {
     message:
       "The identity provider answered, but under another name (issuer) than this app is set up for, so sign-in was stopped. The administrator needs to check the provider's URL in the app's configuration; npm run doctor names both issuers.",
   },
+  // The provider refused the app's own credentials: no retry helps, and the user did nothing wrong.
+  client_rejected: {
+    status: 502,
+    title: "This app cannot sign anyone in just now",
+    message:
+      "The identity provider refused this app's own credentials, so the sign-in failed through no fault of yours. Trying again will not help until an administrator fixes the app's settings at the identity provider (npm run doctor names the cause).",
+    retryLabel: "Back to home",
+  },
   token_exchange_failed: {
     status: 400,
     title: "Sign-in could not be completed",

@@ -9,6 +9,7 @@ export type AuthErrorCode =
   | "idp_unreachable"
   | "issuer_mismatch"
   | "token_exchange_failed"
+  | "client_rejected"
   | "invalid_id_token"
   | "invalid_logout_token"
   | "clock_skew"

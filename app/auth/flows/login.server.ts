@@ -5,6 +5,7 @@ import { BoundedEntriesCookie, stateCookie } from "../http/cookies.server";
 import { MAX_PENDING_LOGINS } from "../protocol/oidc-strategy.server";
 import type { ProviderContext } from "../providers/context.server";
 import { createAuthSession } from "../session/session.server";
+import { requestId } from "../core/request-id.server";
 import { sanitizeReturnTo } from "./return-to";
 
 /**
@@ -87,11 +88,8 @@ export async function completeLogin(
     ctx.log(request, "login", { realm, sub: result.user.sub, outcome: "success" });
     return response;
   } catch (thrown) {
-    if (thrown instanceof AuthError) {
-      // The provider's session would sign the same account in again: ask for its login form.
-      const retryUrl = thrown.code === "session_too_large" ? `/auth/${realm}/login?prompt=login` : undefined;
-      return failure(ctx, request, realm, thrown, headers, retryUrl);
-    }
+    if (thrown instanceof AuthError)
+      return failure(ctx, request, realm, thrown, headers, RETRY_URLS[thrown.code]?.(realm));
     throw thrown;
   }
 }
@@ -115,15 +113,34 @@ function failure(
   retryUrl = `/auth/${realm}/login`,
 ) {
   ctx.log(request, "login_failed", { realm, outcome: "failure", code: error.code, detail: error.detail });
-  const { status, ...page } = describeAuthError(error.code, ctx.providers.get(realm)?.label);
+  const provider = ctx.providers.get(realm);
+  const { status, ...page } = describeAuthError(error.code, provider?.label);
   // When the provider sent the browser back with an `error` (the user cancelled, the provider was busy), that is
   // the real cause, whatever check then stopped the callback.
   const { title, message } = describeProviderError(new URL(request.url).searchParams.get("error")) ?? page;
-  return data(
-    { error: { title, message, retryUrl, retryLabel: page.retryLabel } },
-    { status, headers: noStore(headers) },
-  );
+  const view = {
+    title,
+    message,
+    retryUrl,
+    retryLabel: page.retryLabel,
+    // A problem of the set-up: the id that joins the user's report to the log line above.
+    reportId: status >= 500 ? requestId(request) : undefined,
+    // The provider signed the user in before it refused the app: a shared computer must be able to end that.
+    signOutAt:
+      error.code === "client_rejected" && provider
+        ? { action: `/auth/${provider.name}/logout`, label: provider.label }
+        : undefined,
+  };
+  return data({ error: view }, { status, headers: noStore(headers) });
 }
+
+/** Where the failure page's one way on goes, when not back to the provider's login. */
+const RETRY_URLS: Partial<Record<AuthError["code"], (realm: string) => string>> = {
+  // The provider's session would sign the same account in again: ask for its login form.
+  session_too_large: (realm) => `/auth/${realm}/login?prompt=login`,
+  // Every login fails alike until the client is fixed: no loop back to the provider.
+  client_rejected: () => "/",
+};
 
 function unknownProvider(ctx: ProviderContext, request: Request, name: string) {
   const error = new AuthError("unknown_provider", `no strategy named ${JSON.stringify(name.slice(0, 64))}`);

@@ -175,6 +175,9 @@ export async function protocolStep<T>(code: AuthErrorCode, step: string, run: ()
     if (error instanceof oauth.AuthorizationResponseError) {
       throw new AuthError("idp_error", `${error.error}: ${error.error_description ?? ""}`, { cause: error });
     }
+    if (clientRefused(error)) {
+      throw new AuthError("client_rejected", `${step}: HTTP ${error.status} ${describe(error)}`, { cause: error });
+    }
     if (error instanceof oauth.ResponseBodyError || error instanceof oauth.WWWAuthenticateChallengeError) {
       throw new AuthError("token_exchange_failed", `${step}: HTTP ${error.status} ${describe(error)}`, {
         cause: error,
@@ -185,8 +188,26 @@ export async function protocolStep<T>(code: AuthErrorCode, step: string, run: ()
   }
 }
 
+/**
+ * The provider refused the app itself, not the user or the code: `invalid_client` or `unauthorized_client`
+ * (RFC 6749 5.2), or a 401 challenging for the client's Basic credentials. Every login fails alike until an
+ * administrator fixes the client.
+ */
+function clientRefused(error: unknown): error is oauth.ResponseBodyError | oauth.WWWAuthenticateChallengeError {
+  if (error instanceof oauth.ResponseBodyError) return CLIENT_REFUSED.has(error.error);
+  if (!(error instanceof oauth.WWWAuthenticateChallengeError) || error.status !== 401) return false;
+  return error.cause.some(({ scheme, parameters }) => scheme === "basic" || CLIENT_REFUSED.has(parameters.error ?? ""));
+}
+const CLIENT_REFUSED = new Set(["invalid_client", "unauthorized_client"]);
+
 /** An error as the log says it: oauth4webapi's error code and description, or the error's name and message. */
 export function describe(error: unknown): string {
   if (error instanceof oauth.ResponseBodyError) return `${error.error}: ${error.error_description ?? ""}`;
+  if (error instanceof oauth.WWWAuthenticateChallengeError) {
+    const challenges = error.cause.map(({ scheme, parameters }) =>
+      [scheme, ...Object.entries(parameters).map(([name, value]) => `${name}="${value}"`)].join(" "),
+    );
+    return `WWW-Authenticate: ${challenges.join(", ")}`;
+  }
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
