@@ -31,10 +31,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   );
 }
 
-/** The label of the provider the user signed in with, for the header; `null` when it would only repeat the username. */
-function providerLabel({ realm, username }: { realm: string; username: string }): string | null {
-  const label = auth.getProvider(realm)?.label ?? realm;
-  return label.toLowerCase() === username.toLowerCase() ? null : label;
+/** The label of the provider the user signed in with, for the header when there are several to tell apart. */
+function providerLabel({ realm }: { realm: string }): string | null {
+  if (auth.listProviders().length < 2) return null;
+  return auth.getProvider(realm)?.label ?? realm;
 }
 
 export function Layout({ children }: { children: ReactNode }) {

@@ -39,29 +39,48 @@ const USERINFO_SHOWN = [
   { claim: "email", label: "Email" },
 ] as const;
 
-/** What the userinfo API answered, called with the user's access token; or why it could not be called. */
-async function callUserinfo(request: Request) {
-  // A redirect to login, or the page of a failed token renewal, is thrown on; a failed call is shown here.
+/**
+ * The roles and what the userinfo API answered, called with the user's access token; or why they could not be
+ * read. The API goes first: it renews the access token when due, and a provider that cannot be reached then is
+ * said here, in the page, rather than as a 503 instead of it. A redirect to login is thrown on.
+ */
+async function apiSections(request: Request, provider: string) {
   const { userinfo, error } = await auth.fetchUserinfo(request);
-  if (error) return { facts: [], tokenExpiresAt: null, error: describeAuthError(error.code).message };
-  const { expiresAt } = await auth.getAccessToken(request);
+  const unreachable = error?.code === "idp_unreachable";
+  const roles = unreachable ? null : (await auth.getRoles(request)).roles;
+  const rolesError = unreachable ? describeAuthError(error.code, provider).message : null;
+  if (error) {
+    const api = { facts: [], tokenExpiresAt: null, error: describeAuthError(error.code, provider).message };
+    return { roles, rolesError, api, headers: unreachable ? error.headers : undefined };
+  }
+  const { expiresAt, headers } = await auth.getAccessToken(request);
   const facts = USERINFO_SHOWN.filter(({ claim }) => typeof userinfo[claim] === "string").map(({ claim, label }) => ({
     label,
     value: String(userinfo[claim]),
   }));
-  return { facts, tokenExpiresAt: displayTime(expiresAt), error: null };
+  return { roles, rolesError, api: { facts, tokenExpiresAt: displayTime(expiresAt), error: null }, headers };
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const session = await auth.requireAuthSession(request);
+  const provider = auth.getProvider(session.user.realm);
+  const label = provider?.label ?? session.user.realm;
   // Without tokens in the session (too large for the cookie, no Redis) the page shows what it can.
-  const canCallApis = session.tokens !== null;
-  const roles = canCallApis ? (await auth.getRoles(request)).roles : null;
-  const api = canCallApis
-    ? await callUserinfo(request)
-    : { facts: [], tokenExpiresAt: null, error: describeAuthError("tokens_unavailable").message };
+  const {
+    roles,
+    rolesError,
+    api,
+    headers: renewed,
+  } = session.tokens !== null
+    ? await apiSections(request, label)
+    : {
+        roles: null,
+        rolesError: null,
+        api: { facts: [], tokenExpiresAt: null, error: describeAuthError("tokens_unavailable").message },
+        headers: undefined,
+      };
   // The renewed session cookie, when the calls renewed the access token.
-  const headers = new Headers(canCallApis ? (await auth.getAccessToken(request)).headers : undefined);
+  const headers = new Headers(renewed);
   const appSession = await getAppSession(request);
   const notice = appSession.get("notice") ?? null;
   const hideClaims = appSession.get("hideClaims") === true;
@@ -78,8 +97,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
   // Reading the flash removed it: saved, it is not shown again.
   if (notice) headers.append("Set-Cookie", await commitAppSession(appSession));
-  const provider = auth.getProvider(session.user.realm);
-  const label = provider?.label ?? session.user.realm;
   const rolesFrom = auth.roleNaming(session.user.realm);
   return data(
     {
@@ -90,6 +107,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       },
       sessionStartedAt: displayTime(idTokenClaims.auth_time),
       roles,
+      rolesError,
       rolesFrom,
       api,
       claims: hideClaims ? [] : claims,
@@ -110,7 +128,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Account() {
-  const { user, signedInWith, sessionStartedAt, roles, rolesFrom, api, claims, hideClaims, notice } =
+  const { user, signedInWith, sessionStartedAt, roles, rolesError, rolesFrom, api, claims, hideClaims, notice } =
     useLoaderData<typeof loader>();
   return (
     <>
@@ -168,6 +186,11 @@ export default function Account() {
             <a href="/admin">Administration</a>{" "}
             <span className="muted">(needs the role admin of the app's default realm)</span>
           </p>
+        </section>
+      ) : rolesError ? (
+        <section className="card" aria-labelledby="roles">
+          <h2 id="roles">Roles</h2>
+          <p data-testid="roles-error">Your roles could not be read just now. {rolesError}</p>
         </section>
       ) : null}
       <section className="card" aria-labelledby="api">

@@ -36,6 +36,8 @@ test("works with a 6 KB id_token carrying 60 groups", async ({ page, stack, sign
 
   await expect(page).toHaveURL(`${app}/`);
   await expect(page.getByTestId("username")).toHaveText("big");
+  // One provider: nothing to tell apart, for big as for demo (issue 28.8: it said "big (demo)", and "demo" alone).
+  await expect(page.getByRole("navigation", { name: "Account" }).locator(".signed-in")).toHaveText("Signed in as big");
   const cookies = await page.context().cookies(app);
   const session = cookies.filter((cookie) => /^__session(\.\d+)?$/.test(cookie.name));
   expect(session.length).toBeGreaterThan(0);

@@ -15,6 +15,8 @@ export interface AuthEventFields {
   realm: string;
   outcome: string;
   sub?: string;
+  /** Who signed in, as the user is shown (a login's line). */
+  username?: string;
   /** An AuthError code. */
   code?: string;
   /** Safe detail: never a token, a code, a cookie or a secret. */

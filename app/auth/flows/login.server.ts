@@ -85,7 +85,7 @@ export async function completeLogin(
     headers.append("Set-Cookie", strategy.finishLoginCookie(request));
     const result = await ctx.providers.authenticator.authenticate(realm, request);
     const response = await createAuthSession(ctx, request, result, returnTo, noStore(headers));
-    ctx.log(request, "login", { realm, sub: result.user.sub, outcome: "success" });
+    ctx.log(request, "login", { realm, outcome: "success", username: result.user.username, sub: result.user.sub });
     return response;
   } catch (thrown) {
     if (thrown instanceof AuthError)

@@ -57,12 +57,21 @@ export type UserinfoResult =
  * protected by it. When the API refuses the token (it was revoked), the token
  * is renewed once and the call repeated; a provider that refuses the renewal
  * too ended the session, and the user is sent to log in. A failure of the
- * session (renewal, provider) is thrown like `getAccessToken`'s; a failure of
- * the call itself is returned.
+ * call, or a provider unreachable at renewal, is returned (the page can show
+ * the rest); anything else is thrown like `getAccessToken`'s.
  */
 export async function fetchUserinfo(ctx: TokenContext, request: Request): Promise<UserinfoResult> {
   const { user } = await requireAuthSession(ctx, request);
-  let { accessToken, headers } = await getAccessToken(ctx, request);
+  let token: AccessToken;
+  try {
+    token = await getAccessToken(ctx, request);
+  } catch (error) {
+    // The provider is down at renewal: the session stays, and so can the page, saying why this part is missing.
+    if (error instanceof AuthError && error.code === "idp_unreachable")
+      return { userinfo: null, error, headers: error.headers ?? new Headers() };
+    throw error;
+  }
+  let { accessToken, headers } = token;
   const strategy = await strategyOf(ctx, user.realm, headers);
   const call = () =>
     strategy.userinfo(accessToken, user.sub).catch((error: unknown) => {

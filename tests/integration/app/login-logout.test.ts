@@ -124,7 +124,8 @@ describe("login and logout over HTTP", () => {
     expect(textOf(again.page.html!)).toContain("Sign in to your account");
 
     const logs = stack.app.output();
-    expect(logs).toContain('"event":"login"');
+    // Who signed in, not only where (issue 28.8).
+    expect(logs).toMatch(/"event":"login","realm":"demo","outcome":"success","username":"demo","sub":"[^"]+"/);
     expect(logs).toContain('"event":"logout"');
     expect(logs).not.toContain(idToken);
     // The app's own lines never carry the code; remix-serve's access log prints the callback URL whole,

@@ -114,15 +114,23 @@ describe.each(stores)("the $store session store", ({ store, env, cookie }) => {
     expect((await browse(jar, `${app}/account`)).status).toBe(200);
   });
 
-  it("answers 503 and keeps the session when the IdP is down at renewal, and renews once it is back", async () => {
+  it("keeps the session when the IdP is down at renewal: /account says so in the page, /admin answers 503; it renews once the IdP is back", async () => {
     const jar = new CookieJar();
     const expiring = await logIn(jar);
     await until(expiring);
     stack.idp.faults.down = true;
     try {
-      const down = await browse(jar, `${app}/account`);
-      expect(down.status).toBe(503);
-      expect(textOf(await down.text())).toContain("The identity provider is unreachable");
+      // The profile is in the session: the page stays, and its API and roles say why they are missing (issue 28.8).
+      const account = await browse(jar, `${app}/account`);
+      expect(account.status).toBe(200);
+      const text = textOf(await account.text());
+      expect(text).toContain("Your account");
+      expect(text).toContain("Your roles could not be read just now. We could not reach demo.");
+      expect(text).toMatch(/From the identity provider's API .*We could not reach demo\./);
+      // A page that cannot work without the token still answers 503.
+      const admin = await browse(jar, `${app}/admin`);
+      expect(admin.status).toBe(503);
+      expect(textOf(await admin.text())).toContain("The identity provider is unreachable");
       expect(sessionCookies(jar)).toEqual([cookie]);
     } finally {
       stack.idp.faults.down = false;

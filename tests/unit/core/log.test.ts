@@ -15,4 +15,16 @@ describe("the development log line", () => {
     });
     expect(line).toBe("14:03:09 login_failed demo: failure code=idp_error detail=access_denied");
   });
+
+  it("names who signed in at a login", () => {
+    const line = readableLine({
+      time: "2026-11-30T14:03:09.123Z",
+      event: "login",
+      realm: "demo",
+      outcome: "success",
+      username: "big",
+      sub: "2f1c",
+    });
+    expect(line).toBe("14:03:09 login demo: success username=big sub=2f1c");
+  });
 });
