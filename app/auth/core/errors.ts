@@ -26,17 +26,24 @@ export class AuthError extends Error {
   readonly detail: string;
   /** Headers the error's page must still send: the cookies of tokens renewed before the failure. */
   readonly headers: Headers | undefined;
+  /** The label of the provider concerned, when known: its page names it. */
+  readonly provider: string | undefined;
 
-  constructor(code: AuthErrorCode, detail: string, options?: { cause?: unknown; headers?: Headers }) {
+  constructor(
+    code: AuthErrorCode,
+    detail: string,
+    options?: { cause?: unknown; headers?: Headers; provider?: string },
+  ) {
     super(`${code}: ${detail}`, { cause: options?.cause });
     this.code = code;
     this.detail = detail;
     this.headers = options?.headers;
+    this.provider = options?.provider;
   }
 
-  /** The same error, its page sending `headers` too. */
-  withHeaders(headers: Headers): AuthError {
-    return new AuthError(this.code, this.detail, { cause: this.cause, headers });
+  /** The same error, its page sending `headers` too, and naming `provider`. */
+  withHeaders(headers: Headers, provider = this.provider): AuthError {
+    return new AuthError(this.code, this.detail, { cause: this.cause, headers, provider });
   }
 }
 

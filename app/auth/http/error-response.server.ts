@@ -8,7 +8,7 @@ import { AuthError } from "../core/errors";
  * The error's headers (e.g. renewed session cookies) are sent along.
  */
 export function authErrorResponse(error: AuthError) {
-  const { status, title, message } = describeAuthError(error.code);
+  const { status, title, message } = describeAuthError(error.code, error.provider);
   return data({ authError: { title, message } }, { status, headers: error.headers });
 }
 

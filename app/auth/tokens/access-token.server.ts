@@ -132,7 +132,7 @@ async function renew(
         code: error.code,
         detail: error.detail,
       });
-      throw error.withHeaders(headers);
+      throw error.withHeaders(headers, ctx.providers.get(user.realm)?.label);
     },
   );
   const renewed = { ...session, tokens: fresh };
@@ -164,6 +164,6 @@ export async function strategyOf(ctx: TokenContext, realm: string, headers: Head
   try {
     return await provider.strategy();
   } catch (error) {
-    throw error instanceof AuthError ? error.withHeaders(headers) : error;
+    throw error instanceof AuthError ? error.withHeaders(headers, provider.label) : error;
   }
 }

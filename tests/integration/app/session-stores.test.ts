@@ -130,7 +130,10 @@ describe.each(stores)("the $store session store", ({ store, env, cookie }) => {
       // A page that cannot work without the token still answers 503.
       const admin = await browse(jar, `${app}/admin`);
       expect(admin.status).toBe(503);
-      expect(textOf(await admin.text())).toContain("The identity provider is unreachable");
+      const adminText = textOf(await admin.text());
+      expect(adminText).toContain("The identity provider is unreachable");
+      // Named as every other page names it (issue 28.8), not "the identity provider".
+      expect(adminText).toContain("We could not reach demo.");
       expect(sessionCookies(jar)).toEqual([cookie]);
     } finally {
       stack.idp.faults.down = false;
