@@ -20,6 +20,41 @@ test("after a logout, shows the page only a completed logout has, in both scheme
   }
 });
 
+test("shows that the click was taken while the provider is slow to answer (issue 28.7)", async ({
+  page,
+  stack,
+  logIn,
+}) => {
+  const app = stack.app.url;
+  await logIn();
+  // Every answer of the provider now takes a second, the check before the redirect to it included.
+  stack.idp.faults.delayMs = 1_000;
+  // Watched from the page itself: while a navigation is under way, Playwright's own reads wait for it.
+  const seen: string[] = [];
+  const logoutPosts: string[] = [];
+  try {
+    await page.exposeFunction("logoutButtonChanged", (state: string) => seen.push(state));
+    await page.evaluate(() => {
+      const button = document.querySelector<HTMLButtonElement>("form[action='/logout'] button")!;
+      const report = (window as unknown as { logoutButtonChanged: (state: string) => void }).logoutButtonChanged;
+      new MutationObserver(() => {
+        report(`${button.textContent} aria-disabled=${button.getAttribute("aria-disabled")}`);
+        // A second click while it is pending starts nothing more.
+        if (button.textContent === "Logging out…") button.click();
+      }).observe(button, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    page.on("request", (request) => {
+      if (request.method() === "POST" && new URL(request.url()).pathname === "/logout") logoutPosts.push(request.url());
+    });
+    await page.getByRole("button", { name: "Log out" }).click();
+    await expectLoggedOutPage(page, app);
+  } finally {
+    stack.idp.faults.delayMs = 0;
+  }
+  expect(seen).toContain("Logging out… aria-disabled=true");
+  expect(logoutPosts).toHaveLength(1);
+});
+
 test("a page on another site sending the browser to /logout/callback logs no one out and clears no cookie (issue 14.1)", async ({
   page,
   stack,
