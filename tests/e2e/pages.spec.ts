@@ -96,6 +96,58 @@ for (const scheme of SCHEMES) {
   );
 }
 
+/** Stacks for pages that need the provider to misbehave: a client secret it refuses, access tokens always due. */
+const withTroubledProvider = test.extend<object, { refusedStack: Stack; renewingStack: Stack }>({
+  refusedStack: [
+    async ({}, use) => {
+      const stack = await startStack({ env: { KEYCLOAK_CLIENT_SECRET: "not-the-client-secret" } });
+      await use(stack);
+      await stack.stop();
+    },
+    { scope: "worker" },
+  ],
+  renewingStack: [
+    async ({}, use) => {
+      const stack = await startStack({ accessTokenTtl: 30 });
+      await use(stack);
+      await stack.stop();
+    },
+    { scope: "worker" },
+  ],
+});
+
+for (const scheme of SCHEMES) {
+  withTroubledProvider(
+    `client-rejected is accessible and laid out at 360 and 1280 px in the ${scheme} scheme (issue 28.5)`,
+    async ({ page, refusedStack, signIn }, testInfo) => {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(`${refusedStack.app.url}/login`);
+      await signIn("demo");
+      await expect(page.getByRole("button", { name: "Sign out of demo" })).toBeVisible();
+      await checkPage(page, testInfo, `client-rejected-${scheme}`, "This app cannot sign anyone in just now");
+    },
+  );
+
+  withTroubledProvider(
+    `account-provider-down is accessible and laid out at 360 and 1280 px in the ${scheme} scheme (issue 28.8)`,
+    async ({ page, renewingStack, signIn }, testInfo) => {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(`${renewingStack.app.url}/account`);
+      await signIn("demo");
+      await expect(page.getByTestId("account-username")).toHaveText("demo");
+      renewingStack.idp.faults.down = true;
+      try {
+        const response = await page.reload();
+        expect(response?.status()).toBe(200);
+        await expect(page.getByTestId("roles-error")).toContainText("We could not reach demo");
+        await checkPage(page, testInfo, `account-provider-down-${scheme}`, "Your account");
+      } finally {
+        renewingStack.idp.faults.down = false;
+      }
+    },
+  );
+}
+
 test("error pages explain, offer one way on, and show no stack trace", async ({ page, stack }) => {
   const app = stack.app.url;
   await page.goto(`${app}/no-such-page`);
