@@ -7,6 +7,7 @@ import type { PageLook } from "./flows/end-session-page.server";
 import { createHealthCheck } from "./flows/health.server";
 import { completeLogin, loginOptions, startLogin } from "./flows/login.server";
 import { completeLogout, logout, logoutIncompletePage, retryProviderLogout } from "./flows/logout.server";
+import { logoutEverywhere, logoutEverywherePage } from "./flows/logout-everywhere.server";
 import { publicJwks } from "./providers/client-keys.server";
 import { createProviderContext } from "./providers/context.server";
 import type { CustomStrategies } from "./providers/strategy-factory.server";
@@ -48,6 +49,9 @@ export function createAuth(config: AppConfig, { strategies = {}, log, look = {} 
     retryProviderLogout: (request: Request, realm: string) => retryProviderLogout(ctx, request, realm),
     completeLogout: (request: Request) => completeLogout(ctx, request),
     logoutIncompletePage: (request: Request) => logoutIncompletePage(ctx, request),
+    /** "Sign out of all devices": every session of the user, at Keycloak and in the app. */
+    logoutEverywhere: (request: Request) => logoutEverywhere(ctx, request),
+    logoutEverywherePage: (request: Request) => logoutEverywherePage(ctx, request),
     handleBackchannelLogout: (request: Request, realm: string) => handleBackchannelLogout(ctx, request, realm),
     healthCheck: createHealthCheck(providers),
     publicJwks: () => publicJwks(config.providers),

@@ -104,6 +104,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       signedInWith: {
         term: provider?.kind === "oidc" ? "Provider" : "Realm",
         name: label === session.user.realm ? label : `${label} (${session.user.realm})`,
+        provider: label,
       },
       sessionStartedAt: displayTime(idTokenClaims.auth_time),
       roles,
@@ -220,6 +221,19 @@ export default function Account() {
             .
           </p>
         ) : null}
+      </section>
+      <section className="card" aria-labelledby="everywhere">
+        <h2 id="everywhere">Your other devices</h2>
+        <p>
+          Signed in on another computer, or in a browser you cannot reach? This ends every session of yours in this app
+          {signedInWith.term === "Realm" ? ` and at ${signedInWith.provider}` : ""}, this one included.
+        </p>
+        {/* A plain POST like Log out: the answer is a full page, and it works without JavaScript. */}
+        <form method="post" action="/logout-everywhere">
+          <button type="submit" className="button button-secondary">
+            Sign out of all devices
+          </button>
+        </form>
       </section>
       <section aria-labelledby="claims">
         <h2 id="claims">ID token claims</h2>

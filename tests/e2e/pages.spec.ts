@@ -22,6 +22,17 @@ const PAGES: PageUnderTest[] = [
   // A used or expired logout link in a browser where no one is signed in (issue 28.3).
   { name: "signed-out", path: "/logout/callback?state=stale", heading: "You are signed out" },
   { name: "admin", path: "/admin", heading: "Administration", signedIn: true },
+  // After "Sign out of all devices" (issue 24.2): everywhere, and when the provider refused its part.
+  {
+    name: "signed-out-everywhere",
+    path: "/logout/everywhere?outcome=ended&realm=demo",
+    heading: "You are signed out everywhere",
+  },
+  {
+    name: "signed-out-everywhere-refused",
+    path: "/logout/everywhere?outcome=refused&realm=demo",
+    heading: "You are signed out of this app everywhere",
+  },
   {
     name: "admin-forbidden",
     path: "/admin",

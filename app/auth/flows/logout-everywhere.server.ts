@@ -1,0 +1,75 @@
+import { data, redirect } from "@remix-run/node";
+import { orderedNow } from "../core/clock";
+import { AuthError } from "../core/errors";
+import { isCrossSiteRequest } from "../http/same-origin";
+import { endAllKeycloakSessions } from "../keycloak/account-sessions.server";
+import type { Provider } from "../providers/registry.server";
+import { revocationKeys, revocationScope } from "../session/revocation.server";
+import { destroyAuthSession, getAuthSession } from "../session/session.server";
+import { getAccessToken } from "../tokens/access-token.server";
+import type { TokenContext } from "../tokens/context.server";
+
+export const LOGOUT_EVERYWHERE_PATH = "/logout/everywhere";
+
+/** How far "sign out of all devices" reached: every session at the provider too, or the app's only (and why). */
+export type EverywhereOutcome = "ended" | "app_only" | "refused" | "unreachable";
+const OUTCOMES: readonly string[] = ["ended", "app_only", "refused", "unreachable"];
+
+/**
+ * `POST /logout-everywhere`: ends every session of the signed-in user. At Keycloak, all of the user's sessions
+ * (its Account REST API, with the user's access token; Keycloak then tells every client by back-channel); in
+ * the app, every session of that user at that provider on every instance (revoked by `sub` in the revocation
+ * store); then this browser's cookies. Answers a redirect to the page saying how far it reached.
+ */
+export async function logoutEverywhere(ctx: TokenContext, request: Request): Promise<Response> {
+  if (request.method !== "POST") return plain("Method not allowed", 405, { Allow: "GET, POST" });
+  if (isCrossSiteRequest(request.headers, ctx.config.appUrl)) return plain("Cross-site logout refused", 403);
+  const session = await getAuthSession(ctx, request).catch((error: unknown) => {
+    if (error instanceof AuthError) return null;
+    throw error;
+  });
+  if (!session) return redirect("/", { headers: await destroyAuthSession(ctx, request) });
+
+  const { realm, sub } = session.user;
+  const provider = ctx.providers.get(realm);
+  const outcome = provider?.kind === "keycloak" ? await endAtKeycloak(ctx, request, provider) : "app_only";
+  try {
+    const keys = revocationKeys(revocationScope(ctx.config, realm), { sub });
+    await Promise.all(keys.map((key) => ctx.revocations.revoke(key, orderedNow(), ctx.config.sessionMaxAge)));
+  } catch (error) {
+    // This browser's session still ends below; the others end when Keycloak's back-channel logouts arrive.
+    ctx.log(request, "revocation_store_error", { realm, sub, outcome: "logout_not_recorded", detail: String(error) });
+  }
+  const headers = await destroyAuthSession(ctx, request);
+  ctx.log(request, "logout", { realm, sub, outcome: `everywhere_${outcome}` });
+  headers.set("Cache-Control", "no-store");
+  headers.set("Location", `${LOGOUT_EVERYWHERE_PATH}?${new URLSearchParams({ outcome, realm })}`);
+  return new Response(null, { status: 303, headers });
+}
+
+async function endAtKeycloak(ctx: TokenContext, request: Request, provider: Provider): Promise<EverywhereOutcome> {
+  let accessToken: string;
+  try {
+    ({ accessToken } = await getAccessToken(ctx, request));
+  } catch (thrown) {
+    // Unreachable at renewal; or Keycloak refused the refresh token, so it no longer knows this session.
+    return thrown instanceof AuthError && thrown.code === "idp_unreachable" ? "unreachable" : "refused";
+  }
+  const strategy = await provider.strategy().catch(() => null);
+  if (!strategy) return "unreachable";
+  return endAllKeycloakSessions(strategy.issuer, accessToken, ctx.config.idpTimeoutMs);
+}
+
+/** The data of the page after "sign out of all devices": how far it reached, and where. */
+export function logoutEverywherePage(ctx: TokenContext, request: Request) {
+  const url = new URL(request.url);
+  const outcome = url.searchParams.get("outcome") ?? "";
+  const provider = ctx.providers.get(url.searchParams.get("realm") ?? "");
+  if (!OUTCOMES.includes(outcome) || !provider) throw new Response("Not found", { status: 404 });
+  const view = { outcome: outcome as EverywhereOutcome, provider: provider.label };
+  return data(view, { headers: { "Cache-Control": "no-store" } });
+}
+
+function plain(body: string, status: number, extra: Record<string, string> = {}) {
+  return new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...extra } });
+}
