@@ -1,7 +1,7 @@
-import { data } from "@remix-run/node";
 import { describeAuthError, describeProviderError } from "../core/error-pages";
 import { AuthError } from "../core/errors";
 import { BoundedEntriesCookie, stateCookie } from "../http/cookies.server";
+import { pageData } from "../http/framework";
 import { MAX_PENDING_LOGINS } from "../protocol/oidc-strategy.server";
 import type { ProviderContext } from "../providers/context.server";
 import { createAuthSession } from "../session/session.server";
@@ -119,7 +119,7 @@ function failure(
   // When the provider sent the browser back with an `error` (the user cancelled, the provider was busy), that is
   // the real cause, whatever check then stopped the callback.
   const { title, message } = describeProviderError(new URL(request.url).searchParams.get("error")) ?? page;
-  return data(
+  return pageData(
     { error: { title, message, retryUrl, retryLabel: page.retryLabel } },
     { status, headers: noStore(headers) },
   );
