@@ -7,7 +7,18 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/", "public/build/", ".cache/", "test-results/", "playwright-report/", "node_modules/"] },
+  {
+    ignores: [
+      "build/",
+      "public/build/",
+      ".cache/",
+      "test-results/",
+      "playwright-report/",
+      "node_modules/",
+      "tests/react-router-app/build/",
+      "tests/react-router-app/.react-router/",
+    ],
+  },
   js.configs.recommended,
   tseslint.configs.recommended,
   {
@@ -29,8 +40,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ["~/auth/*", "!~/auth/index.server", "./auth/*", "../auth/*"],
-              message: "Import the auth module through its entry, ~/auth/index.server.",
+              group: ["~/auth/*", "!~/auth/index.server", "!~/auth/frameworks", "./auth/*", "../auth/*"],
+              message: "Import the auth module through its entry, ~/auth/index.server (and its framework's adapter).",
             },
           ],
         },
@@ -40,13 +51,13 @@ export default tseslint.config(
   // Playwright fixtures are declared by destructuring, also when a test uses none.
   { files: ["tests/e2e/**"], rules: { "no-empty-pattern": "off" } },
   {
-    files: ["app/**/*.tsx"],
+    files: ["app/**/*.tsx", "tests/react-router-app/**/*.tsx"],
     ...react.configs.flat.recommended,
     ...react.configs.flat["jsx-runtime"],
     settings: { react: { version: "detect" } },
   },
   {
-    files: ["app/**/*.tsx"],
+    files: ["app/**/*.tsx", "tests/react-router-app/**/*.tsx"],
     plugins: { "react-hooks": reactHooks, "jsx-a11y": jsxA11y },
     rules: { ...reactHooks.configs.recommended.rules, ...jsxA11y.flatConfigs.recommended.rules },
   },

@@ -1,3 +1,4 @@
+import { remix } from "~/auth/frameworks/remix.server";
 import { ConfigError, createAuth, DEV_SESSION_SECRET, parseConfig } from "~/auth/index.server";
 import stylesheet from "~/styles.css";
 
@@ -14,7 +15,7 @@ function authOrExit() {
     if (!config.production && config.sessionSecrets[0] === DEV_SESSION_SECRET) {
       console.warn("SESSION_SECRET is not set: using a development-only secret");
     }
-    return createAuth(config, { look: { stylesheet, appName: "Remix + Keycloak" } });
+    return createAuth(config, { framework: remix, look: { stylesheet, appName: "Remix + Keycloak" } });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const problem of error.problems) console.error(`Configuration error: ${problem.message}`);

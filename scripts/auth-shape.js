@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 const MAX_LINES = 250;
 const MAX_FILES = 9;
 /** Top to bottom: a module may import its own folder and the folders after it. */
-export const LAYERS = ["flows", "tokens", "providers", "session", "keycloak", "protocol", "http", "core"];
+export const LAYERS = ["frameworks", "flows", "tokens", "providers", "session", "keycloak", "protocol", "http", "core"];
 
 const authDir = resolve(dirname(fileURLToPath(import.meta.url)), "../app/auth");
 

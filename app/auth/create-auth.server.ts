@@ -2,6 +2,7 @@ import type { AppConfig } from "./core/config.server";
 import { checkConfig } from "./core/config-schema.server";
 import { createAuthLog, type AuthLog } from "./core/log.server";
 import { answeringAuthErrors } from "./http/error-response.server";
+import type { DataKind, DataOf, Framework, PageData } from "./http/framework";
 import { handleBackchannelLogout } from "./flows/backchannel.server";
 import type { PageLook } from "./flows/end-session-page.server";
 import { createHealthCheck } from "./flows/health.server";
@@ -17,7 +18,12 @@ import { fetchUserinfo, getAccessToken } from "./tokens/access-token.server";
 import { createTokenContext } from "./tokens/context.server";
 import { getRoles, requireRole, roleNaming } from "./tokens/roles.server";
 
-export interface AuthOptions {
+export interface AuthOptions<Kind extends DataKind = DataKind> {
+  /**
+   * The web framework's adapter: `remix` from `./frameworks/remix.server`, `reactRouter` from
+   * `./frameworks/react-router.server`. Pages' data goes back to routes as its `data()` values.
+   */
+  framework: Framework<Kind>;
   /** Strategies of your own, by provider name (docs/EXTENDING.md); every other provider gets the default. */
   strategies?: CustomStrategies;
   /** Where authentication events go, one line each; by default stdout (JSON in production). */
@@ -33,8 +39,15 @@ export interface AuthOptions {
  * Routes call its methods; an AuthError thrown below becomes its error page here. Throws a ConfigError when
  * `config` does not hold what every configuration must (one built in code, say).
  */
-export function createAuth(config: AppConfig, { strategies = {}, log, look = {} }: AuthOptions = {}) {
+export function createAuth<Kind extends DataKind>(
+  config: AppConfig,
+  { framework, strategies = {}, log, look = {} }: AuthOptions<Kind>,
+) {
   checkConfig(config);
+  const dataOf = <Page extends PageData<unknown>>({ page, init }: Page): DataOf<Kind, Page["page"]> =>
+    framework.data(page, init);
+  const toData = <Page extends PageData<unknown>>(result: Response | Page) =>
+    result instanceof Response ? result : dataOf(result);
   const sessions = createSessionContext(config, log ?? createAuthLog(config.production));
   const ctx = { ...createTokenContext(createProviderContext(sessions, strategies)), look };
   const { providers } = ctx;
@@ -42,33 +55,35 @@ export function createAuth(config: AppConfig, { strategies = {}, log, look = {} 
     config,
 
     // Routes: login, callback, logout, the provider's way back, back-channel logout, health, client keys.
-    startLogin: (request: Request, realm: string) => startLogin(ctx, request, realm),
-    completeLogin: (request: Request, realm: string) => completeLogin(ctx, request, realm),
+    startLogin: async (request: Request, realm: string) => toData(await startLogin(ctx, request, realm)),
+    completeLogin: async (request: Request, realm: string) => toData(await completeLogin(ctx, request, realm)),
     loginOptions: (request: Request) => loginOptions(ctx, request),
     logout: (request: Request) => logout(ctx, request),
     retryProviderLogout: (request: Request, realm: string) => retryProviderLogout(ctx, request, realm),
-    completeLogout: (request: Request) => completeLogout(ctx, request),
-    logoutIncompletePage: (request: Request) => logoutIncompletePage(ctx, request),
+    completeLogout: async (request: Request) => dataOf(await completeLogout(ctx, request)),
+    logoutIncompletePage: (request: Request) => dataOf(logoutIncompletePage(ctx, request)),
     /** "Sign out of all devices": every session of the user, at Keycloak and in the app. */
     logoutEverywhere: (request: Request) => logoutEverywhere(ctx, request),
-    logoutEverywherePage: (request: Request) => logoutEverywherePage(ctx, request),
+    logoutEverywherePage: (request: Request) => dataOf(logoutEverywherePage(ctx, request)),
     handleBackchannelLogout: (request: Request, realm: string) => handleBackchannelLogout(ctx, request, realm),
     healthCheck: createHealthCheck(providers),
     publicJwks: () => publicJwks(config.providers),
 
     // The signed-in user and the session.
-    getAuthSession: answeringAuthErrors((request: Request) => getAuthSession(ctx, request)),
-    getUser: answeringAuthErrors((request: Request) => getUser(ctx, request)),
-    requireAuthSession: answeringAuthErrors((request: Request) => requireAuthSession(ctx, request)),
-    staleAuthSessionHeaders: answeringAuthErrors((request: Request) => staleAuthSessionHeaders(ctx, request)),
+    getAuthSession: answeringAuthErrors(framework, (request: Request) => getAuthSession(ctx, request)),
+    getUser: answeringAuthErrors(framework, (request: Request) => getUser(ctx, request)),
+    requireAuthSession: answeringAuthErrors(framework, (request: Request) => requireAuthSession(ctx, request)),
+    staleAuthSessionHeaders: answeringAuthErrors(framework, (request: Request) =>
+      staleAuthSessionHeaders(ctx, request),
+    ),
 
     // Calling APIs as the user, and roles.
-    getAccessToken: answeringAuthErrors((request: Request, options?: { forceRefresh?: boolean }) =>
+    getAccessToken: answeringAuthErrors(framework, (request: Request, options?: { forceRefresh?: boolean }) =>
       getAccessToken(ctx, request, options),
     ),
-    fetchUserinfo: answeringAuthErrors((request: Request) => fetchUserinfo(ctx, request)),
-    getRoles: answeringAuthErrors((request: Request) => getRoles(ctx, request)),
-    requireRole: answeringAuthErrors((request: Request, role: string) => requireRole(ctx, request, role)),
+    fetchUserinfo: answeringAuthErrors(framework, (request: Request) => fetchUserinfo(ctx, request)),
+    getRoles: answeringAuthErrors(framework, (request: Request) => getRoles(ctx, request)),
+    requireRole: answeringAuthErrors(framework, (request: Request, role: string) => requireRole(ctx, request, role)),
     roleNaming: (provider: string) => roleNaming(ctx, provider),
 
     // Providers.
@@ -82,4 +97,4 @@ export function createAuth(config: AppConfig, { strategies = {}, log, look = {} 
   };
 }
 
-export type Auth = ReturnType<typeof createAuth>;
+export type Auth<Kind extends DataKind = DataKind> = ReturnType<typeof createAuth<Kind>>;

@@ -1,10 +1,13 @@
 // The auth module's one entry: routes and the app import only this file.
-// `createAuth(config, { strategies })` builds an instance that owns all state; below it, folders by concern,
-// importing one way (npm run shape checks it):
-// flows -> tokens -> providers -> session -> keycloak -> protocol -> http -> core.
+// `createAuth(config, { framework, strategies })` builds an instance that owns all state; below it, folders by
+// concern, importing one way (npm run shape checks it):
+// frameworks (the adapters, imported by the app, never by the module) -> flows -> tokens -> providers ->
+// session -> keycloak -> protocol -> http -> core.
 
 export { createAuth, type Auth, type AuthOptions } from "./create-auth.server";
 export type { PageLook } from "./flows/end-session-page.server";
+// For an adapter of another framework (app/auth/frameworks/ has Remix's and React Router's).
+export type { DataKind, DataOf, Framework } from "./http/framework";
 
 // Configuration: the environment adapter, and the types to build one in code.
 export { DEV_SESSION_SECRET, parseConfig, type AppConfig, type ProviderConfig } from "./core/config.server";

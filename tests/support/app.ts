@@ -8,6 +8,15 @@ export const TEST_CLIENT = { clientId: "remix-app", clientSecret: "test-client-s
 
 export { freePort } from "../../dev/free-port.js";
 
+/**
+ * The React Router 7 app of tests/react-router-app (`npm run build:react-router` first), served by
+ * react-router-serve: the same auth module as the Remix app, behind React Router's adapter.
+ */
+export const REACT_ROUTER_APP = {
+  cwd: `${root}/tests/react-router-app`,
+  serve: [`${root}/node_modules/@react-router/serve/bin.js`, "build/server/index.js"],
+};
+
 export interface RunningApp {
   url: string;
   port: number;
@@ -30,6 +39,7 @@ export async function startApp({
   viaNpm = false,
   cwd = root,
   readyPath = "/healthz",
+  serve = [`${root}/node_modules/@remix-run/serve/dist/cli.js`, "build/index.js"],
 }: {
   port: number;
   env: Record<string, string>;
@@ -38,11 +48,11 @@ export async function startApp({
   cwd?: string;
   /** A page that answers 200 once the server is up. */
   readyPath?: string;
+  /** The server's script and arguments, run by Node in `cwd`: remix-serve and the build by default. */
+  serve?: string[];
 }): Promise<RunningApp> {
   const url = `http://localhost:${port}`;
-  const [command, args] = viaNpm
-    ? ["npm", ["start", "--silent"]]
-    : [process.execPath, [`${root}/node_modules/@remix-run/serve/dist/cli.js`, "build/index.js"]];
+  const [command, args] = viaNpm ? ["npm", ["start", "--silent"]] : [process.execPath, serve];
   const child = spawn(command, args, {
     cwd,
     // Its own process group, so that stopping it also stops what npm started.

@@ -187,6 +187,8 @@ export interface KeycloakStackOptions {
   realmClients?: Record<string, { clientId: string; clientSecret: string }>;
   env?: Record<string, string>;
   port?: number;
+  /** Another app than the Remix one: `REACT_ROUTER_APP` (./app.ts). */
+  app?: { cwd: string; serve: string[] };
 }
 
 /** The production build of the app against the running Keycloak, its clients pointed at it. */
@@ -212,7 +214,7 @@ export async function startKeycloakStack(options: KeycloakStackOptions = {}): Pr
     appEnv[`KEYCLOAK_REALM_${envName(realm)}_CLIENT_ID`] = clientId;
     appEnv[`KEYCLOAK_REALM_${envName(realm)}_CLIENT_SECRET`] = clientSecret;
   }
-  const app = await startApp({ port, env: { ...appEnv, ...env } });
+  const app = await startApp({ port, env: { ...appEnv, ...env }, ...options.app });
   return {
     idp: { url, issuer: (realm) => `${url}/realms/${realm}` },
     admin,

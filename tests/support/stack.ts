@@ -39,6 +39,8 @@ export interface StackOptions {
    */
   publicUrl?: string;
   env?: Record<string, string>;
+  /** Another app than the Remix one: `REACT_ROUTER_APP` (./app.ts). */
+  app?: { cwd: string; serve: string[] };
 }
 
 /** The embedded IdP and the production build of the app, registered with each other. */
@@ -52,6 +54,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     accessTokenTtl,
     backchannelLogout = true,
     publicUrl,
+    app: otherApp,
   } = options;
   const port = await freePort();
   const appUrl = publicUrl ?? `http://localhost:${port}`;
@@ -92,7 +95,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   try {
     if (publicUrl) Object.assign(appEnv, { APP_URL: publicUrl, HOST: "127.0.0.1" });
-    const app = await startApp({ port, env: { ...appEnv, ...env } });
+    const app = await startApp({ port, env: { ...appEnv, ...env }, ...otherApp });
     return {
       idp,
       app,

@@ -1,7 +1,7 @@
-import { data } from "@remix-run/node";
 import { describeAuthError, describeProviderError } from "../core/error-pages";
 import { AuthError } from "../core/errors";
 import { BoundedEntriesCookie, stateCookie } from "../http/cookies.server";
+import { pageData } from "../http/framework";
 import { MAX_PENDING_LOGINS } from "../protocol/oidc-strategy.server";
 import type { ProviderContext } from "../providers/context.server";
 import { createAuthSession } from "../session/session.server";
@@ -131,7 +131,7 @@ function failure(
         ? { action: `/auth/${provider.name}/logout`, label: provider.label }
         : undefined,
   };
-  return data({ error: view }, { status, headers: noStore(headers) });
+  return pageData({ error: view }, { status, headers: noStore(headers) });
 }
 
 /** Where the failure page's one way on goes, when not back to the provider's login. */

@@ -1,6 +1,6 @@
-import { data, redirect } from "@remix-run/node";
 import { orderedNow } from "../core/clock";
 import { AuthError } from "../core/errors";
+import { pageData, redirectResponse } from "../http/framework";
 import { isCrossSiteRequest } from "../http/same-origin";
 import { endAllKeycloakSessions } from "../keycloak/account-sessions.server";
 import type { Provider } from "../providers/registry.server";
@@ -28,7 +28,7 @@ export async function logoutEverywhere(ctx: TokenContext, request: Request): Pro
     if (error instanceof AuthError) return null;
     throw error;
   });
-  if (!session) return redirect("/", { headers: await destroyAuthSession(ctx, request) });
+  if (!session) return redirectResponse("/", await destroyAuthSession(ctx, request));
 
   const { realm, sub } = session.user;
   const provider = ctx.providers.get(realm);
@@ -67,7 +67,7 @@ export function logoutEverywherePage(ctx: TokenContext, request: Request) {
   const provider = ctx.providers.get(url.searchParams.get("realm") ?? "");
   if (!OUTCOMES.includes(outcome) || !provider) throw new Response("Not found", { status: 404 });
   const view = { outcome: outcome as EverywhereOutcome, provider: provider.label };
-  return data(view, { headers: { "Cache-Control": "no-store" } });
+  return pageData(view, { headers: { "Cache-Control": "no-store" } });
 }
 
 function plain(body: string, status: number, extra: Record<string, string> = {}) {

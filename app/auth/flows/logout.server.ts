@@ -1,4 +1,3 @@
-import { data, redirect } from "@remix-run/node";
 import { postLogoutRedirectUrl } from "../core/app-urls.server";
 import type { Provider } from "../providers/registry.server";
 import type { ProviderContext } from "../providers/context.server";
@@ -15,6 +14,7 @@ import { createLogoutState, verifyLogoutState, type LogoutStateCheck } from "./l
 import { requestId } from "../core/request-id.server";
 import { revocationKeys, revocationScope } from "../session/revocation.server";
 import { isCrossSiteRequest } from "../http/same-origin";
+import { pageData, redirectResponse } from "../http/framework";
 import { destroyAuthSession, getAuthSession, sessionId, type AuthSessionData } from "../session/session.server";
 
 type Incomplete = "idp_unreachable" | "local_only";
@@ -45,14 +45,14 @@ export async function logout(ctx: LogoutContext, request: Request): Promise<Resp
   const headers = await destroyAuthSession(ctx, request);
   headers.set("Cache-Control", "no-store");
   headers.set("X-Request-Id", requestId(request));
-  if (!session) return redirect("/", { headers });
+  if (!session) return redirectResponse("/", headers);
 
   await recordLogout(ctx, request, session);
   const { realm, sub } = session.user;
   const provider = ctx.providers.get(realm);
   if (!provider) {
     ctx.log(request, "logout", { realm, sub, outcome: "local_only", detail: "provider no longer configured" });
-    return redirect("/", { headers });
+    return redirectResponse("/", headers);
   }
   return endProviderSession(ctx, request, provider, session.idToken, headers, sub);
 }
@@ -178,7 +178,7 @@ export function logoutIncompletePage(ctx: ProviderContext, request: Request) {
     throw new Response("Not found", { status: 404 });
   }
   const view = { reason: reason as Incomplete, realm: provider.name, provider: provider.label };
-  return data(view, { status: reason === "idp_unreachable" ? 503 : 200, headers: { "Cache-Control": "no-store" } });
+  return pageData(view, { status: reason === "idp_unreachable" ? 503 : 200, headers: { "Cache-Control": "no-store" } });
 }
 
 /**
@@ -192,15 +192,15 @@ export async function completeLogout(ctx: ProviderContext, request: Request) {
   if (result !== "valid") {
     ctx.log(request, "logout", { realm: "-", outcome: "state_check_failed", detail: `logout state ${result}` });
     const headers = { "Cache-Control": "no-store" };
-    if (await alreadySignedOut(ctx, request, result)) return data({ outcome: "signed_out" as const }, { headers });
-    return data({ outcome: "invalid" as const }, { status: 400, headers });
+    if (await alreadySignedOut(ctx, request, result)) return pageData({ outcome: "signed_out" as const }, { headers });
+    return pageData({ outcome: "invalid" as const }, { status: 400, headers });
   }
   const headers = await destroyAuthSession(ctx, request);
   headers.append("Set-Cookie", clearCookie);
   // After the provider's logout, not before: this can also clear a provider's cookies on a sibling subdomain.
   headers.set("Clear-Site-Data", '"cookies"');
   headers.set("Cache-Control", "no-store");
-  return data({ outcome: "ended" as const }, { headers });
+  return pageData({ outcome: "ended" as const }, { headers });
 }
 
 /**

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { createCookie, createSessionStorage, type Session, type SessionStorage } from "@remix-run/node";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { parseCookieHeader, serializeCookie } from "../http/cookies.server";
 import type { RedisConnection } from "./redis.server";
 import { decrypt, encrypt } from "./sealed-cookie.server";
 
@@ -15,8 +15,32 @@ const PREFIX = "remix-keycloak:session:";
 export interface RedisSessionData {
   auth: unknown;
 }
-export type RedisSession = Session<RedisSessionData>;
-export type RedisSessionStorage = SessionStorage<RedisSessionData>;
+
+/** One Redis session record as read: its id (`""` before it is first saved) and its data. */
+export class RedisSession {
+  constructor(
+    readonly id: string,
+    private readonly data: Partial<RedisSessionData>,
+  ) {}
+  get<Key extends keyof RedisSessionData>(key: Key): RedisSessionData[Key] | undefined {
+    return this.data[key];
+  }
+  set<Key extends keyof RedisSessionData>(key: Key, value: RedisSessionData[Key]): void {
+    this.data[key] = value;
+  }
+  get values(): Partial<RedisSessionData> {
+    return this.data;
+  }
+}
+
+/** Sessions in Redis, named by a signed id cookie: read one from a `Cookie` header, save it, end it. */
+export interface RedisSessionStorage {
+  getSession(cookieHeader: string | null): Promise<RedisSession>;
+  /** Saves the record (a new id the first time) for `maxAge` seconds; returns the id cookie's `Set-Cookie` value. */
+  commitSession(session: RedisSession, options?: { maxAge?: number }): Promise<string>;
+  /** Deletes the record; returns the `Set-Cookie` value that deletes the id cookie. */
+  destroySession(session: RedisSession): Promise<string>;
+}
 
 const sessionKey = (id: string) => `${PREFIX}${id}`;
 /** The ids of one user's sessions, so that "log out of all my sessions" is one delete. */
@@ -30,23 +54,21 @@ interface RedisSessionSettings {
 }
 
 /**
- * Remix's own SessionStorage (`createSessionStorage`) over Redis: the cookie
- * holds a random id signed with `SESSION_SECRET`; the record is encrypted with
- * it too (as the cookie store's value is), so Redis alone reveals no token, and
- * expires with the session.
+ * Sessions over Redis: the cookie holds a random id signed with `SESSION_SECRET`; the record is encrypted with
+ * it too (as the cookie store's value is), so Redis alone reveals no token, and expires with the session.
+ * The id cookie is the one Remix's `createSessionStorage` made before, so sessions survive the change.
  */
 export function createRedisSessionStorage(
   { sessionSecrets, secureCookies, sessionMaxAge }: RedisSessionSettings,
   redis: RedisConnection,
 ): RedisSessionStorage {
-  const ttl = (expires?: Date) =>
-    Math.max(1, Math.ceil(((expires?.getTime() ?? Date.now() + sessionMaxAge * 1000) - Date.now()) / 1000));
+  const name = sessionIdCookieName(secureCookies);
+  const attributes = { path: "/", secure: secureCookies };
 
-  async function write(id: string, data: Partial<RedisSessionData>, expires?: Date) {
+  async function write(id: string, data: Partial<RedisSessionData>, maxAge: number) {
     const client = await redis.client();
-    const seconds = ttl(expires);
     await client.set(sessionKey(id), await encrypt(data, sessionSecrets[0]!), {
-      expiration: { type: "EX", value: seconds },
+      expiration: { type: "EX", value: Math.max(1, Math.ceil(maxAge)) },
     });
     const user = ownerOf(data);
     if (user) {
@@ -55,29 +77,63 @@ export function createRedisSessionStorage(
     }
   }
 
-  return createSessionStorage<RedisSessionData>({
-    cookie: createCookie(sessionIdCookieName(secureCookies), {
-      path: "/",
-      httpOnly: true,
-      sameSite: "lax",
-      secure: secureCookies,
-      secrets: [...sessionSecrets],
-    }),
-    async createData(data, expires) {
-      const id = randomBytes(32).toString("base64url");
-      await write(id, data, expires);
-      return id;
-    },
-    async readData(id) {
+  return {
+    async getSession(cookieHeader) {
+      const id = readSessionId(parseCookieHeader(cookieHeader)[name], sessionSecrets);
+      if (!id) return new RedisSession("", {});
       const value = await (await redis.client()).get(sessionKey(id));
-      return value === null ? null : ((await decrypt(value, sessionSecrets, Infinity)) as RedisSessionData | null);
+      const data =
+        value === null ? null : ((await decrypt(value, sessionSecrets, Infinity)) as RedisSessionData | null);
+      return new RedisSession(id, data ?? {});
     },
-    updateData: write,
-    async deleteData(id) {
-      await (await redis.client()).del(sessionKey(id));
+    async commitSession(session, { maxAge } = {}) {
+      const id = session.id || randomBytes(32).toString("base64url");
+      await write(id, session.values, maxAge ?? sessionMaxAge);
+      return serializeCookie(name, signSessionId(id, sessionSecrets[0]!), { ...attributes, maxAge });
     },
-  });
+    async destroySession(session) {
+      if (session.id) await (await redis.client()).del(sessionKey(session.id));
+      return serializeCookie(name, "", { ...attributes, maxAge: 0 });
+    },
+  };
 }
+
+/**
+ * The id cookie's value as Remix's `createCookie` signs it (base64 of the JSON string, a dot, the HMAC-SHA256
+ * of that in base64 without padding), URI-encoded for the header.
+ */
+export function signSessionId(id: string, secret: string): string {
+  const value = Buffer.from(JSON.stringify(id)).toString("base64");
+  return encodeURIComponent(`${value}.${hmac(value, secret)}`);
+}
+
+/** The id in a cookie value signed with one of `secrets`, or `null`. */
+export function readSessionId(cookieValue: string | undefined, secrets: readonly string[]): string | null {
+  if (!cookieValue) return null;
+  let signed: string;
+  try {
+    signed = decodeURIComponent(cookieValue);
+  } catch {
+    return null;
+  }
+  const dot = signed.lastIndexOf(".");
+  const value = signed.slice(0, dot);
+  const signature = Buffer.from(signed.slice(dot + 1));
+  const valid = secrets.some((secret) => {
+    const expected = Buffer.from(hmac(value, secret));
+    return dot > 0 && expected.length === signature.length && timingSafeEqual(expected, signature);
+  });
+  if (!valid) return null;
+  try {
+    const id: unknown = JSON.parse(Buffer.from(value, "base64").toString());
+    return typeof id === "string" && id !== "" ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+const hmac = (value: string, secret: string) =>
+  createHmac("sha256", secret).update(value).digest("base64").replace(/=+$/, "");
 
 function ownerOf(data: Partial<RedisSessionData>): { realm: string; sub: string } | null {
   const user = (data.auth as { user?: { realm?: unknown; sub?: unknown } } | undefined)?.user;

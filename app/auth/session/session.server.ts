@@ -1,7 +1,7 @@
-import { redirect } from "@remix-run/node";
 import { decodeJwt, type JWTPayload } from "jose";
 import { orderedNow } from "../core/clock";
 import { AuthError } from "../core/errors";
+import { redirectResponse } from "../http/framework";
 import type { LoadedSession, SessionContext } from "./context.server";
 import { revocationKeys, revocationScope } from "./revocation.server";
 import {
@@ -56,7 +56,7 @@ export async function requireAuthSession(ctx: SessionContext, request: Request):
 /** The redirect to login that comes back to this page, with `headers` (e.g. the session's deletion). */
 export function loginRedirect(request: Request, headers: Headers): Response {
   const url = new URL(request.url);
-  return redirect(`/login?${new URLSearchParams({ returnTo: url.pathname + url.search })}`, { headers });
+  return redirectResponse(`/login?${new URLSearchParams({ returnTo: url.pathname + url.search })}`, headers);
 }
 
 /**

@@ -3,6 +3,7 @@
 // app session and sends the user to log in.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuth, type Auth } from "~/auth/index.server";
+import { remix } from "~/auth/frameworks/remix.server";
 import { appClient } from "../../../dev/idp/app-client.js";
 import { startIdp } from "../../../dev/idp/index.js";
 import { TEST_CLIENT } from "../../support/app";
@@ -30,7 +31,7 @@ beforeAll(async () => {
       KEYCLOAK_CLIENT_ID: TEST_CLIENT.clientId,
       KEYCLOAK_CLIENT_SECRET: TEST_CLIENT.clientSecret,
     }),
-    { log },
+    { framework: remix, log },
   );
 });
 afterAll(async () => {

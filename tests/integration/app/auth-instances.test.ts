@@ -4,6 +4,7 @@
 import { createClient } from "@redis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuth, type Auth } from "~/auth/index.server";
+import { remix } from "~/auth/frameworks/remix.server";
 import { sessionId } from "~/auth/session/session.server";
 import { appClient } from "../../../dev/idp/app-client.js";
 import { startIdp } from "../../../dev/idp/index.js";
@@ -53,7 +54,7 @@ beforeAll(async () => {
   const client = { KEYCLOAK_CLIENT_ID: TEST_CLIENT.clientId, KEYCLOAK_CLIENT_SECRET: TEST_CLIENT.clientSecret };
   a = createAuth(
     testConfig({ ...client, APP_URL: APP_A, KEYCLOAK_URL: idpA.url, SESSION_SECRET: SECRET_A, REDIS_URL: redis.url }),
-    { log: logLines() },
+    { framework: remix, log: logLines() },
   );
   b = createAuth(
     testConfig({
@@ -64,11 +65,11 @@ beforeAll(async () => {
       KEYCLOAK_REALM_ACME_LABEL: "Acme Corp",
       SESSION_SECRET: SECRET_B,
     }),
-    { log: logLines() },
+    { framework: remix, log: logLines() },
   );
   c = createAuth(
     testConfig({ ...client, APP_URL: APP_C, KEYCLOAK_URL: idpB.url, SESSION_SECRET: SECRET_C, REDIS_URL: redis.url }),
-    { log: logLines() },
+    { framework: remix, log: logLines() },
   );
 });
 afterAll(async () => {

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuth, parseConfig } from "~/auth/index.server";
+import { remix } from "~/auth/frameworks/remix.server";
 import { appClient } from "../../../dev/idp/app-client.js";
 import { startIdp } from "../../../dev/idp/index.js";
 import { PartnerStrategy } from "../../../docs/examples/partner-strategy.server";
@@ -49,6 +50,7 @@ describe("a provider added in code, as docs/EXTENDING.md shows", () => {
       OIDC_PROVIDER_PARTNER_CLIENT_SECRET: TEST_CLIENT.clientSecret,
     });
     const { startLogin, completeLogin, logout, getUser } = createAuth(config, {
+      framework: remix,
       strategies: { partner: (options, verify) => new PartnerStrategy(options, verify) },
       log: () => {},
     });

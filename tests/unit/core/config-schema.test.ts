@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { checkConfig } from "~/auth/core/config-schema.server";
 import { ConfigError } from "~/auth/core/errors";
 import { createAuth } from "~/auth/index.server";
+import { remix } from "~/auth/frameworks/remix.server";
 import { testConfig } from "../../support/auth-context";
 
 /** The problems checkConfig names for `config`, one line each. */
@@ -39,7 +40,7 @@ describe("a configuration built in code", () => {
       providers: [good.providers[0]!, { ...good.providers[0]!, clientId: "" }],
       sessionStore: "redis",
     };
-    expect(() => createAuth(bad as typeof good)).toThrow(ConfigError);
+    expect(() => createAuth(bad as typeof good, { framework: remix })).toThrow(ConfigError);
     expect(problems(bad)).toEqual([
       "appUrl: must be an origin: scheme, host and port, no path or slash",
       "sessionSecrets: needs at least one secret",

@@ -1,0 +1,8 @@
+import { useLoaderData, type LoaderFunctionArgs } from "react-router";
+import { auth } from "../auth.server";
+
+export const loader = ({ request, params }: LoaderFunctionArgs) => auth.completeLogin(request, params.realm ?? "");
+
+export default function CallbackFailed() {
+  return <h1>{useLoaderData<typeof loader>().error.title}</h1>;
+}
