@@ -45,15 +45,16 @@ const USERINFO_SHOWN = [
  * said here, in the page, rather than as a 503 instead of it. A redirect to login is thrown on.
  */
 async function apiSections(request: Request, provider: string) {
-  const { userinfo, error } = await auth.fetchUserinfo(request);
+  // `headers` carry the renewed session cookie, whatever became of the call: it must reach the browser.
+  const { userinfo, error, headers } = await auth.fetchUserinfo(request);
   const unreachable = error?.code === "idp_unreachable";
   const roles = unreachable ? null : (await auth.getRoles(request)).roles;
   const rolesError = unreachable ? describeAuthError(error.code, provider).message : null;
   if (error) {
     const api = { facts: [], tokenExpiresAt: null, error: describeAuthError(error.code, provider).message };
-    return { roles, rolesError, api, headers: unreachable ? error.headers : undefined };
+    return { roles, rolesError, api, headers };
   }
-  const { expiresAt, headers } = await auth.getAccessToken(request);
+  const { expiresAt } = await auth.getAccessToken(request);
   const facts = USERINFO_SHOWN.filter(({ claim }) => typeof userinfo[claim] === "string").map(({ claim, label }) => ({
     label,
     value: String(userinfo[claim]),

@@ -11,12 +11,13 @@ import { OIDC_PATH } from "./provider.js";
  *                                        such requests are not recorded
  * @property {number} delayMs             hold every request (recorded on arrival) this long before handling it
  * @property {boolean} failTokenEndpoint  the token endpoint answers 503 {"error":"temporarily_unavailable"}
+ * @property {boolean} failUserinfo       the userinfo endpoint answers 503 (an API down while the IdP renews)
  * @property {number} clockSkewSeconds    added to iat, exp and auth_time of ID tokens and to logout tokens
  */
 
 /** @returns {IdpFaults} every switch off */
 export function noFaults() {
-  return { down: false, delayMs: 0, failTokenEndpoint: false, clockSkewSeconds: 0 };
+  return { down: false, delayMs: 0, failTokenEndpoint: false, failUserinfo: false, clockSkewSeconds: 0 };
 }
 
 /**
@@ -44,13 +45,16 @@ export async function afterDelay(faults, req, closing) {
 }
 
 /**
- * `failTokenEndpoint`: the token endpoint answers 503; true when it did.
+ * `failTokenEndpoint`, `failUserinfo`: that endpoint answers 503; true when it did.
  * @param {IdpFaults} faults
  * @param {string} rest  the path below /realms/{realm}
  * @param {import("node:http").ServerResponse} res
  */
 export function failedTokenEndpoint(faults, rest, res) {
-  if (!faults.failTokenEndpoint || rest !== `${OIDC_PATH}/token`) return false;
+  const failing =
+    (faults.failTokenEndpoint && rest === `${OIDC_PATH}/token`) ||
+    (faults.failUserinfo && rest === `${OIDC_PATH}/userinfo`);
+  if (!failing) return false;
   send(res, 503, "application/json", JSON.stringify({ error: "temporarily_unavailable" }));
   return true;
 }

@@ -63,16 +63,17 @@ export type UserinfoResult =
 export async function fetchUserinfo(ctx: TokenContext, request: Request): Promise<UserinfoResult> {
   const { user } = await requireAuthSession(ctx, request);
   let token: AccessToken;
+  let strategy: Awaited<ReturnType<typeof strategyOf>>;
   try {
     token = await getAccessToken(ctx, request);
+    strategy = await strategyOf(ctx, user.realm, token.headers);
   } catch (error) {
-    // The provider is down at renewal: the session stays, and so can the page, saying why this part is missing.
+    // The provider is down at renewal or at discovery: the session stays, and so can the page, saying why.
     if (error instanceof AuthError && error.code === "idp_unreachable")
       return { userinfo: null, error, headers: error.headers ?? new Headers() };
     throw error;
   }
   let { accessToken, headers } = token;
-  const strategy = await strategyOf(ctx, user.realm, headers);
   const call = () =>
     strategy.userinfo(accessToken, user.sub).catch((error: unknown) => {
       if (error instanceof AuthError) return error;

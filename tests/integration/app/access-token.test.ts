@@ -2,7 +2,7 @@
 // to expire is renewed once per request and its new cookie handed back; a refresh token the IdP refuses ends the
 // app session and sends the user to log in.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAuth, type Auth } from "~/auth/index.server";
+import { AuthError, createAuth, KeycloakStrategy, type Auth } from "~/auth/index.server";
 import { remix } from "~/auth/frameworks/remix.server";
 import { appClient } from "../../../dev/idp/app-client.js";
 import { startIdp } from "../../../dev/idp/index.js";
@@ -131,5 +131,37 @@ describe("getAccessToken when the IdP refuses the refresh token", () => {
     expect(jar.names(APP)).not.toContain("__session");
     expect(await auth.getUser(requestWith(jar, `${APP}/`))).toBeNull();
     expect(log.lines).toContainEqual(expect.objectContaining({ event: "token_refresh", outcome: "session_ended" }));
+  });
+});
+
+describe("fetchUserinfo when the userinfo call fails after a renewal", () => {
+  it("returns the failure with the renewed session cookie, so the rotated refresh token reaches the browser", async () => {
+    // The provider's userinfo endpoint failing (a 5xx, say), while its token endpoint renews as usual.
+    class UserinfoDown<User> extends KeycloakStrategy<User> {
+      override async userinfo(): Promise<never> {
+        throw new AuthError("idp_unreachable", "userinfo: HTTP 503");
+      }
+    }
+    const failing = createAuth(auth.config, {
+      framework: remix,
+      log,
+      strategies: { demo: (options, verify) => new UserinfoDown(options, verify) },
+    });
+    try {
+      const jar = new CookieJar();
+      expect((await logInInProcess(failing, jar, { app: APP, idp: idp.url })).status).toBe(302);
+      const before = (await sessionIn(jar, APP))!;
+      idp.clearRequests();
+
+      const { userinfo, error, headers } = await failing.fetchUserinfo(requestWith(jar, `${APP}/account`));
+      expect(userinfo).toBeNull();
+      expect(error?.code).toBe("idp_unreachable");
+      expect(tokenRequests()).toBe(1);
+      const renewed = await sessionSetBy(headers);
+      expect(renewed?.tokens?.refreshToken).toEqual(expect.any(String));
+      expect(renewed?.tokens?.refreshToken).not.toBe(before.tokens?.refreshToken);
+    } finally {
+      await failing.close();
+    }
   });
 });

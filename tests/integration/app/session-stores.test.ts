@@ -114,6 +114,23 @@ describe.each(stores)("the $store session store", ({ store, env, cookie }) => {
     expect((await browse(jar, `${app}/account`)).status).toBe(200);
   });
 
+  it("sends the renewed session cookie with /account even when the userinfo API then fails", async () => {
+    const jar = new CookieJar();
+    const expiring = await logIn(jar);
+    await until(expiring);
+    const before = tokenRequests();
+    stack.idp.faults.failUserinfo = true;
+    try {
+      const account = await browse(jar, `${app}/account`);
+      expect(account.status).toBe(200);
+      expect(tokenRequests()).toBe(before + 1);
+      // Without it the browser would keep the refresh token the renewal rotated away.
+      expect(account.headers.getSetCookie().some((setCookie) => setCookie.startsWith(`${cookie}=`))).toBe(true);
+    } finally {
+      stack.idp.faults.failUserinfo = false;
+    }
+  });
+
   it("keeps the session when the IdP is down at renewal: /account says so in the page, /admin answers 503; it renews once the IdP is back", async () => {
     const jar = new CookieJar();
     const expiring = await logIn(jar);
