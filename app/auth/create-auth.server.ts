@@ -1,4 +1,4 @@
-import type { AppConfig } from "./core/config.server";
+import { deepFreeze, type AppConfig } from "./core/config.server";
 import { checkConfig } from "./core/config-schema.server";
 import { createAuthLog, type AuthLog } from "./core/log.server";
 import { answeringAuthErrors } from "./http/error-response.server";
@@ -40,10 +40,11 @@ export interface AuthOptions<Kind extends DataKind = DataKind> {
  * `config` does not hold what every configuration must (one built in code, say).
  */
 export function createAuth<Kind extends DataKind>(
-  config: AppConfig,
+  given: AppConfig,
   { framework, strategies = {}, log, look = {} }: AuthOptions<Kind>,
 ) {
-  checkConfig(config);
+  // The instance's own frozen copy: a caller changing its object later cannot change the instance under it.
+  const config = deepFreeze(structuredClone(checkConfig(given)));
   const dataOf = <Page extends PageData<unknown>>({ page, init }: Page): DataOf<Kind, Page["page"]> =>
     framework.data(page, init);
   const toData = <Page extends PageData<unknown>>(result: Response | Page) =>

@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import type { AppConfig } from "./config.server";
+import { isLocalUrl, secretWeakness } from "./env-reader.server";
 import { ConfigError } from "./errors";
 
 // What every configuration must hold, however it was made: from the environment (parseConfig, which names
@@ -64,6 +65,21 @@ const appConfig = v.pipe(
   v.forward(
     v.check(({ sessionStore, redisUrl }) => sessionStore === "cookie" || redisUrl !== null, "redis needs a redisUrl"),
     ["sessionStore"],
+  ),
+  // What parseConfig refuses in production, held to a configuration built in code too.
+  v.forward(
+    v.check(
+      ({ production, sessionSecrets }) => !production || sessionSecrets.every((secret) => !secretWeakness(secret)),
+      "a secret is weak for production (the development default, short or repetitive): openssl rand -base64 48",
+    ),
+    ["sessionSecrets"],
+  ),
+  v.forward(
+    v.check(
+      ({ production, appUrl }) => !production || appUrl.startsWith("https:") || isLocalUrl(new URL(appUrl)),
+      "must be https in production (http only for localhost or 127.0.0.1)",
+    ),
+    ["appUrl"],
   ),
 );
 

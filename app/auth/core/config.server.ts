@@ -192,7 +192,8 @@ function keycloakIssuer({ url, realm }: { url: string; realm: string }): string 
   return `${url.replace(/\/+$/, "")}/realms/${encodeURIComponent(realm)}`;
 }
 
-function deepFreeze<T>(value: T): T {
+/** `value` and everything in it made read-only. */
+export function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object") {
     for (const inner of Object.values(value)) deepFreeze(inner);
     Object.freeze(value);

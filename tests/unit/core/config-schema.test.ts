@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkConfig } from "~/auth/core/config-schema.server";
 import { ConfigError } from "~/auth/core/errors";
-import { createAuth } from "~/auth/index.server";
+import { createAuth, DEV_SESSION_SECRET } from "~/auth/index.server";
 import { remix } from "~/auth/frameworks/remix.server";
 import { testConfig } from "../../support/auth-context";
 
@@ -60,5 +60,28 @@ describe("a configuration built in code", () => {
     expect(problems({ ...good, secureCookies: true })).toEqual([
       "secureCookies: secureCookies must be true exactly when appUrl is https",
     ]);
+  });
+});
+
+describe("a configuration built in code for production", () => {
+  it("is held to what parseConfig refuses there: the development secret, a weak one, a public http origin", () => {
+    const good = testConfig();
+    const production = { ...good, production: true };
+    expect(problems({ ...production, sessionSecrets: [DEV_SESSION_SECRET] })).toEqual([
+      expect.stringMatching(/^sessionSecrets: a secret is weak for production/),
+    ]);
+    expect(problems({ ...production, sessionSecrets: ["a".repeat(40)] })).toHaveLength(1);
+    expect(problems({ ...production, appUrl: "http://app.example.com" })).toEqual([
+      "appUrl: must be https in production (http only for localhost or 127.0.0.1)",
+    ]);
+    expect(problems({ ...production, sessionSecrets: ["k3Jd9!xQ2#vLp8&Zr5@Wm1^Tb7*Nc4$Gh6"] })).toEqual([]);
+  });
+
+  it("is the instance's own copy: changing the object afterwards changes nothing", () => {
+    const config = { ...testConfig(), sessionMaxAge: 600 };
+    const auth = createAuth(config, { framework: remix });
+    config.sessionMaxAge = 1;
+    expect(auth.config.sessionMaxAge).toBe(600);
+    expect(Object.isFrozen(auth.config.providers[0])).toBe(true);
   });
 });
