@@ -7,6 +7,8 @@ import { useEffect, useState } from "react";
  * With JavaScript the button says the click was taken while the provider is
  * slow to answer; it does nothing to the request itself.
  */
+const STOPPED_AFTER_MS = 20_000;
+
 export function LogoutForm() {
   const [pending, setPending] = useState(false);
   useEffect(() => {
@@ -15,6 +17,13 @@ export function LogoutForm() {
     window.addEventListener("pageshow", ready);
     return () => window.removeEventListener("pageshow", ready);
   }, []);
+  useEffect(() => {
+    if (!pending) return;
+    // The app answers a logout within its provider timeouts (seconds); still here long after, the user stopped
+    // the page (Esc, Stop), and the button must work again.
+    const stopped = setTimeout(() => setPending(false), STOPPED_AFTER_MS);
+    return () => clearTimeout(stopped);
+  }, [pending]);
   return (
     <form
       method="post"

@@ -39,8 +39,13 @@ test("shows that the click was taken while the provider is slow to answer (issue
       const report = (window as unknown as { logoutButtonChanged: (state: string) => void }).logoutButtonChanged;
       new MutationObserver(() => {
         report(`${button.textContent} aria-disabled=${button.getAttribute("aria-disabled")}`);
-        // A second click while it is pending starts nothing more.
-        if (button.textContent === "Logging out…") button.click();
+        // A second click while it is pending, in a task of its own once the POST is under way (the provider's
+        // delay holds it), starts nothing more.
+        if (button.textContent === "Logging out…")
+          setTimeout(() => {
+            report("clicked again");
+            button.click();
+          }, 300);
       }).observe(button, { subtree: true, childList: true, characterData: true, attributes: true });
     });
     page.on("request", (request) => {
@@ -52,6 +57,7 @@ test("shows that the click was taken while the provider is slow to answer (issue
     stack.idp.faults.delayMs = 0;
   }
   expect(seen).toContain("Logging out… aria-disabled=true");
+  expect(seen).toContain("clicked again");
   expect(logoutPosts).toHaveLength(1);
 });
 

@@ -26,24 +26,24 @@ export class AuthError extends Error {
   readonly detail: string;
   /** Headers the error's page must still send: the cookies of tokens renewed before the failure. */
   readonly headers: Headers | undefined;
-  /** The label of the provider concerned, when known: its page names it. */
-  readonly provider: string | undefined;
+  /** The label of the provider concerned (what people read, not its name), when known: its page names it. */
+  readonly providerLabel: string | undefined;
 
   constructor(
     code: AuthErrorCode,
     detail: string,
-    options?: { cause?: unknown; headers?: Headers; provider?: string },
+    options?: { cause?: unknown; headers?: Headers; providerLabel?: string },
   ) {
     super(`${code}: ${detail}`, { cause: options?.cause });
     this.code = code;
     this.detail = detail;
     this.headers = options?.headers;
-    this.provider = options?.provider;
+    this.providerLabel = options?.providerLabel;
   }
 
-  /** The same error, its page sending `headers` too, and naming `provider`. */
-  withHeaders(headers: Headers, provider = this.provider): AuthError {
-    return new AuthError(this.code, this.detail, { cause: this.cause, headers, provider });
+  /** The same error, its page sending `headers` too (and naming the provider by `providerLabel`, when given). */
+  withPage({ headers, providerLabel = this.providerLabel }: { headers: Headers; providerLabel?: string }): AuthError {
+    return new AuthError(this.code, this.detail, { cause: this.cause, headers, providerLabel });
   }
 }
 

@@ -49,6 +49,7 @@ export function readableLine({
 }: AuthEventFields & { time: string; event: string; requestId?: string }): string {
   const extras = Object.entries(rest)
     .filter(([, value]) => value !== undefined)
-    .map(([name, value]) => `${name}=${value}`);
+    // Quoted when not a plain word: a username with a space or a newline cannot fake a field or a line.
+    .map(([name, value]) => `${name}=${/^[\w.:@/+-]*$/.test(String(value)) ? value : JSON.stringify(String(value))}`);
   return [`${time.slice(11, 19)} ${event} ${realm}: ${outcome}`, ...extras].join(" ");
 }

@@ -8,7 +8,7 @@ import { pageData, type Framework } from "./framework";
  * The error's headers (e.g. renewed session cookies) are sent along.
  */
 export function authErrorPage(error: AuthError) {
-  const { status, title, message } = describeAuthError(error.code, error.provider);
+  const { status, title, message } = describeAuthError(error.code, error.providerLabel);
   return pageData({ authError: { title, message } }, { status, headers: error.headers });
 }
 

@@ -133,12 +133,12 @@ async function renew(
         code: error.code,
         detail: error.detail,
       });
-      throw error.withHeaders(headers, ctx.providers.get(user.realm)?.label);
+      throw error.withPage({ headers, providerLabel: ctx.providers.get(user.realm)?.label });
     },
   );
   const renewed = { ...session, tokens: fresh };
   const committed = await commitAuthSession(ctx, request, renewed).catch((error: unknown) => {
-    throw error instanceof AuthError ? error.withHeaders(headers) : error;
+    throw error instanceof AuthError ? error.withPage({ headers }) : error;
   });
   headers.delete("Set-Cookie");
   for (const cookie of committed.getSetCookie()) headers.append("Set-Cookie", cookie);
@@ -165,6 +165,6 @@ export async function strategyOf(ctx: TokenContext, realm: string, headers: Head
   try {
     return await provider.strategy();
   } catch (error) {
-    throw error instanceof AuthError ? error.withHeaders(headers, provider.label) : error;
+    throw error instanceof AuthError ? error.withPage({ headers, providerLabel: provider.label }) : error;
   }
 }

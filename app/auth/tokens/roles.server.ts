@@ -45,7 +45,7 @@ export async function getRoles(ctx: TokenContext, request: Request): Promise<{ r
       code: error.code,
       detail: error.detail,
     });
-    throw error.withHeaders(headers);
+    throw error.withPage({ headers });
   }
 }
 
