@@ -12,7 +12,13 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 afterEach(() =>
-  Object.assign(stack.idp.faults, { down: false, delayMs: 0, failTokenEndpoint: false, failUserinfo: false, clockSkewSeconds: 0 }),
+  Object.assign(stack.idp.faults, {
+    down: false,
+    delayMs: 0,
+    failTokenEndpoint: false,
+    failUserinfo: false,
+    clockSkewSeconds: 0,
+  }),
 );
 
 /** Signs in at the IdP; returns the callback URL, not yet visited, and the cookies the browser would send there. */

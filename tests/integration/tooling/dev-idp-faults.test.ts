@@ -21,11 +21,23 @@ describe("dev IdP: fault switches", () => {
   const discovery = () => `${idp.issuer("demo")}/.well-known/openid-configuration`;
 
   afterEach(() => {
-    Object.assign(idp.faults, { down: false, delayMs: 0, failTokenEndpoint: false, failUserinfo: false, clockSkewSeconds: 0 });
+    Object.assign(idp.faults, {
+      down: false,
+      delayMs: 0,
+      failTokenEndpoint: false,
+      failUserinfo: false,
+      clockSkewSeconds: 0,
+    });
   });
 
   it("starts with every fault off", () => {
-    expect(idp.faults).toEqual({ down: false, delayMs: 0, failTokenEndpoint: false, failUserinfo: false, clockSkewSeconds: 0 });
+    expect(idp.faults).toEqual({
+      down: false,
+      delayMs: 0,
+      failTokenEndpoint: false,
+      failUserinfo: false,
+      clockSkewSeconds: 0,
+    });
   });
 
   it("drops every connection while down", async () => {
