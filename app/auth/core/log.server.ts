@@ -49,7 +49,11 @@ export function readableLine({
 }: AuthEventFields & { time: string; event: string; requestId?: string }): string {
   const extras = Object.entries(rest)
     .filter(([, value]) => value !== undefined)
-    // Quoted when not a plain word: a username with a space or a newline cannot fake a field or a line.
-    .map(([name, value]) => `${name}=${/^[\w.:@/+-]*$/.test(String(value)) ? value : JSON.stringify(String(value))}`);
+    // Control characters escaped: a value (a username) with a newline cannot fake a line of its own.
+    .map(([name, value]) => `${name}=${String(value).replace(CONTROL, (c) => JSON.stringify(c).slice(1, -1))}`);
   return [`${time.slice(11, 19)} ${event} ${realm}: ${outcome}`, ...extras].join(" ");
 }
+
+// Escaping control characters is this pattern's job.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/g;

@@ -28,7 +28,7 @@ describe("the development log line", () => {
     expect(line).toBe("14:03:09 login demo: success username=big sub=2f1c");
   });
 
-  it("quotes a value that is not a plain word, so it cannot fake a field or a line", () => {
+  it("escapes control characters in a value, so it cannot fake a line of its own", () => {
     const line = readableLine({
       time: "2026-11-30T14:03:09.123Z",
       event: "login",
@@ -36,7 +36,7 @@ describe("the development log line", () => {
       outcome: "success",
       username: "eve\n14:03:10 login demo: success username=admin",
     });
-    expect(line).toBe('14:03:09 login demo: success username="eve\\n14:03:10 login demo: success username=admin"');
+    expect(line).toBe("14:03:09 login demo: success username=eve\\n14:03:10 login demo: success username=admin");
     expect(line.split("\n")).toHaveLength(1);
   });
 });
