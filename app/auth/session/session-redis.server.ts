@@ -43,14 +43,19 @@ export interface RedisSessionStorage {
 }
 
 const sessionKey = (id: string) => `${PREFIX}${id}`;
-/** The ids of one user's sessions, so that "log out of all my sessions" is one delete. */
-const userKey = (realm: string, sub: string) => `${PREFIX}user:${realm}:${sub}`;
+/**
+ * The ids of one user's sessions, so that ending them all is one delete: by the provider's issuer, as a `sub`
+ * is unique only within its issuer and instances of other configurations may share the Redis.
+ */
+const userKey = (issuer: string, sub: string) => `${PREFIX}user:${issuer}:${sub}`;
 
 interface RedisSessionSettings {
   sessionSecrets: readonly string[];
   secureCookies: boolean;
   /** Seconds: a record without an expiry of its own lives this long. */
   sessionMaxAge: number;
+  /** Provider names and issuers: a user's sessions are indexed by issuer. */
+  providers: readonly { name: string; issuer: string }[];
 }
 
 /**
@@ -59,7 +64,7 @@ interface RedisSessionSettings {
  * The id cookie is the one Remix's `createSessionStorage` made before, so sessions survive the change.
  */
 export function createRedisSessionStorage(
-  { sessionSecrets, secureCookies, sessionMaxAge }: RedisSessionSettings,
+  { sessionSecrets, secureCookies, sessionMaxAge, providers }: RedisSessionSettings,
   redis: RedisConnection,
 ): RedisSessionStorage {
   const name = sessionIdCookieName(secureCookies);
@@ -71,9 +76,10 @@ export function createRedisSessionStorage(
       expiration: { type: "EX", value: Math.max(1, Math.ceil(maxAge)) },
     });
     const user = ownerOf(data);
-    if (user) {
-      await client.sAdd(userKey(user.realm, user.sub), id);
-      await client.expire(userKey(user.realm, user.sub), sessionMaxAge);
+    const issuer = user && providers.find((provider) => provider.name === user.realm)?.issuer;
+    if (user && issuer) {
+      await client.sAdd(userKey(issuer, user.sub), id);
+      await client.expire(userKey(issuer, user.sub), sessionMaxAge);
     }
   }
 
@@ -140,10 +146,13 @@ function ownerOf(data: Partial<RedisSessionData>): { realm: string; sub: string 
   return typeof user?.realm === "string" && typeof user.sub === "string" ? { realm: user.realm, sub: user.sub } : null;
 }
 
-/** Ends every session of one user kept in Redis, on every instance, with one delete; returns how many there were. */
-export async function endAllRedisSessions(redis: RedisConnection, realm: string, sub: string): Promise<number> {
+/**
+ * Ends every session kept in Redis of the user `sub` at the provider of `issuer`, on every instance, with one
+ * delete; returns how many there were.
+ */
+export async function endAllRedisSessions(redis: RedisConnection, issuer: string, sub: string): Promise<number> {
   const client = await redis.client();
-  const ids = await client.sMembers(userKey(realm, sub));
-  await client.del([userKey(realm, sub), ...ids.map(sessionKey)]);
+  const ids = await client.sMembers(userKey(issuer, sub));
+  await client.del([userKey(issuer, sub), ...ids.map(sessionKey)]);
   return ids.length;
 }

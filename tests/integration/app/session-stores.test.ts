@@ -248,7 +248,7 @@ describe.each(stores)("the $store session store", ({ store, env, cookie }) => {
     const connection = lazyRedis(redis.url);
     onTestFinished(() => connection.close());
     const sub = DEFAULT_USERS.find((user) => user.username === "demo")!.sub;
-    expect(await endAllRedisSessions(connection, "demo", sub)).toBeGreaterThanOrEqual(2);
+    expect(await endAllRedisSessions(connection, stack.idp.issuer("demo"), sub)).toBeGreaterThanOrEqual(2);
     for (const jar of [first, second]) expect((await browse(jar, `${app}/account`)).status).toBe(302);
     expect((await browse(other, `${app}/account`)).status).toBe(200);
   });
