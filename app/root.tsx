@@ -33,7 +33,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 /** The label of the provider the user signed in with, for the header when there are several to tell apart. */
 function providerLabel({ realm }: { realm: string }): string | null {
-  if (auth.listProviders().length < 2) return null;
+  if (auth.config.providers.length < 2) return null;
   return auth.getProvider(realm)?.label ?? realm;
 }
 

@@ -1,7 +1,7 @@
 import { orderedNow } from "../core/clock";
 import { AuthError } from "../core/errors";
 import { pageData, redirectResponse } from "../http/framework";
-import { isCrossSiteRequest } from "../http/same-origin";
+import { refusedUnlessSameOriginPost } from "../http/same-origin";
 import { endAllKeycloakSessions } from "../keycloak/account-sessions.server";
 import type { Provider } from "../providers/registry.server";
 import { revocationKeys, revocationScope } from "../session/revocation.server";
@@ -22,8 +22,8 @@ const OUTCOMES: readonly string[] = ["ended", "app_only", "refused", "unreachabl
  * store); then this browser's cookies. Answers a redirect to the page saying how far it reached.
  */
 export async function logoutEverywhere(ctx: TokenContext, request: Request): Promise<Response> {
-  if (request.method !== "POST") return plain("Method not allowed", 405, { Allow: "GET, POST" });
-  if (isCrossSiteRequest(request.headers, ctx.config.appUrl)) return plain("Cross-site logout refused", 403);
+  const refused = refusedUnlessSameOriginPost(request, ctx.config.appUrl);
+  if (refused) return refused;
   const session = await getAuthSession(ctx, request).catch((error: unknown) => {
     if (error instanceof AuthError) return null;
     throw error;
@@ -68,8 +68,4 @@ export function logoutEverywherePage(ctx: TokenContext, request: Request) {
   if (!OUTCOMES.includes(outcome) || !provider) throw new Response("Not found", { status: 404 });
   const view = { outcome: outcome as EverywhereOutcome, provider: provider.label };
   return pageData(view, { headers: { "Cache-Control": "no-store" } });
-}
-
-function plain(body: string, status: number, extra: Record<string, string> = {}) {
-  return new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...extra } });
 }

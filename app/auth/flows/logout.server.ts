@@ -13,7 +13,7 @@ import { AuthError } from "../core/errors";
 import { createLogoutState, verifyLogoutState, type LogoutStateCheck } from "./logout-state.server";
 import { requestId } from "../core/request-id.server";
 import { revocationKeys, revocationScope } from "../session/revocation.server";
-import { isCrossSiteRequest } from "../http/same-origin";
+import { plainResponse, refusedUnlessSameOriginPost } from "../http/same-origin";
 import { pageData, redirectResponse } from "../http/framework";
 import { destroyAuthSession, getAuthSession, sessionId, type AuthSessionData } from "../session/session.server";
 
@@ -29,14 +29,9 @@ export const LOGOUT_INCOMPLETE_PATH = "/logout/incomplete";
  * end-session endpoint so the single sign-on session ends as well.
  */
 export async function logout(ctx: LogoutContext, request: Request): Promise<Response> {
-  // Remix hands PUT, PATCH and DELETE to the action too: only a POST logs out.
-  if (request.method !== "POST") {
-    return plain("Method not allowed", 405, { Allow: "GET, POST" });
-  }
-  // A cross-site form must not be able to log anyone out (nor anything else).
-  if (isCrossSiteRequest(request.headers, ctx.config.appUrl)) {
-    return plain("Cross-site logout refused", 403);
-  }
+  // Only a POST logs out, and a cross-site form must not be able to log anyone out (nor anything else).
+  const refused = refusedUnlessSameOriginPost(request, ctx.config.appUrl);
+  if (refused) return refused;
   // A session kept in Redis cannot be read while Redis is down: the browser's cookies go anyway.
   const session = await getAuthSession(ctx, request).catch((error: unknown) => {
     if (error instanceof AuthError) return null;
@@ -65,14 +60,10 @@ export async function logout(ctx: LogoutContext, request: Request): Promise<Resp
  * cookies, so another site must never be able to start one.
  */
 export async function retryProviderLogout(ctx: LogoutContext, request: Request, realm: string): Promise<Response> {
-  if (request.method !== "POST") {
-    return plain("Method not allowed", 405, { Allow: "GET, POST" });
-  }
-  if (isCrossSiteRequest(request.headers, ctx.config.appUrl)) {
-    return plain("Cross-site logout refused", 403);
-  }
+  const refused = refusedUnlessSameOriginPost(request, ctx.config.appUrl);
+  if (refused) return refused;
   const provider = ctx.providers.get(realm);
-  if (!provider) return plain("Unknown provider", 404);
+  if (!provider) return plainResponse("Unknown provider", 404);
   const headers = new Headers({ "Cache-Control": "no-store", "X-Request-Id": requestId(request) });
   return endProviderSession(ctx, request, provider, null, headers);
 }
@@ -212,8 +203,4 @@ async function alreadySignedOut(ctx: ProviderContext, request: Request, result: 
   if (result === "mismatch" || !new URL(request.url).searchParams.get("state")) return false;
   const session = await getAuthSession(ctx, request).catch(() => "unknown");
   return session === null;
-}
-
-function plain(body: string, status: number, extra: Record<string, string> = {}) {
-  return new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...extra } });
 }

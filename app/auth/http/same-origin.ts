@@ -14,3 +14,18 @@ export function isCrossSiteRequest(headers: Headers, appOrigin: string): boolean
   if (origin !== null && origin !== appOrigin) return true;
   return site !== null && site !== "same-origin" && site !== "none";
 }
+
+/** A short text answer: the refusals below, which no page renders. */
+export function plainResponse(body: string, status: number, headers: Record<string, string> = {}): Response {
+  return new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
+}
+
+/**
+ * The refusal of anything but a same-origin POST (405 for another method: frameworks hand PUT, PATCH and DELETE
+ * to the action too; 403 from another site), or `null` when `request` is one. For the routes that log out.
+ */
+export function refusedUnlessSameOriginPost(request: Request, appOrigin: string): Response | null {
+  if (request.method !== "POST") return plainResponse("Method not allowed", 405, { Allow: "GET, POST" });
+  if (isCrossSiteRequest(request.headers, appOrigin)) return plainResponse("Cross-site logout refused", 403);
+  return null;
+}

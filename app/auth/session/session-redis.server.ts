@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { parseCookieHeader, serializeCookie } from "../http/cookies.server";
 import type { RedisConnection } from "./redis.server";
+import { revocationScope } from "./revocation.server";
 import { decrypt, encrypt } from "./sealed-cookie.server";
 
 /**
@@ -76,10 +77,10 @@ export function createRedisSessionStorage(
       expiration: { type: "EX", value: Math.max(1, Math.ceil(maxAge)) },
     });
     const user = ownerOf(data);
-    const issuer = user && providers.find((provider) => provider.name === user.realm)?.issuer;
-    if (user && issuer) {
-      await client.sAdd(userKey(issuer, user.sub), id);
-      await client.expire(userKey(issuer, user.sub), sessionMaxAge);
+    if (user) {
+      const key = userKey(revocationScope({ providers }, user.realm), user.sub);
+      await client.sAdd(key, id);
+      await client.expire(key, sessionMaxAge);
     }
   }
 

@@ -1,12 +1,16 @@
 // A real browser against real Keycloak: login and logout in one logout method
 // (logout-post.spec.ts and logout-redirect.spec.ts), for demo
-// and for big's 7 KB token.
+// and for big's 7 KB token; `app` runs them against another app than the Remix one (react-router.spec.ts).
 import { decodeJwt } from "jose";
+import type { KeycloakStackOptions } from "../../support/keycloak";
 import { expect, expectLoggedOutPage, isKeycloakLogout, test } from "./fixtures";
 
-export function loginLogoutTests(method: "post" | "redirect") {
-  test.use({ stackOptions: { env: { KEYCLOAK_LOGOUT_METHOD: method } } });
-  test.describe(`KEYCLOAK_LOGOUT_METHOD=${method}`, () => {
+export function loginLogoutTests(
+  method: "post" | "redirect",
+  { app, name }: { app?: KeycloakStackOptions["app"]; name?: string } = {},
+) {
+  test.use({ stackOptions: { env: { KEYCLOAK_LOGOUT_METHOD: method }, ...(app && { app }) } });
+  test.describe(`KEYCLOAK_LOGOUT_METHOD=${method}${name ? `, ${name}` : ""}`, () => {
     for (const username of ["demo", "big"]) {
       test(`${username} logs in at Keycloak and logs out of the app and of Keycloak`, async ({
         page,
