@@ -19,8 +19,11 @@ const color = process.stdout.isTTY && !env.NO_COLOR;
 const paint = (code: number, text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
 
 /** What a client's settings at the provider may still get wrong that no request without admin access can show. */
-const NOT_CHECKED =
-  "Not checked (they need admin access): that front-channel logout is off and a back-channel logout URL is set for the client; see docs/DEPLOY.md.";
+const notChecked = (appUrl: string) =>
+  "Not checked (they need admin access): which way a logout elsewhere reaches the app. Either back-channel: " +
+  `"Front channel logout" Off, "Backchannel logout URL" ${appUrl}/auth/{realm}/backchannel-logout, "session required" On; ` +
+  `or front-channel: "Front channel logout" On, "Front-channel logout URL" ${appUrl}/auth/{realm}/frontchannel-logout, ` +
+  '"session required" On. See docs/DEPLOY.md.';
 
 async function main(): Promise<number> {
   console.log(
@@ -67,7 +70,7 @@ async function main(): Promise<number> {
       ? `\n${paint(32, `All ${results.length} checks passed.`)}`
       : `\n${paint(31, `${failed} of ${results.length} checks failed.`)} See docs/DEPLOY.md (Troubleshooting).`,
   );
-  console.log(paint(2, NOT_CHECKED));
+  console.log(paint(2, notChecked(config.appUrl)));
   return failed === 0 ? 0 : 1;
 }
 

@@ -5,6 +5,7 @@ import { answeringAuthErrors } from "./http/error-response.server";
 import type { DataKind, DataOf, Framework, PageData } from "./http/framework";
 import { handleBackchannelLogout } from "./flows/backchannel.server";
 import type { PageLook } from "./flows/end-session-page.server";
+import { handleFrontchannelLogout } from "./flows/frontchannel.server";
 import { createHealthCheck } from "./flows/health.server";
 import { completeLogin, loginOptions, startLogin } from "./flows/login.server";
 import { completeLogout, logout, logoutIncompletePage, retryProviderLogout } from "./flows/logout.server";
@@ -55,7 +56,7 @@ export function createAuth<Kind extends DataKind>(
   return {
     config,
 
-    // Routes: login, callback, logout, the provider's way back, back-channel logout, health, client keys.
+    // Routes: login, callback, logout, the provider's way back, back- and front-channel logout, health, client keys.
     startLogin: async (request: Request, realm: string) => toData(await startLogin(ctx, request, realm)),
     completeLogin: async (request: Request, realm: string) => toData(await completeLogin(ctx, request, realm)),
     loginOptions: (request: Request) => loginOptions(ctx, request),
@@ -67,6 +68,8 @@ export function createAuth<Kind extends DataKind>(
     logoutEverywhere: (request: Request) => logoutEverywhere(ctx, request),
     logoutEverywherePage: (request: Request) => dataOf(logoutEverywherePage(ctx, request)),
     handleBackchannelLogout: (request: Request, realm: string) => handleBackchannelLogout(ctx, request, realm),
+    /** The provider's logout page frames it: ends the session its `sid` names, no cookie needed. */
+    handleFrontchannelLogout: (request: Request, realm: string) => handleFrontchannelLogout(ctx, request, realm),
     healthCheck: createHealthCheck(providers),
     publicJwks: () => publicJwks(config.providers),
 

@@ -18,7 +18,9 @@ export const ADMIN = { username: "admin", password: "admin" };
 /**
  * The realm files as imported for the app at `appUrl`: each client's Root URL
  * (`rootUrl`, to which the files' redirect, post-logout and back-channel URLs
- * are relative) is the app's origin. Without `appUrl`, the files as they are.
+ * are relative) is the app's origin, and so is its front-channel logout URL's,
+ * which Keycloak does not resolve against the Root URL (a relative one is
+ * loaded from Keycloak's own origin). Without `appUrl`, the files as they are.
  * @param {string | undefined} appUrl  e.g. "http://localhost:3000"
  * @param {string[]} [files]
  * @returns {{ file: string, realm: { realm: string, clients?: Record<string, any>[] } }[]}
@@ -26,7 +28,12 @@ export const ADMIN = { username: "admin", password: "admin" };
 export function realmsForApp(appUrl, files = REALM_FILES) {
   return files.map((file) => {
     const realm = JSON.parse(readFileSync(file, "utf8"));
-    for (const client of realm.clients ?? []) if (appUrl && client.rootUrl) client.rootUrl = appUrl;
+    for (const client of realm.clients ?? []) {
+      if (!appUrl) continue;
+      if (client.rootUrl) client.rootUrl = appUrl;
+      const frontchannel = client.attributes?.["frontchannel.logout.url"];
+      if (frontchannel) client.attributes["frontchannel.logout.url"] = `${appUrl}${new URL(frontchannel).pathname}`;
+    }
     return { file: basename(file), realm };
   });
 }

@@ -5,6 +5,7 @@ export type AuthEvent =
   | "login_failed"
   | "logout"
   | "backchannel_logout"
+  | "frontchannel_logout"
   | "revocation_store_error"
   | "token_refresh"
   | "access_denied"

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { ReactNode } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import type { EndSessionForm } from "../protocol/end-session.server";
 
@@ -39,6 +40,26 @@ export function endSessionPage(form: EndSessionForm, provider: string, headers: 
 }
 
 function EndSessionPage({ form, provider, look }: { form: EndSessionForm; provider: string; look: PageLook }) {
+  return (
+    <ModulePage title="Logging out" look={look}>
+      <form id="end-session" method="post" action={form.action}>
+        {form.fields.map(([name, value]) => (
+          <input key={name} type="hidden" name={name} defaultValue={value} />
+        ))}
+        <p>Ending your session at {provider}.</p>
+        <p className="actions">
+          <button type="submit" className="button">
+            Continue
+          </button>
+        </p>
+      </form>
+      <script dangerouslySetInnerHTML={{ __html: SUBMIT_SCRIPT }} />
+    </ModulePage>
+  );
+}
+
+/** A whole page in the app's look, for the few pages the module answers itself (no route component). */
+export function ModulePage({ title, look, children }: { title: string; look: PageLook; children: ReactNode }) {
   const { stylesheet, appName, icon = "/favicon.svg" } = look;
   return (
     <html lang="en">
@@ -47,7 +68,7 @@ function EndSessionPage({ form, provider, look }: { form: EndSessionForm; provid
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         <meta name="robots" content="noindex" />
-        <title>Logging out</title>
+        <title>{title}</title>
         {stylesheet && <link rel="stylesheet" href={stylesheet} />}
         <link rel="icon" href={icon} />
       </head>
@@ -63,20 +84,9 @@ function EndSessionPage({ form, provider, look }: { form: EndSessionForm; provid
           </header>
         )}
         <main>
-          <h1>Logging out</h1>
-          <form id="end-session" method="post" action={form.action}>
-            {form.fields.map(([name, value]) => (
-              <input key={name} type="hidden" name={name} defaultValue={value} />
-            ))}
-            <p>Ending your session at {provider}.</p>
-            <p className="actions">
-              <button type="submit" className="button">
-                Continue
-              </button>
-            </p>
-          </form>
+          <h1>{title}</h1>
+          {children}
         </main>
-        <script dangerouslySetInnerHTML={{ __html: SUBMIT_SCRIPT }} />
       </body>
     </html>
   );

@@ -159,7 +159,7 @@ describe("npm run doctor against the real Keycloak: the client's registered URLs
     expect(output).toContain(
       "✓ doctor-ok: post-logout redirect URI — http://localhost:3000/logout/callback is registered",
     );
-    expect(output).toContain("Not checked (they need admin access): that front-channel logout is off");
+    expect(output).toContain("Not checked (they need admin access): which way a logout elsewhere reaches the app");
   });
 
   it('detects a missing redirect URI: Keycloak\'s 400 "Invalid parameter: redirect_uri"', async () => {

@@ -133,7 +133,10 @@ describe("npm run doctor", () => {
     );
     expect(healthy.output).toContain("All 10 checks passed.");
     expect(healthy.output).toContain(
-      "Not checked (they need admin access): that front-channel logout is off and a back-channel logout URL is set",
+      'Not checked (they need admin access): which way a logout elsewhere reaches the app. Either back-channel: "Front channel logout" Off, "Backchannel logout URL" http://localhost:3000/auth/{realm}/backchannel-logout',
+    );
+    expect(healthy.output).toContain(
+      '"Front-channel logout URL" http://localhost:3000/auth/{realm}/frontchannel-logout, "session required" On.',
     );
     expect(healthy.output).not.toContain("fix:");
   });

@@ -83,6 +83,11 @@ describe("keycloak/realm-export.json", () => {
     expect(client.attributes["backchannel.logout.revoke.offline.tokens"]).toMatch(/^(true|false)$/);
   });
 
+  it("holds the front-channel choice ready, in full (Keycloak does not resolve it against the Root URL)", () => {
+    expect(client.attributes["frontchannel.logout.url"]).toBe(`${APP_URL}/auth/demo/frontchannel-logout`);
+    expect(client.attributes["frontchannel.logout.session.required"]).toBe("true");
+  });
+
   it("has the user demo / demo with a permanent password and a full profile", () => {
     const demo = realm.users.find((u) => u.username === "demo")!;
     expect(demo).toMatchObject({ enabled: true, email: "demo@example.com", emailVerified: true });
@@ -130,6 +135,7 @@ describe("keycloak/realm-acme.json", () => {
     expect(attributes).toEqual({
       ...remixAttributes,
       "backchannel.logout.url": "/auth/acme/backchannel-logout",
+      "frontchannel.logout.url": `${APP_URL}/auth/acme/frontchannel-logout`,
     });
     expect(acme.users.map((u) => u.username)).toEqual(["demo"]);
   });
@@ -200,9 +206,10 @@ describe("DEPLOY.md's 'Import the realm', step 2", () => {
   const step = /^2\. [^]*?(?=\n3\. )/m.exec(read("docs/DEPLOY.md"))![0];
 
   it.each(["keycloak/realm-export.json", "keycloak/realm-acme.json"])(
-    "names the one place of %s that holds the example APP_URL, the Root URL",
+    "names the places of %s that hold the example APP_URL: the Root URL, and the front-channel URL it says why",
     (path) => {
-      expect(keysHoldingAppUrl(JSON.parse(read(path)))).toEqual(["rootUrl"]);
+      expect(keysHoldingAppUrl(JSON.parse(read(path)))).toEqual(["rootUrl", "frontchannel.logout.url"]);
+      expect(step).toContain("*Front-channel logout URL*");
       expect(step).toContain("Root URL");
       expect(step).toContain("`rootUrl`");
       expect(step).toContain("the one place");
