@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { JWTPayload } from "jose";
+import { decodeJwt, type JWTPayload } from "jose";
 import { expect } from "vitest";
 import { freePort, startApp, type RunningApp } from "./app";
 import { browse, follow, type CookieJar } from "./browserless";
@@ -44,10 +44,13 @@ export interface LogoutProvider {
 /**
  * Gives `provider` an end-session endpoint and a back-channel logout to
  * `backchannelLogoutUri`; call it before the app first reads the discovery document.
+ * With `frontchannelLogoutUri`, the end-session endpoint answers a page that frames
+ * that URI with `iss` and the hint's `sid` (Front-Channel Logout 1.0, 4) and links
+ * back, as the OpenID Foundation's front-channel modules do.
  */
 export async function addLogout(
   provider: HostileProvider,
-  { backchannelLogoutUri }: { backchannelLogoutUri: string },
+  { backchannelLogoutUri, frontchannelLogoutUri }: { backchannelLogoutUri: string; frontchannelLogoutUri?: string },
 ): Promise<LogoutProvider> {
   // Published in the provider's own JWKS, never used by it to sign.
   const unusedKey = await provider.newKey({ alg: "ES256", kid: "es1" });
@@ -69,6 +72,13 @@ export async function addLogout(
     const back = new URL(params.post_logout_redirect_uri);
     const state = params.state === undefined ? undefined : logout.stateBack(params.state);
     if (state !== undefined) back.searchParams.set("state", state);
+    if (frontchannelLogoutUri && params.id_token_hint) {
+      const frame = new URL(frontchannelLogoutUri);
+      frame.searchParams.set("iss", provider.issuer);
+      frame.searchParams.set("sid", String(decodeJwt(params.id_token_hint).sid));
+      res.writeHead(200, { "Content-Type": "text/html" });
+      return res.end(`<iframe src="${frame.href}"></iframe><a id="continue" href="${back.href}">Continue</a>`);
+    }
     res.writeHead(302, { Location: back.href });
     res.end();
   });
@@ -101,6 +111,7 @@ export async function addLogout(
     end_session_endpoint: logout.endSessionEndpoint,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: false,
+    ...(frontchannelLogoutUri && { frontchannel_logout_supported: true, frontchannel_logout_session_supported: true }),
   });
   return logout;
 }
@@ -137,19 +148,21 @@ export interface LogoutStack {
  * The provider signs user-1 in at once, with an ID token without `sid`: its
  * logout tokens then name the user by `sub` (Back-Channel Logout 1.0, 2.4),
  * which ends every session of that user the app holds, not only the one the
- * app's own logout has already ended.
+ * app's own logout has already ended. With `frontchannel`, each login is a
+ * provider session of its own, with a new `sid`, and logouts are framed.
  */
-export async function startLogoutStack(): Promise<LogoutStack> {
+export async function startLogoutStack({ frontchannel = false } = {}): Promise<LogoutStack> {
   const provider = await startHostileProvider({ path: "/realms/demo" });
   const idTokens: string[] = [];
   provider.idToken = async (nonce) => {
-    idTokens.push(await provider.sign({ nonce }));
+    idTokens.push(await provider.sign({ nonce, ...(frontchannel && { sid: randomUUID() }) }));
     return idTokens.at(-1)!;
   };
   provider.userinfo = { sub: "user-1", name: "A User" };
   const port = await freePort();
   const logout = await addLogout(provider, {
     backchannelLogoutUri: `http://localhost:${port}/auth/demo/backchannel-logout`,
+    ...(frontchannel && { frontchannelLogoutUri: `http://localhost:${port}/auth/demo/frontchannel-logout` }),
   }).catch(async (error: unknown) => {
     await provider.close();
     throw error;
