@@ -7,12 +7,13 @@ import { handleBackchannelLogout } from "./flows/backchannel.server";
 import type { PageLook } from "./flows/end-session-page.server";
 import { handleFrontchannelLogout } from "./flows/frontchannel.server";
 import { createHealthCheck } from "./flows/health.server";
-import { completeLogin, loginOptions, startLogin } from "./flows/login.server";
+import { completeLogin, loginOptions, requireRecentLogin, startLogin } from "./flows/login.server";
 import { completeLogout, logout, logoutIncompletePage, retryProviderLogout } from "./flows/logout.server";
 import { logoutEverywhere, logoutEverywherePage } from "./flows/logout-everywhere.server";
 import { publicJwks } from "./providers/client-keys.server";
 import { createProviderContext } from "./providers/context.server";
 import type { CustomStrategies } from "./providers/strategy-factory.server";
+import type { StepUp } from "./protocol/step-up";
 import { createSessionContext } from "./session/context.server";
 import { getAuthSession, getUser, requireAuthSession, staleAuthSessionHeaders } from "./session/session.server";
 import { fetchUserinfo, getAccessToken } from "./tokens/access-token.server";
@@ -77,6 +78,13 @@ export function createAuth<Kind extends DataKind>(
     getAuthSession: answeringAuthErrors(framework, (request: Request) => getAuthSession(ctx, request)),
     getUser: answeringAuthErrors(framework, (request: Request) => getUser(ctx, request)),
     requireAuthSession: answeringAuthErrors(framework, (request: Request) => requireAuthSession(ctx, request)),
+    /**
+     * Step-up: the session, when its login is recent enough (by default STEP_UP_MAX_AGE) and at the level asked
+     * (`acr`); else the redirect that has the provider sign the user in again (`max_age`, `acr_values`) and back.
+     */
+    requireRecentLogin: answeringAuthErrors(framework, (request: Request, stepUp?: StepUp) =>
+      requireRecentLogin(ctx, request, stepUp),
+    ),
     staleAuthSessionHeaders: answeringAuthErrors(framework, (request: Request) =>
       staleAuthSessionHeaders(ctx, request),
     ),

@@ -16,6 +16,7 @@ export { DEV_SESSION_SECRET, parseConfig, type AppConfig, type ProviderConfig } 
 export type { AuthSessionData, SessionUser } from "./session/session-data.server";
 export { getIdTokenClaims } from "./session/session.server";
 export type { AccessToken } from "./tokens/access-token.server";
+export type { StepUp } from "./protocol/step-up";
 export type { Provider } from "./providers/registry.server";
 
 // The strategies to extend (docs/EXTENDING.md).

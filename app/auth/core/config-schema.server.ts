@@ -43,6 +43,7 @@ const appConfig = v.pipe(
     idpTimeoutMs: v.pipe(v.number(), v.integer(), v.minValue(1)),
     redisUrl: v.nullable(v.pipe(v.string(), v.url())),
     sessionStore: v.picklist(["cookie", "redis"]),
+    stepUpMaxAge: v.optional(v.pipe(v.number(), v.integer(), v.minValue(10))),
   }),
   v.forward(
     v.check(

@@ -9,6 +9,7 @@ import {
   names,
   portNumber,
   positiveInt,
+  stepUpMaxAgeOf,
   redisUrlOf,
   secrets,
   sessionStoreOf,
@@ -71,6 +72,8 @@ export interface AppConfig {
    * budget and `redisUrl` is set; `redis`: every session in Redis, the cookie holds only its id.
    */
   sessionStore: "cookie" | "redis";
+  /** Seconds: how recent a login `requireRecentLogin` asks for by default (STEP_UP_MAX_AGE); unset: 300. */
+  stepUpMaxAge?: number;
 }
 
 /**
@@ -107,6 +110,7 @@ export function parseConfig(rawEnv: Env): AppConfig {
   const idpTimeoutMs = env.parse("IDP_TIMEOUT_MS", positiveInt, 5000);
   const redisUrl = env.parse("REDIS_URL", redisUrlOf) ?? null;
   const sessionStore = env.parse("SESSION_STORE", sessionStoreOf, "cookie");
+  const stepUpMaxAge = env.parse("STEP_UP_MAX_AGE", stepUpMaxAgeOf, 300);
   if (sessionStore === "redis" && !redisUrl)
     env.report("SESSION_STORE", "SESSION_STORE=redis needs REDIS_URL: where the sessions are kept");
 
@@ -122,6 +126,7 @@ export function parseConfig(rawEnv: Env): AppConfig {
     idpTimeoutMs: idpTimeoutMs!,
     redisUrl,
     sessionStore: sessionStore!,
+    stepUpMaxAge: stepUpMaxAge!,
   });
 }
 

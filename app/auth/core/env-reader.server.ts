@@ -177,6 +177,13 @@ export function positiveInt(value: string): number {
   return Number(value);
 }
 
+/** The user needs time to come back from the provider: under 10 s every page would ask again. */
+export function stepUpMaxAgeOf(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 10)
+    throw new Invalid(` must be a whole number of seconds, at least 10, got "${value}"`);
+  return Number(value);
+}
+
 /** remix-serve reads PORT with Number(): "abc" would silently make it listen on 3000, or any free port. */
 export function portNumber(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535)

@@ -41,6 +41,14 @@ const pages: Record<PageErrorCode, AuthErrorPage> = {
     message:
       "The identity provider answered, but under another name (issuer) than this app is set up for, so sign-in was stopped. The administrator needs to check the provider's URL in the app's configuration; npm run doctor names both issuers.",
   },
+  // Asked for a fresh sign-in (or a level), the provider answered without one: not accepted silently.
+  step_up_not_met: {
+    status: 403,
+    title: "This page needs a fresh sign-in",
+    message:
+      "The identity provider signed you in again without confirming it just now (or at the level this page needs), so this page stays closed. Your session is as it was. Try once more; if it keeps happening, the provider may not support asking again (max_age, acr_values).",
+    retryLabel: "Sign in again",
+  },
   // The provider refused the app's own credentials: no retry helps, and the user did nothing wrong.
   client_rejected: {
     status: 502,

@@ -13,6 +13,7 @@ export type AuthErrorCode =
   | "invalid_id_token"
   | "invalid_logout_token"
   | "clock_skew"
+  | "step_up_not_met"
   | "session_too_large"
   | "session_ended"
   | "forbidden"

@@ -1,10 +1,20 @@
+import { decodeJwt } from "jose";
 import { describeAuthError, describeProviderError } from "../core/error-pages";
 import { AuthError } from "../core/errors";
 import { BoundedEntriesCookie, stateCookie } from "../http/cookies.server";
-import { pageData } from "../http/framework";
+import { pageData, redirectResponse } from "../http/framework";
 import { MAX_PENDING_LOGINS } from "../protocol/oidc-strategy.server";
+import {
+  decodeStepUp,
+  encodeStepUp,
+  meetsStepUp,
+  stepUpFrom,
+  stepUpParams,
+  unmetStepUp,
+  type StepUp,
+} from "../protocol/step-up";
 import type { ProviderContext } from "../providers/context.server";
-import { createAuthSession } from "../session/session.server";
+import { createAuthSession, getIdTokenClaims, requireAuthSession } from "../session/session.server";
 import { requestId } from "../core/request-id.server";
 import { sanitizeReturnTo } from "./return-to";
 
@@ -13,8 +23,17 @@ import { sanitizeReturnTo } from "./return-to";
  * started. Scoped like the strategy's state cookie: the login route adds to it, the callback reads it. Over
  * https that is one `__Host-` cookie for every provider, still holding three logins at most.
  */
-function returnTos({ config }: ProviderContext, realm: string) {
-  const { name, attributes } = stateCookie("oidc-return-to", {
+function returnTos(ctx: ProviderContext, realm: string) {
+  return loginCookie(ctx, realm, "oidc-return-to");
+}
+
+/** `state` -> the step-up a login in progress was asked for (`requireRecentLogin`), for the callback's check. */
+function stepUps(ctx: ProviderContext, realm: string) {
+  return loginCookie(ctx, realm, "oidc-step-up");
+}
+
+function loginCookie({ config }: ProviderContext, realm: string, cookieName: string) {
+  const { name, attributes } = stateCookie(cookieName, {
     path: `/auth/${realm}/`,
     secure: config.secureCookies,
     maxAge: 300,
@@ -29,7 +48,10 @@ function returnTos({ config }: ProviderContext, realm: string) {
 const MAX_KEPT_RETURN_TO = 200;
 const storedLength = (returnTo: string) => new URLSearchParams({ returnTo }).toString().length - "returnTo=".length;
 
-/** Redirects to the realm's provider; `?returnTo=` is kept, sanitized, for the way back. */
+/**
+ * Redirects to the realm's provider; `?returnTo=` is kept, sanitized, for the way back. `?max_age=` and
+ * `?acr_values=` (from `requireRecentLogin`) go to the provider, and are kept for the callback to check.
+ */
 export async function startLogin(
   ctx: ProviderContext,
   request: Request,
@@ -52,6 +74,14 @@ export async function startLogin(
     if (thrown instanceof Response) {
       if (url.searchParams.get("prompt") === "login") askForLogin(thrown);
       const state = new URL(thrown.headers.get("Location")!).searchParams.get("state")!;
+      const stepUp = stepUpFrom(url.searchParams);
+      if (stepUp) {
+        askForStepUp(thrown, stepUp);
+        thrown.headers.append(
+          "Set-Cookie",
+          stepUps(ctx, realm).add(request, state, encodeStepUp(stepUp, nowSeconds())),
+        );
+      }
       // A return path too long for the cookie comes back to the home page.
       const kept = storedLength(returnTo) <= MAX_KEPT_RETURN_TO ? returnTo : "/";
       thrown.headers.append("Set-Cookie", returnTos(ctx, realm).add(request, state, kept));
@@ -77,6 +107,8 @@ export async function completeLogin(
   const state = new URL(request.url).searchParams.get("state");
   const returnTo = sanitizeReturnTo(state && returnTos(ctx, realm).read(request).get(state));
   headers.append("Set-Cookie", returnTos(ctx, realm).remove(request, state ?? ""));
+  const stepUp = state ? decodeStepUp(stepUps(ctx, realm).read(request).get(state)) : null;
+  if (stepUp) headers.append("Set-Cookie", stepUps(ctx, realm).remove(request, state!));
   // Without a `state` (or an empty one) the strategy would start a new login: a callback never does.
   if (!state) return failure(ctx, request, realm, new AuthError("state_mismatch", "callback without state"), headers);
 
@@ -84,15 +116,41 @@ export async function completeLogin(
     const strategy = await provider.strategy();
     headers.append("Set-Cookie", strategy.finishLoginCookie(request));
     const result = await ctx.providers.authenticator.authenticate(realm, request);
+    // Before the session is replaced: a provider that ignored the step-up leaves the user's session as it was.
+    const unmet = stepUp && unmetStepUp(decodeJwt(result.idToken), stepUp, stepUp.startedAt);
+    if (unmet) throw new AuthError("step_up_not_met", unmet);
     const response = await createAuthSession(ctx, request, result, returnTo, noStore(headers));
     ctx.log(request, "login", { realm, outcome: "success", username: result.user.username, sub: result.user.sub });
     return response;
   } catch (thrown) {
-    if (thrown instanceof AuthError)
-      return failure(ctx, request, realm, thrown, headers, RETRY_URLS[thrown.code]?.(realm));
+    if (thrown instanceof AuthError) {
+      const retryUrl = stepUp ? loginUrl(realm, stepUp, returnTo) : RETRY_URLS[thrown.code]?.(realm);
+      return failure(ctx, request, realm, thrown, headers, retryUrl);
+    }
     throw thrown;
   }
 }
+
+/**
+ * The signed-in session, when its login meets `stepUp` (by default, a login within `config.stepUpMaxAge`);
+ * otherwise throws the redirect that signs the user in again at the session's provider, asking it for that
+ * (`max_age`, `acr_values`), and comes back to this page. No session: the redirect to login.
+ */
+export async function requireRecentLogin(ctx: ProviderContext, request: Request, asked: StepUp = {}) {
+  const session = await requireAuthSession(ctx, request);
+  const stepUp = { ...asked, maxAge: asked.maxAge ?? ctx.config.stepUpMaxAge ?? DEFAULT_STEP_UP_MAX_AGE };
+  if (meetsStepUp(getIdTokenClaims(session), stepUp, nowSeconds())) return session;
+  const url = new URL(request.url);
+  throw redirectResponse(loginUrl(session.user.realm, stepUp, url.pathname + url.search), new Headers());
+}
+
+/** Five minutes: long enough to do a task, short enough that an unattended browser must sign in again. */
+export const DEFAULT_STEP_UP_MAX_AGE = 300;
+
+const loginUrl = (realm: string, stepUp: StepUp, returnTo: string) =>
+  `/auth/${realm}/login?${new URLSearchParams({ ...stepUpParams(stepUp), returnTo })}`;
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** Where each provider's login starts, keeping a sanitized `?returnTo=`; the default provider first. */
 export function loginOptions(ctx: ProviderContext, request: Request): { name: string; label: string; href: string }[] {
@@ -151,6 +209,12 @@ function unknownProvider(ctx: ProviderContext, request: Request, name: string) {
 function askForLogin(redirect: Response): void {
   const location = new URL(redirect.headers.get("Location")!);
   location.searchParams.set("prompt", "login");
+  redirect.headers.set("Location", location.href);
+}
+
+function askForStepUp(redirect: Response, stepUp: StepUp): void {
+  const location = new URL(redirect.headers.get("Location")!);
+  for (const [name, value] of Object.entries(stepUpParams(stepUp))) location.searchParams.set(name, value);
   redirect.headers.set("Location", location.href);
 }
 
