@@ -11,7 +11,7 @@ import { validateJwtAccessToken } from "./access-token-jwt.server";
 import { LOGOUT_TOKEN_MAX_AGE_SECONDS, validateLogoutToken, type LogoutTokenClaims } from "./logout-token.server";
 import type { OIDCLogout, OIDCProfile, OIDCStrategyOptions, OIDCVerifyOptions } from "./oidc-options";
 import * as protocol from "./oidc-protocol.server";
-import { redeemCode, refreshTokens, revokeToken, type RefreshLogin } from "./token-grants.server";
+import { introspectToken, redeemCode, refreshTokens, revokeToken, type RefreshLogin } from "./token-grants.server";
 
 export { deriveNonce, discover, type ProviderMetadata } from "./oidc-protocol.server";
 
@@ -143,10 +143,7 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
     });
   }
 
-  /**
-   * New tokens for a refresh token (send the rotated refresh token next time); `session_ended` when it is
-   * refused, or when the answer's ID token is not about `login` (the claims of the login's ID token).
-   */
+  /** New tokens (send the rotated refresh token next time); `session_ended` when refused or not about `login`. */
   async refresh(refreshToken: string, login: RefreshLogin): Promise<oauth.TokenEndpointResponse> {
     return this.#refresh(refreshToken, login);
   }
@@ -163,6 +160,9 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
   override async revokeToken(token: string): Promise<void> {
     await revokeToken(this.#as, this.#client, this.#auth, this.#http, token);
   }
+
+  /** RFC 7662 introspection of a token: `active`, and the claims a lightweight access token leaves out. */
+  introspect = (token: string) => introspectToken(this.#as, this.#client, this.#auth, this.#http, token);
 
   /** Calls the userinfo endpoint with an access token (the answer must be about `sub`); `null` when it refuses the token. */
   async userinfo(accessToken: string, sub: string): Promise<oauth.UserInfoResponse | null> {

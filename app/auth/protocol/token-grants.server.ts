@@ -61,6 +61,23 @@ export async function revokeToken(
   );
 }
 
+/**
+ * RFC 7662: what the provider says of `token`, for the claims a lightweight access token leaves out. An
+ * AuthError `forbidden` when it has no introspection endpoint or refuses the call.
+ */
+export async function introspectToken(
+  as: ProviderMetadata,
+  client: oauth.Client,
+  auth: oauth.ClientAuth,
+  http: Http,
+  token: string,
+): Promise<oauth.IntrospectionResponse> {
+  if (!as.introspection_endpoint) throw new AuthError("forbidden", "the provider has no introspection endpoint");
+  return protocolStep("forbidden", "introspection", async () =>
+    oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, auth, token, http)),
+  );
+}
+
 /** What a refresh's ID token is checked against: the login's ID token, and how to check a signature. */
 /** The claims of the login's ID token that a refresh's ID token must keep. */
 export type RefreshLogin = Pick<IdTokenClaims, "sub" | "aud" | "azp" | "auth_time">;

@@ -80,6 +80,7 @@ export async function fetchUserinfo(ctx: TokenContext, request: Request): Promis
       throw error;
     });
   let userinfo = await call();
+  if (userinfo === null) userinfo = await introspectedUserinfo(ctx, strategy, accessToken, user.sub);
   if (userinfo === null) {
     ({ accessToken, headers } = await getAccessToken(ctx, request, { forceRefresh: true }));
     userinfo = await call();
@@ -89,6 +90,43 @@ export async function fetchUserinfo(ctx: TokenContext, request: Request): Promis
   return userinfo instanceof AuthError
     ? { userinfo: null, error: userinfo, headers }
     : { userinfo, error: null, headers };
+}
+
+/**
+ * Keycloak refuses lightweight access tokens at userinfo ("Lightweight access token not allowed for userinfo
+ * endpoint", 26.7.3): its introspection of the same token, when active and about the same user, carries the
+ * same claims. `null`: not active, or no introspection endpoint (then the token is renewed as revoked).
+ */
+async function introspectedUserinfo(
+  ctx: TokenContext,
+  strategy: Awaited<ReturnType<typeof strategyOf>>,
+  accessToken: string,
+  sub: string,
+): Promise<UserInfoResponse | null> {
+  if (!strategy.metadata.introspection_endpoint) return null;
+  try {
+    const answer = await introspectOnce(ctx, strategy, accessToken);
+    return answer.active === true && answer.sub === sub ? { ...answer, sub } : null;
+  } catch (error) {
+    if (error instanceof AuthError) return null;
+    throw error;
+  }
+}
+
+/** The provider's introspection of `accessToken` (RFC 7662), asked once per token (the roles' cache). */
+export function introspectOnce(
+  { validatedClaims: cache }: TokenContext,
+  strategy: Awaited<ReturnType<typeof strategyOf>>,
+  accessToken: string,
+): Promise<Record<string, unknown>> {
+  const key = `introspection:${accessToken}`;
+  let answer = cache.get(key);
+  if (!answer) {
+    answer = strategy.introspect(accessToken);
+    answer.catch(() => cache.delete(key));
+    cache.set(key, answer);
+  }
+  return answer;
 }
 
 async function loadTokens(ctx: TokenContext, request: Request): Promise<CurrentTokens> {

@@ -20,7 +20,10 @@ export interface TokenContext extends ProviderContext {
    * settled, then kept {@link KEEP_RENEWAL_MS}; at most 10,000.
    */
   readonly renewals: LRUCache<string, Promise<SessionTokens>>;
-  /** Access token -> its validated claims, so a page's roles cost one signature check per token. */
+  /**
+   * Access token -> its validated claims, so a page's roles cost one signature check per token; and
+   * `introspection:` + access token -> the provider's introspection of it (lightweight tokens), one call per token.
+   */
   readonly validatedClaims: LRUCache<string, Promise<Record<string, unknown>>>;
   /** Each request's tokens, the same for every call in one request. */
   readonly currentTokens: WeakMap<Request, Promise<CurrentTokens>>;

@@ -1,7 +1,7 @@
 import { AuthError } from "../core/errors";
 import { rolesFromClaims } from "../keycloak/roles";
 import { requireAuthSession } from "../session/session.server";
-import { getAccessToken, strategyOf } from "./access-token.server";
+import { getAccessToken, introspectOnce, strategyOf } from "./access-token.server";
 import type { TokenContext } from "./context.server";
 
 /**
@@ -34,7 +34,9 @@ export async function getRoles(ctx: TokenContext, request: Request): Promise<{ r
   // Only a Keycloak realm's access token, a JWT, names roles: any other is not even validated.
   if (source.kind !== "keycloak" || accessToken.split(".").length !== 3) return { roles: [], headers };
   try {
-    const claims = await validatedClaims(ctx, accessToken, () => strategy.validateAccessToken(accessToken));
+    const claims = await validatedClaims(ctx, accessToken, async () =>
+      withRoles(await strategy.validateAccessToken(accessToken), () => introspectOnce(ctx, strategy, accessToken)),
+    );
     return { roles: rolesFromClaims(claims, source), headers };
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
@@ -71,6 +73,27 @@ export async function requireRole(
     detail: `role ${role} missing`,
   });
   throw new AuthError("forbidden", `role ${role} missing`, { headers: result.headers });
+}
+
+/**
+ * The roles of a lightweight access token (Keycloak's "Always use lightweight access token"), which leaves
+ * `realm_access` and `resource_access` out: from the provider's introspection of that same token, which must
+ * be active and about the same user. A token that carries them is read as it is, with no call.
+ */
+async function withRoles(
+  claims: Record<string, unknown>,
+  introspect: () => Promise<Record<string, unknown>>,
+): Promise<Record<string, unknown>> {
+  if ("realm_access" in claims || "resource_access" in claims) return claims;
+  const answer = await introspect();
+  if (answer.active !== true)
+    throw new AuthError(
+      "forbidden",
+      "introspection: the access token is not active (Keycloak answers so to a client outside the token's audience: a lightweight token needs the client's own audience mapper)",
+    );
+  if (claims.sub !== undefined && answer.sub !== claims.sub)
+    throw new AuthError("forbidden", "introspection: about another user");
+  return { ...claims, realm_access: answer.realm_access, resource_access: answer.resource_access };
 }
 
 /** The token's claims, validated once per token (cached, but never past its expiry). */
