@@ -2,7 +2,8 @@
 // Idle is 30 s, the app checking each session with Keycloak (a refresh grant) once its last check is 5 s old
 // (SESSION_CHECK_INTERVAL=5). Measured on Keycloak 26.7.3 first: 40 s after the last refresh the admin API lists
 // no session, the refresh token (exp = iat + 30) is refused with "Token is not active", and Keycloak's login
-// page asks for the password; no two-minute grace window showed. One user idles past it, another stays active.
+// page asks for the password; no two-minute grace window showed. One user idles past it, another stays active, a
+// third is signed out by an admin (the client has no back-channel logout URL).
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { browse, CookieJar, follow, textOf } from "../../support/browserless";
@@ -37,7 +38,7 @@ const logIn = async (username: string) => {
 const sessionIds = async (username: string) => (await admin.sessions(REALM, username)).map((session) => session.id);
 const signedInAs = (html: string) => /data-testid="username">([^<]*)</.exec(html)?.[1] ?? null;
 
-it("idle past SSO Session Idle, the next page asks for the password; active every few seconds past it, the user stays signed in at the app and at Keycloak", async () => {
+it("idle past SSO Session Idle, the next page asks for the password; active every few seconds past it, the user stays signed in at the app and at Keycloak; signed out by an admin, the next page after the interval is the login", async () => {
   const [idle, active] = [await logIn("demo"), await logIn(READER.username)];
   const started = Date.now();
 
@@ -53,6 +54,18 @@ it("idle past SSO Session Idle, the next page asks for the password; active ever
     expect(toKeycloak.url.startsWith(`${keycloak}/realms/${REALM}/protocol/openid-connect/auth?`)).toBe(true);
     const login = await follow(idle.jar, await browse(idle.jar, toKeycloak.url), toKeycloak.url, keycloak);
     expect(textOf(login.html!)).toContain("Sign in to your account");
+  };
+
+  // An admin signs the user out; the client has no back-channel logout URL, so only the check can tell the app.
+  const signedOutByAdmin = async () => {
+    const { jar, sid } = await logIn("big");
+    await admin.request("POST", `/${REALM}/users/${await admin.userId(REALM, "big")}/logout`);
+    expect(await sessionIds("big")).not.toContain(sid);
+    // The home page reads only the user: once the session's last check is 5 s old, it sends the user to log in.
+    await expect
+      .poll(async () => (await browse(jar, `${app}/`)).status, { timeout: 30_000, interval: 1_000 })
+      .toBe(302);
+    expect(await sessionIn(jar, app)).toBeNull();
   };
 
   const activeUser = async (idleDone: () => boolean) => {
@@ -72,7 +85,7 @@ it("idle past SSO Session Idle, the next page asks for the password; active ever
   };
 
   let idleDone = false;
-  await Promise.all([idleUser().finally(() => (idleDone = true)), activeUser(() => idleDone)]);
+  await Promise.all([idleUser().finally(() => (idleDone = true)), activeUser(() => idleDone), signedOutByAdmin()]);
   expect(stack.app.output()).toMatch(
     new RegExp(`"event":"token_refresh","realm":"${REALM}","sub":"[^"]+","outcome":"session_ended"`),
   );
