@@ -26,8 +26,9 @@ export interface AccessToken {
 
 /**
  * The signed-in user's access token: the session's while it has more than
- * 30 s left, otherwise renewed with the refresh token (once per session, however
- * many requests ask at the same time) and committed to the session.
+ * 30 s left and the session's check is not due (`sessionCheckInterval`), otherwise
+ * renewed with the refresh token (once per session, however many requests ask at
+ * the same time) and committed to the session.
  * `forceRefresh`: renew it now (an API refused it). Throws a redirect to login
  * (the session ended at the provider, or there is none), or an AuthError:
  * `idp_unreachable` when the provider is unreachable (the session is kept),
@@ -38,10 +39,9 @@ export async function getAccessToken(
   request: Request,
   { forceRefresh = false } = {},
 ): Promise<AccessToken> {
-  let current = ctx.currentTokens.get(request);
-  if (!current || forceRefresh) {
-    const previous = current ?? currentTokens(ctx, request);
-    current = forceRefresh ? previous.then((known) => renew(ctx, request, known, known.tokens.accessToken)) : previous;
+  let current = currentTokens(ctx, request);
+  if (forceRefresh) {
+    current = current.then((known) => renew(ctx, request, known, known.tokens.accessToken));
     ctx.currentTokens.set(request, current);
   }
   const { tokens, headers } = await current;
