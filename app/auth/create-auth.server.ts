@@ -15,10 +15,15 @@ import { createProviderContext } from "./providers/context.server";
 import type { CustomStrategies } from "./providers/strategy-factory.server";
 import type { StepUp } from "./protocol/step-up";
 import { createSessionContext } from "./session/context.server";
-import { getAuthSession, getUser, requireAuthSession, staleAuthSessionHeaders } from "./session/session.server";
 import { fetchUserinfo, getAccessToken } from "./tokens/access-token.server";
 import { createTokenContext } from "./tokens/context.server";
 import { getRoles, requireRole, roleNaming } from "./tokens/roles.server";
+import {
+  getCheckedSession,
+  getCheckedUser,
+  requireCheckedSession,
+  sessionHeaders,
+} from "./tokens/session-check.server";
 
 export interface AuthOptions<Kind extends DataKind = DataKind> {
   /**
@@ -74,10 +79,10 @@ export function createAuth<Kind extends DataKind>(
     healthCheck: createHealthCheck(providers),
     publicJwks: () => publicJwks(config.providers),
 
-    // The signed-in user and the session.
-    getAuthSession: answeringAuthErrors(framework, (request: Request) => getAuthSession(ctx, request)),
-    getUser: answeringAuthErrors(framework, (request: Request) => getUser(ctx, request)),
-    requireAuthSession: answeringAuthErrors(framework, (request: Request) => requireAuthSession(ctx, request)),
+    // The signed-in user and the session, checked with the provider every `sessionCheckInterval` seconds.
+    getAuthSession: answeringAuthErrors(framework, (request: Request) => getCheckedSession(ctx, request)),
+    getUser: answeringAuthErrors(framework, (request: Request) => getCheckedUser(ctx, request)),
+    requireAuthSession: answeringAuthErrors(framework, (request: Request) => requireCheckedSession(ctx, request)),
     /**
      * Step-up: the session, when its login is recent enough (by default STEP_UP_MAX_AGE) and at the level asked
      * (`acr`); else the redirect that has the provider sign the user in again (`max_age`, `acr_values`) and back.
@@ -85,9 +90,8 @@ export function createAuth<Kind extends DataKind>(
     requireRecentLogin: answeringAuthErrors(framework, (request: Request, stepUp?: StepUp) =>
       requireRecentLogin(ctx, request, stepUp),
     ),
-    staleAuthSessionHeaders: answeringAuthErrors(framework, (request: Request) =>
-      staleAuthSessionHeaders(ctx, request),
-    ),
+    /** The `Set-Cookie` headers every page that reads the session sends: stale cookies deleted, renewed tokens saved. */
+    staleAuthSessionHeaders: answeringAuthErrors(framework, (request: Request) => sessionHeaders(ctx, request)),
 
     // Calling APIs as the user, and roles.
     getAccessToken: answeringAuthErrors(framework, (request: Request, options?: { forceRefresh?: boolean }) =>

@@ -8,6 +8,7 @@ import {
   logoutMethod,
   names,
   portNumber,
+  nonNegativeInt,
   positiveInt,
   stepUpMaxAgeOf,
   redisUrlOf,
@@ -65,6 +66,11 @@ export interface AppConfig {
   providers: readonly ProviderConfig[];
   /** Timeout for every call to the identity provider. */
   idpTimeoutMs: number;
+  /**
+   * Seconds after which a session's next request asks the provider (a refresh grant) whether its session
+   * still lives; `0`: never (the session then ends only by logout, back-channel logout or `sessionMaxAge`).
+   */
+  sessionCheckInterval: number;
   /** Where back-channel logouts are shared between instances; `null`: in memory, one process. */
   redisUrl: string | null;
   /**
@@ -108,6 +114,8 @@ export function parseConfig(rawEnv: Env): AppConfig {
     env.parse("SESSION_SECRET", (value) => secrets(value, production)) ?? defaultSecrets(env, production);
   const sessionMaxAge = env.parse("SESSION_MAX_AGE", positiveInt, 8 * 60 * 60);
   const idpTimeoutMs = env.parse("IDP_TIMEOUT_MS", positiveInt, 5000);
+  // Keycloak's default access token lifespan: an app that calls APIs renews about that often anyway.
+  const sessionCheckInterval = env.parse("SESSION_CHECK_INTERVAL", nonNegativeInt, 300);
   const redisUrl = env.parse("REDIS_URL", redisUrlOf) ?? null;
   const sessionStore = env.parse("SESSION_STORE", sessionStoreOf, "cookie");
   const stepUpMaxAge = env.parse("STEP_UP_MAX_AGE", stepUpMaxAgeOf, 300);
@@ -124,6 +132,7 @@ export function parseConfig(rawEnv: Env): AppConfig {
     defaultProvider: realms[0]!.name,
     providers: [...realms, ...providers],
     idpTimeoutMs: idpTimeoutMs!,
+    sessionCheckInterval: sessionCheckInterval!,
     redisUrl,
     sessionStore: sessionStore!,
     stepUpMaxAge: stepUpMaxAge!,

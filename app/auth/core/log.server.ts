@@ -8,6 +8,7 @@ export type AuthEvent =
   | "frontchannel_logout"
   | "revocation_store_error"
   | "token_refresh"
+  | "session_check"
   | "access_denied"
   | "session_tokens_dropped"
   | "session_store_error";

@@ -5,6 +5,11 @@ export interface SessionTokens {
   refreshToken?: string;
   /** Seconds since the epoch; absent when the provider did not say (`expires_in`). */
   expiresAt?: number;
+  /**
+   * Seconds since the epoch when the provider issued these tokens (login or renewal): the last time it said
+   * the session lives. Absent in sessions made before the app kept it.
+   */
+  checkedAt?: number;
 }
 
 /** The tokens of a token endpoint response (a code or refresh grant); `previous` keeps a refresh token the response did not rotate. */
@@ -18,6 +23,7 @@ export function sessionTokens(
     accessToken: response.access_token,
     ...(refreshToken && { refreshToken }),
     ...(typeof response.expires_in === "number" && { expiresAt: Math.floor(nowSeconds) + response.expires_in }),
+    checkedAt: Math.floor(nowSeconds),
   };
 }
 
@@ -33,12 +39,21 @@ export function needsRefresh(
   return tokens.expiresAt !== undefined && tokens.expiresAt - nowSeconds <= marginSeconds;
 }
 
+/**
+ * Whether the provider should be asked again whether the session lives: its last word is `intervalSeconds`
+ * old (`0`: never). Only a refresh token can ask; a session without one is never due.
+ */
+export function checkDue(tokens: SessionTokens | null | undefined, nowSeconds: number, intervalSeconds: number) {
+  return intervalSeconds > 0 && !!tokens?.refreshToken && (tokens.checkedAt ?? 0) + intervalSeconds <= nowSeconds;
+}
+
 export function isSessionTokens(value: unknown): value is SessionTokens {
   if (typeof value !== "object" || value === null) return false;
-  const { accessToken, refreshToken, expiresAt } = value as Partial<SessionTokens>;
+  const { accessToken, refreshToken, expiresAt, checkedAt } = value as Partial<SessionTokens>;
   return (
     typeof accessToken === "string" &&
     (refreshToken === undefined || typeof refreshToken === "string") &&
-    (expiresAt === undefined || typeof expiresAt === "number")
+    (expiresAt === undefined || typeof expiresAt === "number") &&
+    (checkedAt === undefined || typeof checkedAt === "number")
   );
 }

@@ -6,9 +6,10 @@ import {
   getIdTokenClaims,
   loginRedirect,
   requireAuthSession,
+  type AuthSessionData,
 } from "../session/session.server";
-import { needsRefresh } from "../session/token-set";
-import type { CurrentTokens, TokenContext } from "./context.server";
+import { checkDue, needsRefresh } from "../session/token-set";
+import { CHECK_RETRY_SECONDS, type CurrentTokens, type TokenContext } from "./context.server";
 import { refreshOnce } from "./refresh-once.server";
 
 /**
@@ -25,8 +26,9 @@ export interface AccessToken {
 
 /**
  * The signed-in user's access token: the session's while it has more than
- * 30 s left, otherwise renewed with the refresh token (once per session, however
- * many requests ask at the same time) and committed to the session.
+ * 30 s left and the session's check is not due (`sessionCheckInterval`), otherwise
+ * renewed with the refresh token (once per session, however many requests ask at
+ * the same time) and committed to the session.
  * `forceRefresh`: renew it now (an API refused it). Throws a redirect to login
  * (the session ended at the provider, or there is none), or an AuthError:
  * `idp_unreachable` when the provider is unreachable (the session is kept),
@@ -37,14 +39,29 @@ export async function getAccessToken(
   request: Request,
   { forceRefresh = false } = {},
 ): Promise<AccessToken> {
-  let current = ctx.currentTokens.get(request);
-  if (!current || forceRefresh) {
-    const previous = current ?? loadTokens(ctx, request);
-    current = forceRefresh ? previous.then((known) => renew(ctx, request, known, known.tokens.accessToken)) : previous;
+  let current = currentTokens(ctx, request);
+  if (forceRefresh) {
+    current = current.then((known) => renew(ctx, request, known, known.tokens.accessToken));
     ctx.currentTokens.set(request, current);
   }
   const { tokens, headers } = await current;
   return { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, headers };
+}
+
+/** This request's session and tokens: renewed when due or when the session's check is ({@link checkSession}). */
+export function currentTokens(ctx: TokenContext, request: Request): Promise<CurrentTokens> {
+  let current = ctx.currentTokens.get(request);
+  if (!current) {
+    current = loadTokens(ctx, request);
+    ctx.currentTokens.set(request, current);
+  }
+  return current;
+}
+
+/** Whether the session's next request asks the provider whether it lives (and no failed check pauses that). */
+export function sessionCheckDue(ctx: TokenContext, session: AuthSessionData, nowSeconds: number): boolean {
+  if (!checkDue(session.tokens, nowSeconds, ctx.config.sessionCheckInterval)) return false;
+  return (ctx.checksPausedUntil.get(session.user.realm) ?? 0) <= nowSeconds;
 }
 
 /** What the userinfo API answered, or the AuthError of a call that failed (the page can still show the rest). */
@@ -136,7 +153,28 @@ async function loadTokens(ctx: TokenContext, request: Request): Promise<CurrentT
   if (tokens === undefined) throw await endSession(ctx, request, "session without tokens");
   if (tokens === null) throw new AuthError("tokens_unavailable", "session kept without tokens");
   const current = { session, tokens, headers: new Headers() };
-  return needsRefresh(tokens, Date.now() / 1000) ? renew(ctx, request, current, undefined) : current;
+  const now = Date.now() / 1000;
+  if (sessionCheckDue(ctx, session, now)) return checkSession(ctx, request, current, now);
+  return needsRefresh(tokens, now) ? renew(ctx, request, current, undefined) : current;
+}
+
+/**
+ * Asks the provider whether the session still lives, by renewing its tokens (the one question every provider
+ * answers for a session; Keycloak also counts it as activity). Refused: the app session ends (`renew` throws
+ * the redirect to login). Any other failure (the provider unreachable) keeps the session, and no check of
+ * that provider is tried for {@link CHECK_RETRY_SECONDS}; the tokens are still used while they are valid.
+ */
+async function checkSession(ctx: TokenContext, request: Request, current: CurrentTokens, now: number) {
+  try {
+    return await renew(ctx, request, current, undefined);
+  } catch (error) {
+    if (!(error instanceof AuthError)) throw error;
+    const { realm, sub } = current.session.user;
+    ctx.checksPausedUntil.set(realm, now + CHECK_RETRY_SECONDS);
+    ctx.log(request, "session_check", { realm, sub, outcome: "session_kept", code: error.code });
+    if (needsRefresh(current.tokens, now)) throw error;
+    return current;
+  }
 }
 
 /** New tokens for this session, committed: `headers` then carry its new cookies. */

@@ -13,6 +13,9 @@ export interface CurrentTokens {
 /** How long a renewal's result is kept for requests still carrying the old cookie. */
 export const KEEP_RENEWAL_MS = 60_000;
 
+/** After a session check that failed for another reason than an ended session (the provider unreachable), none for this long. */
+export const CHECK_RETRY_SECONDS = 30;
+
 /** The providers and sessions, and the state of token renewal and role checks. */
 export interface TokenContext extends ProviderContext {
   /**
@@ -25,6 +28,8 @@ export interface TokenContext extends ProviderContext {
    * `introspection:` + access token -> the provider's introspection of it (lightweight tokens), one call per token.
    */
   readonly validatedClaims: LRUCache<string, Promise<Record<string, unknown>>>;
+  /** Provider -> seconds since the epoch until which no session check is tried (one failed: {@link CHECK_RETRY_SECONDS}). */
+  readonly checksPausedUntil: Map<string, number>;
   /** Each request's tokens, the same for every call in one request. */
   readonly currentTokens: WeakMap<Request, Promise<CurrentTokens>>;
 }
@@ -34,6 +39,7 @@ export function createTokenContext(providers: ProviderContext): TokenContext {
     ...providers,
     renewals: new LRUCache({ max: 10_000, ttl: KEEP_RENEWAL_MS }),
     validatedClaims: new LRUCache({ max: 1000 }),
+    checksPausedUntil: new Map(),
     currentTokens: new WeakMap(),
   };
 }

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunningApp } from "../../support/app";
 import { CookieJar } from "../../support/browserless";
-import { logInOverHttp, sessionIn } from "../../support/login";
+import { encryptedSession, logInOverHttp, sessionIn } from "../../support/login";
 import { startTwoInstances, type TwoInstances } from "../../support/two-instances";
 
 /** Access tokens live 36 s and are renewed 30 s before they expire. */
@@ -49,4 +49,31 @@ it("renews an expiring access token once for requests of one session spread over
   );
   expect(new Set(renewed).size).toBe(1);
   expect(renewed[0]).not.toBeUndefined();
+});
+
+it("checks a session whose last check is past SESSION_CHECK_INTERVAL once for its pages spread over two instances, each page sending the renewed cookie", async () => {
+  const jar = new CookieJar();
+  expect((await logInOverHttp(jar, { app: a.url, idp: idp.url })).status).toBe(302);
+  // The IdP's last word on the session 300 s old (the default interval), written into the session.
+  const session = (await sessionIn(jar, a.url))!;
+  const checkedAt = Math.floor(Date.now() / 1000) - 300;
+  const aged = await encryptedSession({ ...session, tokens: { ...session.tokens!, checkedAt } });
+
+  const before = tokenRequests();
+  // The home page reads only the user (the root loader): the check needs no API call to happen.
+  const responses = await Promise.all(
+    [a, b, a, b].map((app) => fetch(`${app.url}/`, { headers: { cookie: `__session=${aged}` }, redirect: "manual" })),
+  );
+  expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200]);
+  expect(tokenRequests() - before).toBe(1);
+  const renewed = await Promise.all(
+    responses.map(async (response) => {
+      const copy = new CookieJar();
+      copy.store(a.url, response);
+      return (await sessionIn(copy, a.url))?.tokens;
+    }),
+  );
+  expect(new Set(renewed.map((tokens) => tokens?.refreshToken)).size).toBe(1);
+  expect(renewed[0]!.refreshToken).not.toBe(session.tokens!.refreshToken);
+  expect(renewed[0]!.checkedAt).toBeGreaterThan(checkedAt);
 });

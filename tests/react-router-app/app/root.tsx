@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import {
+  data,
   isRouteErrorResponse,
   Links,
   Meta,
@@ -11,7 +12,9 @@ import {
 } from "react-router";
 import { auth } from "./auth.server";
 
-export const loader = async ({ request }: LoaderFunctionArgs) => ({ user: await auth.getUser(request) });
+// The session's cookies go out with every page: deleted when stale, renewed when its check with the provider renewed them.
+export const loader = async ({ request }: LoaderFunctionArgs) =>
+  data({ user: await auth.getUser(request) }, { headers: await auth.staleAuthSessionHeaders(request) });
 
 export function Layout({ children }: { children: ReactNode }) {
   const user = useRouteLoaderData<typeof loader>("root")?.user;

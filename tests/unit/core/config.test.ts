@@ -293,6 +293,15 @@ describe("parseConfig", () => {
     ]);
   });
 
+  it("checks sessions with the provider every 300 s by default, at SESSION_CHECK_INTERVAL, never with 0", () => {
+    expect(parseConfig(valid).sessionCheckInterval).toBe(300);
+    expect(parseConfig({ ...valid, SESSION_CHECK_INTERVAL: "60" }).sessionCheckInterval).toBe(60);
+    expect(parseConfig({ ...valid, SESSION_CHECK_INTERVAL: "0" }).sessionCheckInterval).toBe(0);
+    expect(problemsOf({ ...valid, SESSION_CHECK_INTERVAL: "5m" })).toEqual([
+      'SESSION_CHECK_INTERVAL must be a whole number (0 or more), got "5m"',
+    ]);
+  });
+
   it("keeps sessions in the cookie by default, in Redis with SESSION_STORE=redis, which needs REDIS_URL", () => {
     expect(parseConfig(valid).sessionStore).toBe("cookie");
     expect(parseConfig({ ...valid, SESSION_STORE: "redis", REDIS_URL: "redis://127.0.0.1:6379" }).sessionStore).toBe(
