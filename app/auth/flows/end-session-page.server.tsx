@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import type { ReactNode } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import type { EndSessionForm } from "../protocol/end-session.server";
 
@@ -59,7 +58,15 @@ function EndSessionPage({ form, provider, look }: { form: EndSessionForm; provid
 }
 
 /** A whole page in the app's look, for the few pages the module answers itself (no route component). */
-export function ModulePage({ title, look, children }: { title: string; look: PageLook; children: ReactNode }) {
+export function ModulePage({
+  title,
+  look,
+  children,
+}: {
+  title: string;
+  look: PageLook;
+  children: JSX.Element | JSX.Element[];
+}) {
   const { stylesheet, appName, icon = "/favicon.svg" } = look;
   return (
     <html lang="en">
