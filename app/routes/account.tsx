@@ -159,7 +159,7 @@ export default function Account() {
       ) : null}
       {accountAction ? (
         <p
-          className={accountAction.status === "success" ? "notice" : "notice notice-warning"}
+          className={accountAction.status === "error" ? "notice notice-warning" : "notice"}
           role="status"
           data-testid="account-action-outcome"
         >
@@ -252,7 +252,7 @@ export default function Account() {
       {canChangePassword ? (
         <section className="card" aria-labelledby="password">
           <h2 id="password">Password</h2>
-          <p>Change it on {signedInWith.provider}'s own page; you come back here, still signed in.</p>
+          <p>Change it at {signedInWith.provider}: you come back here, still signed in.</p>
           {/* A plain POST to a resource route: the answer is a redirect to Keycloak, with or without JavaScript. */}
           <form method="post" action="/account/password">
             <button type="submit" className="button button-secondary">
