@@ -7,7 +7,8 @@ import { handleBackchannelLogout } from "./flows/backchannel.server";
 import type { PageLook } from "./flows/end-session-page.server";
 import { handleFrontchannelLogout } from "./flows/frontchannel.server";
 import { createHealthCheck } from "./flows/health.server";
-import { completeLogin, loginOptions, requireRecentLogin, startLogin } from "./flows/login.server";
+import { completeLogin, loginOptions, startAccountAction, startLogin } from "./flows/login.server";
+import { readAccountActionOutcome, type AccountAction } from "./keycloak/account-actions";
 import { completeLogout, logout, logoutIncompletePage, retryProviderLogout } from "./flows/logout.server";
 import { logoutEverywhere, logoutEverywherePage } from "./flows/logout-everywhere.server";
 import { publicJwks } from "./providers/client-keys.server";
@@ -17,6 +18,7 @@ import type { StepUp } from "./protocol/step-up";
 import { createSessionContext } from "./session/context.server";
 import { fetchUserinfo, getAccessToken } from "./tokens/access-token.server";
 import { createTokenContext } from "./tokens/context.server";
+import { requireRecentLogin } from "./tokens/recent-login.server";
 import { getRoles, requireRole, roleNaming } from "./tokens/roles.server";
 import {
   getCheckedSession,
@@ -66,6 +68,12 @@ export function createAuth<Kind extends DataKind>(
     startLogin: async (request: Request, realm: string) => toData(await startLogin(ctx, request, realm)),
     completeLogin: async (request: Request, realm: string) => toData(await completeLogin(ctx, request, realm)),
     loginOptions: (request: Request) => loginOptions(ctx, request),
+    /** A POST from the app's page: the Keycloak account action (`kc_action`), back to `returnTo` with its outcome. */
+    startAccountAction: answeringAuthErrors(framework, (request: Request, action: AccountAction, returnTo?: string) =>
+      startAccountAction(ctx, request, action, returnTo),
+    ),
+    /** The outcome of the account action just done, to show once, and the `headers` that forget it. */
+    accountActionOutcome: (request: Request) => readAccountActionOutcome(request, config.secureCookies),
     logout: (request: Request) => logout(ctx, request),
     retryProviderLogout: (request: Request, realm: string) => retryProviderLogout(ctx, request, realm),
     completeLogout: async (request: Request) => dataOf(await completeLogout(ctx, request)),

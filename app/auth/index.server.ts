@@ -18,6 +18,7 @@ export { getIdTokenClaims } from "./session/session.server";
 export type { AccessToken } from "./tokens/access-token.server";
 export type { StepUp } from "./protocol/step-up";
 export type { Provider } from "./providers/registry.server";
+export type { AccountAction, AccountActionOutcome, AccountActionStatus } from "./keycloak/account-actions";
 
 // The strategies to extend (docs/EXTENDING.md).
 export type { CustomStrategies, LoginResult, StrategyFactory } from "./providers/strategy-factory.server";

@@ -84,6 +84,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const headers = new Headers(renewed);
   const appSession = await getAppSession(request);
   const notice = appSession.get("notice") ?? null;
+  // "Change password" just came back: its outcome in fixed words, shown once.
+  const { outcome, headers: outcomeHeaders } = auth.accountActionOutcome(request);
+  for (const cookie of outcomeHeaders.getSetCookie()) headers.append("Set-Cookie", cookie);
   const hideClaims = appSession.get("hideClaims") === true;
   const idTokenClaims = getIdTokenClaims(session);
   const claims = Object.entries(idTokenClaims).map(([name, value]) => {
@@ -115,6 +118,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       claims: hideClaims ? [] : claims,
       hideClaims,
       notice,
+      accountAction: outcome && { status: outcome.status, message: outcome.message },
+      canChangePassword: provider?.kind === "keycloak",
     },
     { headers },
   );
@@ -130,14 +135,35 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Account() {
-  const { user, signedInWith, sessionStartedAt, roles, rolesError, rolesFrom, api, claims, hideClaims, notice } =
-    useLoaderData<typeof loader>();
+  const {
+    user,
+    signedInWith,
+    sessionStartedAt,
+    roles,
+    rolesError,
+    rolesFrom,
+    api,
+    claims,
+    hideClaims,
+    notice,
+    accountAction,
+    canChangePassword,
+  } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Your account</h1>
       {notice ? (
         <p className="notice" role="status">
           {notice}
+        </p>
+      ) : null}
+      {accountAction ? (
+        <p
+          className={accountAction.status === "error" ? "notice notice-warning" : "notice"}
+          role="status"
+          data-testid="account-action-outcome"
+        >
+          {accountAction.message}
         </p>
       ) : null}
       <section className="card" aria-labelledby="profile">
@@ -223,6 +249,18 @@ export default function Account() {
           </p>
         ) : null}
       </section>
+      {canChangePassword ? (
+        <section className="card" aria-labelledby="password">
+          <h2 id="password">Password</h2>
+          <p>Change it at {signedInWith.provider}: you come back here, still signed in.</p>
+          {/* A plain POST to a resource route: the answer is a redirect to Keycloak, with or without JavaScript. */}
+          <form method="post" action="/account/password">
+            <button type="submit" className="button button-secondary">
+              Change password
+            </button>
+          </form>
+        </section>
+      ) : null}
       <section className="card" aria-labelledby="everywhere">
         <h2 id="everywhere">Your other devices</h2>
         <p>

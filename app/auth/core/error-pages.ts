@@ -104,6 +104,14 @@ const pages: Record<PageErrorCode, AuthErrorPage> = {
     message:
       "Sessions are kept on a server that does not answer just now. Nothing is lost: please try again in a moment.",
   },
+  // An account action (change password) that came back signed in as someone else: the session is not swapped.
+  account_action_other_user: {
+    status: 409,
+    title: "The identity provider answered for another account",
+    message:
+      "You started this from your account here, but the identity provider came back signed in as another user. This app kept you signed in as before. To use the other account, log out and sign in with it.",
+    retryLabel: "Back to your account",
+  },
 };
 
 export function describeAuthError(code: AuthErrorCode, provider?: string): AuthErrorPage {

@@ -18,7 +18,8 @@ export type AuthErrorCode =
   | "session_ended"
   | "forbidden"
   | "tokens_unavailable"
-  | "session_store_unavailable";
+  | "session_store_unavailable"
+  | "account_action_other_user";
 
 export class AuthError extends Error {
   override name = "AuthError";

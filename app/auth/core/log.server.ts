@@ -4,6 +4,7 @@ export type AuthEvent =
   | "login"
   | "login_failed"
   | "logout"
+  | "account_action"
   | "backchannel_logout"
   | "frontchannel_logout"
   | "revocation_store_error"

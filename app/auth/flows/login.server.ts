@@ -1,21 +1,23 @@
-import { decodeJwt } from "jose";
 import { describeAuthError, describeProviderError } from "../core/error-pages";
 import { AuthError } from "../core/errors";
 import { BoundedEntriesCookie, stateCookie } from "../http/cookies.server";
 import { pageData, redirectResponse } from "../http/framework";
-import { MAX_PENDING_LOGINS } from "../protocol/oidc-strategy.server";
+import { plainResponse, refusedUnlessSameOriginPost } from "../http/same-origin";
 import {
-  decodeStepUp,
-  encodeStepUp,
-  meetsStepUp,
-  stepUpFrom,
-  stepUpParams,
-  unmetStepUp,
-  type StepUp,
-} from "../protocol/step-up";
+  accountActionStatus,
+  ACCOUNT_ACTIONS,
+  offersRegistration,
+  outcomeSetCookie,
+  pendingAction,
+  readPendingAction,
+  type AccountAction,
+} from "../keycloak/account-actions";
+import { MAX_PENDING_LOGINS, type ProviderMetadata } from "../protocol/oidc-strategy.server";
+import { stepUpFrom, stepUpParams } from "../protocol/step-up";
 import type { ProviderContext } from "../providers/context.server";
-import { createAuthSession, getIdTokenClaims, requireAuthSession } from "../session/session.server";
+import { createAuthSession, getAuthSession, requireAuthSession } from "../session/session.server";
 import { requestId } from "../core/request-id.server";
+import { checkStepUp, rememberStepUp, stepUpLoginUrl, takeStepUp } from "../tokens/recent-login.server";
 import { sanitizeReturnTo } from "./return-to";
 
 /**
@@ -23,17 +25,8 @@ import { sanitizeReturnTo } from "./return-to";
  * started. Scoped like the strategy's state cookie: the login route adds to it, the callback reads it. Over
  * https that is one `__Host-` cookie for every provider, still holding three logins at most.
  */
-function returnTos(ctx: ProviderContext, realm: string) {
-  return loginCookie(ctx, realm, "oidc-return-to");
-}
-
-/** `state` -> the step-up a login in progress was asked for (`requireRecentLogin`), for the callback's check. */
-function stepUps(ctx: ProviderContext, realm: string) {
-  return loginCookie(ctx, realm, "oidc-step-up");
-}
-
-function loginCookie({ config }: ProviderContext, realm: string, cookieName: string) {
-  const { name, attributes } = stateCookie(cookieName, {
+function returnTos({ config }: ProviderContext, realm: string) {
+  const { name, attributes } = stateCookie("oidc-return-to", {
     path: `/auth/${realm}/`,
     secure: config.secureCookies,
     maxAge: 300,
@@ -49,22 +42,66 @@ const MAX_KEPT_RETURN_TO = 200;
 const storedLength = (returnTo: string) => new URLSearchParams({ returnTo }).toString().length - "returnTo=".length;
 
 /**
- * Redirects to the realm's provider; `?returnTo=` is kept, sanitized, for the way back. `?max_age=` and
- * `?acr_values=` (from `requireRecentLogin`) go to the provider, and are kept for the callback to check.
+ * Redirects to the realm's provider; `?returnTo=` is kept, sanitized, for the way back. `?prompt=login` asks for
+ * the login form even with a provider session; `?prompt=create` for the registration form, when the provider
+ * lists `create` in `prompt_values_supported` (Keycloak 26.1+ with registration on), else it is a plain login.
+ * `?max_age=`, `?acr_values=` (step-up, from `requireRecentLogin`) go along, kept for the callback to check.
  */
 export async function startLogin(
   ctx: ProviderContext,
   request: Request,
   realm: string,
 ): Promise<Response | LoginFailure> {
+  const url = new URL(request.url);
+  const prompt = url.searchParams.get("prompt");
+  const returnTo = sanitizeReturnTo(url.searchParams.get("returnTo"));
+  const stepUp = stepUpFrom(url.searchParams);
+  const started = await redirectToProvider(ctx, request, realm, returnTo, (metadata): Record<string, string> => ({
+    ...(stepUp && stepUpParams(stepUp)),
+    ...((prompt === "login" || (prompt === "create" && offersRegistration(metadata))) && { prompt: prompt! }),
+  }));
+  if (stepUp && started instanceof Response) rememberStepUp(ctx, request, realm, started, stepUp);
+  return started;
+}
+
+/**
+ * "Change password" and the like (a POST from the app's pages): the session's Keycloak realm is asked for the
+ * action (`kc_action`), and the callback brings the user back to `returnTo` with its outcome, the session kept.
+ */
+export async function startAccountAction(
+  ctx: ProviderContext,
+  request: Request,
+  action: AccountAction,
+  returnTo = "/account",
+): Promise<Response> {
+  const refused = refusedUnlessSameOriginPost(request, ctx.config.appUrl, "account action");
+  if (refused) return refused;
+  const { user } = await requireAuthSession(ctx, request);
+  if (ctx.providers.get(user.realm)?.kind !== "keycloak") return plainResponse("Not a Keycloak account", 404);
+  const back = sanitizeReturnTo(returnTo);
+  const started = await redirectToProvider(ctx, request, user.realm, pendingAction(action, back), () => ({
+    kc_action: ACCOUNT_ACTIONS[action],
+  }));
+  if (started instanceof Response) return started;
+  // The provider cannot be reached (logged above): the page the user came from says the action failed.
+  return redirectResponse(back, { "Set-Cookie": outcomeSetCookie(ctx.config.secureCookies, action, "error") }, 303);
+}
+
+async function redirectToProvider(
+  ctx: ProviderContext,
+  request: Request,
+  realm: string,
+  pending: string,
+  extraParams: (metadata: ProviderMetadata) => Record<string, string>,
+): Promise<Response | LoginFailure> {
   const provider = ctx.providers.get(realm);
   if (!provider) return unknownProvider(ctx, request, realm);
   const url = new URL(request.url);
-  const returnTo = sanitizeReturnTo(url.searchParams.get("returnTo"));
-  // Without its query, so the strategy never mistakes a stray `state` for a callback.
+  // Without its query, as a GET, so the strategy never mistakes a stray `state` for a callback.
   const loginRequest = new Request(new URL(url.pathname, url), { headers: request.headers });
+  let strategy;
   try {
-    const strategy = await provider.strategy();
+    strategy = await provider.strategy();
     // With discovery cached, nothing else would notice a provider that is down before the browser does.
     if (!(await ctx.providerAnswers(strategy.issuer))) {
       throw new AuthError("idp_unreachable", "the provider did not answer the reachability check");
@@ -72,18 +109,13 @@ export async function startLogin(
     await ctx.providers.authenticator.authenticate(realm, loginRequest);
   } catch (thrown) {
     if (thrown instanceof Response) {
-      if (url.searchParams.get("prompt") === "login") askForLogin(thrown);
-      const state = new URL(thrown.headers.get("Location")!).searchParams.get("state")!;
-      const stepUp = stepUpFrom(url.searchParams);
-      if (stepUp) {
-        askForStepUp(thrown, stepUp);
-        thrown.headers.append(
-          "Set-Cookie",
-          stepUps(ctx, realm).add(request, state, encodeStepUp(stepUp, nowSeconds())),
-        );
-      }
+      const location = new URL(thrown.headers.get("Location")!);
+      for (const [name, value] of Object.entries(extraParams(strategy!.metadata)))
+        location.searchParams.set(name, value);
+      thrown.headers.set("Location", location.href);
+      const state = location.searchParams.get("state")!;
       // A return path too long for the cookie comes back to the home page.
-      const kept = storedLength(returnTo) <= MAX_KEPT_RETURN_TO ? returnTo : "/";
+      const kept = storedLength(pending) <= MAX_KEPT_RETURN_TO ? pending : "/";
       thrown.headers.append("Set-Cookie", returnTos(ctx, realm).add(request, state, kept));
       noStore(thrown.headers);
       return thrown;
@@ -105,58 +137,63 @@ export async function completeLogin(
 
   const headers = new Headers();
   const state = new URL(request.url).searchParams.get("state");
-  const returnTo = sanitizeReturnTo(state && returnTos(ctx, realm).read(request).get(state));
+  const pending = readPendingAction(state && returnTos(ctx, realm).read(request).get(state));
+  const [action, returnTo] = [pending.action, sanitizeReturnTo(pending.returnTo)];
   headers.append("Set-Cookie", returnTos(ctx, realm).remove(request, state ?? ""));
-  const stepUp = state ? decodeStepUp(stepUps(ctx, realm).read(request).get(state)) : null;
-  if (stepUp) headers.append("Set-Cookie", stepUps(ctx, realm).remove(request, state!));
   // Without a `state` (or an empty one) the strategy would start a new login: a callback never does.
   if (!state) return failure(ctx, request, realm, new AuthError("state_mismatch", "callback without state"), headers);
+  const stepUp = takeStepUp(ctx, request, realm, state, headers);
 
   try {
     const strategy = await provider.strategy();
     headers.append("Set-Cookie", strategy.finishLoginCookie(request));
     const result = await ctx.providers.authenticator.authenticate(realm, request);
-    // Before the session is replaced: a provider that ignored the step-up leaves the user's session as it was.
-    const unmet = stepUp && unmetStepUp(decodeJwt(result.idToken), stepUp, stepUp.startedAt);
-    if (unmet) throw new AuthError("step_up_not_met", unmet);
+    checkStepUp(result.idToken, stepUp); // before the session is replaced: a refused step-up leaves it as it was
+    if (action) {
+      // The user asked for an action on the account signed in here: someone else coming back is not a new login.
+      const current = await getAuthSession(ctx, request);
+      if (current && (current.user.realm !== realm || current.user.sub !== result.user.sub))
+        throw new AuthError("account_action_other_user", `${action} came back as another sub than the session's`);
+      const status = accountActionStatus(new URL(request.url), action);
+      headers.append("Set-Cookie", outcomeSetCookie(ctx.config.secureCookies, action, status));
+      ctx.log(request, "account_action", { realm, outcome: status, detail: action, sub: result.user.sub });
+    }
     const response = await createAuthSession(ctx, request, result, returnTo, noStore(headers));
     ctx.log(request, "login", { realm, outcome: "success", username: result.user.username, sub: result.user.sub });
     return response;
   } catch (thrown) {
     if (thrown instanceof AuthError) {
-      const retryUrl = stepUp ? loginUrl(realm, stepUp, returnTo) : RETRY_URLS[thrown.code]?.(realm);
-      return failure(ctx, request, realm, thrown, headers, retryUrl);
+      const retry = stepUp ? stepUpLoginUrl(realm, stepUp, returnTo) : RETRY_URLS[thrown.code]?.(realm);
+      return failure(ctx, request, realm, thrown, headers, action ? returnTo : retry);
     }
     throw thrown;
   }
 }
 
 /**
- * The signed-in session, when its login meets `stepUp` (by default, a login within `config.stepUpMaxAge`);
- * otherwise throws the redirect that signs the user in again at the session's provider, asking it for that
- * (`max_age`, `acr_values`), and comes back to this page. No session: the redirect to login.
+ * Where each provider's login starts, keeping a sanitized `?returnTo=`; the default provider first. With
+ * `createAccountHref` where the provider offers registration (`prompt=create`); a provider whose discovery
+ * cannot be read just now gets none, and its login link says why.
  */
-export async function requireRecentLogin(ctx: ProviderContext, request: Request, asked: StepUp = {}) {
-  const session = await requireAuthSession(ctx, request);
-  const stepUp = { ...asked, maxAge: asked.maxAge ?? ctx.config.stepUpMaxAge ?? DEFAULT_STEP_UP_MAX_AGE };
-  if (meetsStepUp(getIdTokenClaims(session), stepUp, nowSeconds())) return session;
-  const url = new URL(request.url);
-  throw redirectResponse(loginUrl(session.user.realm, stepUp, url.pathname + url.search), new Headers());
-}
-
-/** Five minutes: long enough to do a task, short enough that an unattended browser must sign in again. */
-export const DEFAULT_STEP_UP_MAX_AGE = 300;
-
-const loginUrl = (realm: string, stepUp: StepUp, returnTo: string) =>
-  `/auth/${realm}/login?${new URLSearchParams({ ...stepUpParams(stepUp), returnTo })}`;
-
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-/** Where each provider's login starts, keeping a sanitized `?returnTo=`; the default provider first. */
-export function loginOptions(ctx: ProviderContext, request: Request): { name: string; label: string; href: string }[] {
+export async function loginOptions(
+  ctx: ProviderContext,
+  request: Request,
+): Promise<{ name: string; label: string; href: string; createAccountHref?: string }[]> {
   const returnTo = sanitizeReturnTo(new URL(request.url).searchParams.get("returnTo"));
-  const query = returnTo === "/" ? "" : `?${new URLSearchParams({ returnTo })}`;
-  return ctx.providers.list().map(({ name, label }) => ({ name, label, href: `/auth/${name}/login${query}` }));
+  const query = (prompt?: string) => {
+    const params = new URLSearchParams({ ...(returnTo !== "/" && { returnTo }), ...(prompt && { prompt }) });
+    return params.size ? `?${params}` : "";
+  };
+  return Promise.all(
+    ctx.providers.list().map(async ({ name, label, strategy }) => {
+      const offersCreate = await strategy().then(
+        ({ metadata }) => offersRegistration(metadata),
+        () => false,
+      );
+      const href = `/auth/${name}/login`;
+      return { name, label, href: href + query(), ...(offersCreate && { createAccountHref: href + query("create") }) };
+    }),
+  );
 }
 
 type LoginFailure = ReturnType<typeof failure>;
@@ -203,19 +240,6 @@ const RETRY_URLS: Partial<Record<AuthError["code"], (realm: string) => string>> 
 function unknownProvider(ctx: ProviderContext, request: Request, name: string) {
   const error = new AuthError("unknown_provider", `no strategy named ${JSON.stringify(name.slice(0, 64))}`);
   return failure(ctx, request, "-", error, new Headers(), "/login");
-}
-
-/** `prompt=login`: the provider shows its login form even to a browser it has a session with (OIDC Core 3.1.2.1). */
-function askForLogin(redirect: Response): void {
-  const location = new URL(redirect.headers.get("Location")!);
-  location.searchParams.set("prompt", "login");
-  redirect.headers.set("Location", location.href);
-}
-
-function askForStepUp(redirect: Response, stepUp: StepUp): void {
-  const location = new URL(redirect.headers.get("Location")!);
-  for (const [name, value] of Object.entries(stepUpParams(stepUp))) location.searchParams.set(name, value);
-  redirect.headers.set("Location", location.href);
 }
 
 /** The callback URL carries a code: keep it out of caches and Referer headers. */

@@ -22,10 +22,11 @@ export function plainResponse(body: string, status: number, headers: Record<stri
 
 /**
  * The refusal of anything but a same-origin POST (405 for another method: frameworks hand PUT, PATCH and DELETE
- * to the action too; 403 from another site), or `null` when `request` is one. For the routes that log out.
+ * to the action too; 403 from another site), or `null` when `request` is one. For the routes that log out or
+ * start an account action (`what` names it in the refusal).
  */
-export function refusedUnlessSameOriginPost(request: Request, appOrigin: string): Response | null {
+export function refusedUnlessSameOriginPost(request: Request, appOrigin: string, what = "logout"): Response | null {
   if (request.method !== "POST") return plainResponse("Method not allowed", 405, { Allow: "GET, POST" });
-  if (isCrossSiteRequest(request.headers, appOrigin)) return plainResponse("Cross-site logout refused", 403);
+  if (isCrossSiteRequest(request.headers, appOrigin)) return plainResponse(`Cross-site ${what} refused`, 403);
   return null;
 }

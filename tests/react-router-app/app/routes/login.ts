@@ -1,4 +1,4 @@
 import { redirect, type LoaderFunctionArgs } from "react-router";
 import { auth } from "../auth.server";
 
-export const loader = ({ request }: LoaderFunctionArgs) => redirect(auth.loginOptions(request)[0]!.href);
+export const loader = async ({ request }: LoaderFunctionArgs) => redirect((await auth.loginOptions(request))[0]!.href);
