@@ -41,6 +41,7 @@ const appConfig = v.pipe(
     defaultProvider: name,
     providers: v.pipe(v.array(provider), v.minLength(1, "needs at least one provider")),
     idpTimeoutMs: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    idpContactWindowMs: v.pipe(v.number(), v.integer(), v.minValue(0)),
     redisUrl: v.nullable(v.pipe(v.string(), v.url())),
     sessionStore: v.picklist(["cookie", "redis"]),
   }),

@@ -7,6 +7,7 @@ import {
   httpUrl,
   logoutMethod,
   names,
+  nonNegativeInt,
   portNumber,
   positiveInt,
   redisUrlOf,
@@ -64,6 +65,8 @@ export interface AppConfig {
   providers: readonly ProviderConfig[];
   /** Timeout for every call to the identity provider. */
   idpTimeoutMs: number;
+  /** A provider that answered less than this ago is not asked again before a login or logout; 0: always asked. */
+  idpContactWindowMs: number;
   /** Where back-channel logouts are shared between instances; `null`: in memory, one process. */
   redisUrl: string | null;
   /**
@@ -105,6 +108,7 @@ export function parseConfig(rawEnv: Env): AppConfig {
     env.parse("SESSION_SECRET", (value) => secrets(value, production)) ?? defaultSecrets(env, production);
   const sessionMaxAge = env.parse("SESSION_MAX_AGE", positiveInt, 8 * 60 * 60);
   const idpTimeoutMs = env.parse("IDP_TIMEOUT_MS", positiveInt, 5000);
+  const idpContactWindowMs = env.parse("IDP_CONTACT_WINDOW_MS", nonNegativeInt, 10_000);
   const redisUrl = env.parse("REDIS_URL", redisUrlOf) ?? null;
   const sessionStore = env.parse("SESSION_STORE", sessionStoreOf, "cookie");
   if (sessionStore === "redis" && !redisUrl)
@@ -120,6 +124,7 @@ export function parseConfig(rawEnv: Env): AppConfig {
     defaultProvider: realms[0]!.name,
     providers: [...realms, ...providers],
     idpTimeoutMs: idpTimeoutMs!,
+    idpContactWindowMs: idpContactWindowMs!,
     redisUrl,
     sessionStore: sessionStore!,
   });

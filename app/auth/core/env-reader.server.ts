@@ -177,6 +177,11 @@ export function positiveInt(value: string): number {
   return Number(value);
 }
 
+export function nonNegativeInt(value: string): number {
+  if (!/^\d+$/.test(value)) throw new Invalid(` must be a whole number (0 or more), got "${value}"`);
+  return Number(value);
+}
+
 /** remix-serve reads PORT with Number(): "abc" would silently make it listen on 3000, or any free port. */
 export function portNumber(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535)
