@@ -29,11 +29,11 @@ export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 120;
  */
 export async function discover(
   issuer: string,
-  { timeoutMs = 5000, onAnswer }: { timeoutMs?: number; onAnswer?: AnswerListener } = {},
+  { timeoutMs = 5000, onProviderAnswer }: { timeoutMs?: number; onProviderAnswer?: AnswerListener } = {},
 ): Promise<ProviderMetadata> {
   const url = new URL(issuer);
   const metadata = await protocolStep("idp_unreachable", "discovery", async () => {
-    const response = await oauth.discoveryRequest(url, httpOptions(url, timeoutMs, onAnswer));
+    const response = await oauth.discoveryRequest(url, httpOptions(url, timeoutMs, onProviderAnswer));
     try {
       return await oauth.processDiscoveryResponse(url, response);
     } catch (error) {

@@ -190,8 +190,7 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
 
   /** Fetches discovery afresh: for health checks. Throws an AuthError when the provider is unreachable. */
   async checkDiscovery(): Promise<void> {
-    const { timeoutMs, onProviderAnswer: onAnswer } = this.oidcOptions;
-    await protocol.discover(this.issuer, { timeoutMs, onAnswer });
+    await protocol.discover(this.issuer, this.oidcOptions);
   }
 
   /** The redirect to the authorization endpoint, remembering this login next to the (few) others in progress. */

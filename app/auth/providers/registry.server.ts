@@ -83,7 +83,7 @@ async function createStrategy(
 ): Promise<OIDCStrategy<LoginResult>> {
   const onProviderAnswer = (answered: boolean) => heard(provider.issuer, answered);
   const options: OIDCStrategy.Options = {
-    metadata: await discover(provider.issuer, { timeoutMs: idpTimeoutMs, onAnswer: onProviderAnswer }),
+    metadata: await discover(provider.issuer, { timeoutMs: idpTimeoutMs, onProviderAnswer }),
     clientId: provider.clientId,
     clientSecret: provider.clientSecret,
     ...(provider.clientPrivateKey && { clientPrivateKey: await importClientKey(provider.clientPrivateKey) }),
