@@ -35,7 +35,7 @@ export function renderRoundTrips(roundTrips, meta) {
   return `${BEGIN}
 ## Round trips in Chromium
 
-${meta.date}, commit ${meta.commit}, load average at the end ${meta.loadAverage}. Against ${roundTrips.provider}; ${roundTrips.count}
+${meta.date}, commit ${meta.commit}, load average at the end ${meta.loadAverage}. Against ${roundTrips.provider}${"contactWindowMs" in roundTrips ? `, the app with IDP_CONTACT_WINDOW_MS=${roundTrips.contactWindowMs}` : ""}; ${roundTrips.count}
 cycles per app and per placement of the provider, each in a fresh browser context (home page, Log in, the
 provider's form, Log out), after one untimed cycle; app and peer alternate which goes first. Each step is timed by
 the browser, from the click to the end of the next page's answer (its \`responseEnd\`), redirects included.

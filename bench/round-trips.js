@@ -27,26 +27,33 @@ export const STEPS = ["form", "signIn", "logout"];
 /**
  * `count` timed cycles (reach the form, sign in, log out) per app and per placement of the provider, after one
  * untimed cycle each; app and peer alternate which goes first. `awayMs`: the round trip the proxy adds.
- * @param {{ count: number, awayMs: number, devIdp?: boolean, log: (line: string) => void }} options
+ * `children` gets what the run's backstop must kill (Keycloak runs in its own process group).
+ * @param {{ count: number, awayMs: number, devIdp?: boolean, log: (line: string) => void, children: { kill(): void }[] }} options
  */
-export async function measureRoundTrips({ count, awayMs, devIdp = false, log }) {
+export async function measureRoundTrips({ count, awayMs, devIdp = false, log, children }) {
   const [appPort, peerPort] = [await freePort(), await freePort()];
   const appUrl = `http://127.0.0.1:${appPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const stops = [];
   try {
-    const provider = await startProvider({ appUrl, peerUrl, devIdp, log });
+    const provider = await startProvider({ appUrl, peerUrl, devIdp, log, children });
     stops.push(provider.stop);
     const proxy = provider.proxy;
     const issuer = `${proxy.url}/realms/demo`;
     const app = await startApp({
       url: appUrl,
       idp: { url: proxy.url },
-      env: provider.keycloak ? { KEYCLOAK_CLIENT_SECRET: KEYCLOAK_APP_SECRET } : {},
+      env: {
+        ...(provider.keycloak && { KEYCLOAK_CLIENT_SECRET: KEYCLOAK_APP_SECRET }),
+        // To measure the app with another window than its default (docs/decisions/011), e.g. 0.
+        ...(process.env.IDP_CONTACT_WINDOW_MS && { IDP_CONTACT_WINDOW_MS: process.env.IDP_CONTACT_WINDOW_MS }),
+      },
     });
     stops.push(app.stop);
+    children.push(app);
     const peer = await startPeer({ url: peerUrl, idp: { issuer: () => issuer } });
     stops.push(peer.stop);
+    children.push(peer);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     stops.push(() => browser.close());
 
@@ -84,20 +91,22 @@ export async function measureRoundTrips({ count, awayMs, devIdp = false, log }) 
         }
       }
     }
-    return { provider: provider.name, count, awayMs, modes };
+    const window = process.env.IDP_CONTACT_WINDOW_MS;
+    return { provider: provider.name, count, awayMs, modes, ...(window && { contactWindowMs: Number(window) }) };
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
   }
 }
 
 /** Keycloak (the pinned version, realms imported, a client added for the peer) or the dev IdP, behind the proxy. */
-async function startProvider({ appUrl, peerUrl, devIdp, log }) {
+async function startProvider({ appUrl, peerUrl, devIdp, log, children }) {
   const missing = devIdp ? "--dev-idp" : missingTools();
   if (!missing) {
     log(`starting Keycloak ${PINNED_VERSION} for the round trips (minutes on a first start)`);
     // KEYCLOAK_PORT: a port of your own on a shared machine (as for npm run keycloak); else a free one.
     const port = process.env.KEYCLOAK_PORT ? Number(process.env.KEYCLOAK_PORT) : undefined;
     const keycloak = await startKeycloak({ appUrl, log, ...(port && { port }) });
+    children.push({ kill: () => killGroup(keycloak.pid) });
     try {
       const proxy = await startDelayProxy({ targetPort: keycloak.port });
       await addPeerClient(keycloak.url, peerUrl);
@@ -209,4 +218,12 @@ async function timed(page, action, arrived) {
     return performance.timeOrigin + navigation.responseEnd;
   });
   return end - start;
+}
+
+function killGroup(pid) {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // gone already
+  }
 }

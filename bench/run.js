@@ -74,6 +74,14 @@ setTimeout(() => {
   process.exit(2);
 }, backstopMinutes * 60_000).unref();
 
+// Ctrl-C too: Keycloak (round trips) runs in its own process group and would outlive the bench.
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => {
+    for (const child of children) child.kill();
+    process.exit(130);
+  });
+}
+
 if (buildIfStale()) log("built the app (npm run build)");
 if (options["round-trips-only"]) {
   const roundTrips = await roundTripsIfAsked();
@@ -283,7 +291,7 @@ async function benchmark([app, peer]) {
 /** The Chromium round trips (bench/round-trips.js), unless `--round-trips 0`. */
 async function roundTripsIfAsked() {
   if (roundTripCount <= 0) return null;
-  return measureRoundTrips({ count: roundTripCount, awayMs, devIdp: options["dev-idp"], log });
+  return measureRoundTrips({ count: roundTripCount, awayMs, devIdp: options["dev-idp"], log, children });
 }
 
 /** When, where and on what the run was made. */
