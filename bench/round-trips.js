@@ -185,7 +185,7 @@ async function cycle(browser, target, providerUrl) {
       );
     }
     await page.goto(`${target.url}/`);
-    const form = await timed(page, { click: 'a[href="/login"]' }, (url) => url.startsWith(providerUrl));
+    const form = await timed(page, { click: 'a[href$="/login"]' }, (url) => url.startsWith(providerUrl));
     await page.fill("#username", "demo");
     await page.fill("#password", "demo");
     const signIn = await timed(page, { click: "#kc-login" }, (url) => url.startsWith(target.url));
