@@ -26,15 +26,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await auth.getUser(request);
   // A session that ended (expired, revoked by a back-channel logout, forged) also leaves the browser.
   return data(
-    { user: user && { username: user.username, provider: providerLabel(user) }, loginHref: loginHref() },
+    { user: user && { username: user.username, provider: providerLabel(user) } },
     { headers: await auth.staleAuthSessionHeaders(request) },
   );
-}
-
-/** "Log in" goes straight to the provider's login when there is one: one hop less than /login's redirect. */
-function loginHref(): string {
-  const [only, ...more] = auth.config.providers;
-  return more.length === 0 ? `/auth/${only!.name}/login` : "/login";
 }
 
 /** The label of the provider the user signed in with, for the header when there are several to tell apart. */
@@ -76,7 +70,7 @@ export function Layout({ children }: { children: ReactNode }) {
                   <LogoutForm />
                 </>
               ) : (
-                <a className="button" href={data?.loginHref ?? "/login"}>
+                <a className="button" href="/login">
                   Log in
                 </a>
               )}
