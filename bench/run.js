@@ -1,9 +1,12 @@
 // `npm run bench`: the app against an express-openid-connect peer, same IdP,
 // same machine, same run. `npm run bench -- --profile` profiles the app instead.
 // Options: --rounds N (5), --seconds S (3), --connections C (10), --workers W (4),
-// --soak S (60: the app's RSS and heap under the loads after the rounds; 0 skips it).
+// --soak S (60: the app's RSS and heap under the loads after the rounds; 0 skips it),
+// --round-trips N (10: Chromium cycles per app and placement of the provider; 0 skips them), --away MS (50: the
+// round trip to the "away" provider), --dev-idp (the dev IdP even when Keycloak could run),
+// --round-trips-only (just those, replacing their section of results.md).
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { logIn, sessionCookies } from "./login.js";
@@ -22,6 +25,8 @@ import {
 import { heapLog } from "./heap-sampler.js";
 import { profileApp } from "./profile.js";
 import { renderMarkdown, renderSvg } from "./report.js";
+import { measureRoundTrips } from "./round-trips.js";
+import { renderRoundTrips, withRoundTrips } from "./round-trips-report.js";
 import { resealedCookieBytes, sessionMint } from "./sessions.js";
 import {
   APP_CLIENT,
@@ -42,8 +47,13 @@ const { values: options } = parseArgs({
     connections: { type: "string", default: "10" },
     workers: { type: "string", default: "4" },
     soak: { type: "string", default: "60" },
+    "round-trips": { type: "string", default: "10" },
+    "round-trips-only": { type: "boolean", default: false },
+    away: { type: "string", default: "50" },
+    "dev-idp": { type: "boolean", default: false },
   },
 });
+const [roundTripCount, awayMs] = [Number(options["round-trips"]), Number(options.away)];
 const [rounds, seconds, connections, workers, soakSeconds] = [
   "rounds",
   "seconds",
@@ -56,14 +66,32 @@ const [rounds, seconds, connections, workers, soakSeconds] = [
 const heapSampler = heapLog();
 const log = (message) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 const children = [];
-// Every load stops by itself; this is the backstop for a hang.
+// Every load stops by itself; this is the backstop for a hang. Keycloak's first start alone can take minutes.
+const backstopMinutes = (options["round-trips-only"] ? 0 : 8) + (roundTripCount > 0 ? 8 : 0);
 setTimeout(() => {
-  log("still running after 8 minutes: giving up");
+  log(`still running after ${backstopMinutes} minutes: giving up`);
   for (const child of children) child.kill();
   process.exit(2);
-}, 8 * 60_000).unref();
+}, backstopMinutes * 60_000).unref();
+
+// Ctrl-C too: Keycloak (round trips) runs in its own process group and would outlive the bench.
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => {
+    for (const child of children) child.kill();
+    process.exit(130);
+  });
+}
 
 if (buildIfStale()) log("built the app (npm run build)");
+if (options["round-trips-only"]) {
+  const roundTrips = await roundTripsIfAsked();
+  const resultsFile = new URL("results.md", import.meta.url);
+  const section = renderRoundTrips(roundTrips, runMeta());
+  writeFileSync(resultsFile, withRoundTrips(readFileSync(resultsFile, "utf8"), section));
+  console.log(section);
+  log("replaced the round-trip section of bench/results.md");
+  process.exit(0);
+}
 const { idp, appUrl, peerUrl } = await startIdentityProvider();
 try {
   if (options.profile) {
@@ -243,7 +271,32 @@ async function benchmark([app, peer]) {
   log("memory per logout: the revocation store in a fresh process");
   results.app.revocation = revocationBytes();
 
+  const roundTrips = await roundTripsIfAsked();
   const meta = {
+    ...runMeta(),
+    rounds,
+    seconds,
+    connections,
+    workers,
+    soakSeconds,
+  };
+  let markdown = renderMarkdown(results, meta);
+  if (roundTrips) markdown = withRoundTrips(markdown, renderRoundTrips(roundTrips, meta));
+  writeFileSync(new URL("results.md", import.meta.url), markdown);
+  writeFileSync(new URL("results.svg", import.meta.url), renderSvg(results, meta));
+  console.log(markdown);
+  log("wrote bench/results.md and bench/results.svg");
+}
+
+/** The Chromium round trips (bench/round-trips.js), unless `--round-trips 0`. */
+async function roundTripsIfAsked() {
+  if (roundTripCount <= 0) return null;
+  return measureRoundTrips({ count: roundTripCount, awayMs, devIdp: options["dev-idp"], log, children });
+}
+
+/** When, where and on what the run was made. */
+function runMeta() {
+  return {
     date: new Date().toISOString(),
     node: process.version,
     cpus: availableParallelism(),
@@ -251,17 +304,7 @@ async function benchmark([app, peer]) {
     loadAverage: loadavg()
       .map((n) => n.toFixed(2))
       .join(", "),
-    rounds,
-    seconds,
-    connections,
-    workers,
-    soakSeconds,
   };
-  const markdown = renderMarkdown(results, meta);
-  writeFileSync(new URL("results.md", import.meta.url), markdown);
-  writeFileSync(new URL("results.svg", import.meta.url), renderSvg(results, meta));
-  console.log(markdown);
-  log("wrote bench/results.md and bench/results.svg");
 }
 
 /** Bytes the in-memory revocation store keeps per logout (bench/revocation-bytes.js, its own process). */

@@ -9,7 +9,13 @@ import { handleFrontchannelLogout } from "./flows/frontchannel.server";
 import { createHealthCheck } from "./flows/health.server";
 import { completeLogin, loginOptions, startAccountAction, startLogin } from "./flows/login.server";
 import { readAccountActionOutcome, type AccountAction } from "./keycloak/account-actions";
-import { completeLogout, logout, logoutIncompletePage, retryProviderLogout } from "./flows/logout.server";
+import {
+  completeLogout,
+  completeLogoutPage,
+  logout,
+  logoutIncompletePage,
+  retryProviderLogout,
+} from "./flows/logout.server";
 import { logoutEverywhere, logoutEverywherePage } from "./flows/logout-everywhere.server";
 import { publicJwks } from "./providers/client-keys.server";
 import { createProviderContext } from "./providers/context.server";
@@ -37,7 +43,7 @@ export interface AuthOptions<Kind extends DataKind = DataKind> {
   strategies?: CustomStrategies;
   /** Where authentication events go, one line each; by default stdout (JSON in production). */
   log?: AuthLog;
-  /** The look of the one page the module renders itself: the form that posts a logout to the provider. */
+  /** The look of the pages the module renders itself: the form that posts a logout to the provider, the signed-out page. */
   look?: PageLook;
 }
 
@@ -77,6 +83,8 @@ export function createAuth<Kind extends DataKind>(
     logout: (request: Request) => logout(ctx, request),
     retryProviderLogout: (request: Request, realm: string) => retryProviderLogout(ctx, request, realm),
     completeLogout: async (request: Request) => dataOf(await completeLogout(ctx, request)),
+    /** `completeLogout` as a whole page of the module's own (a resource route's answer): light and script-free. */
+    completeLogoutPage: (request: Request) => completeLogoutPage(ctx, request),
     logoutIncompletePage: (request: Request) => dataOf(logoutIncompletePage(ctx, request)),
     /** "Sign out of all devices": every session of the user, at Keycloak and in the app. */
     logoutEverywhere: (request: Request) => logoutEverywhere(ctx, request),

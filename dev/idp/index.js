@@ -73,11 +73,19 @@ export function accessTokenTtlFromEnv(value) {
 
 /**
  * Starts the IdP on one HTTP server with one oidc-provider instance per realm.
- * `accessTokenTtl`: access tokens' lifetime in seconds (default 300, Keycloak's).
- * @param {{ port?: number, host?: string, realms: Record<string, RealmConfig>, users?: IdpUser[], accessTokenTtl?: number }} options
+ * `accessTokenTtl`: access tokens' lifetime in seconds (default 300, Keycloak's). `publicUrl`: where browsers
+ * and apps reach it when not at its own address (a proxy in front, e.g. the benchmark's delaying one).
+ * @param {{ port?: number, host?: string, realms: Record<string, RealmConfig>, users?: IdpUser[], accessTokenTtl?: number, publicUrl?: string }} options
  * @returns {Promise<RunningIdp>}
  */
-export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = DEFAULT_USERS, accessTokenTtl = 300 }) {
+export async function startIdp({
+  port = 0,
+  host = "127.0.0.1",
+  realms,
+  users = DEFAULT_USERS,
+  accessTokenTtl = 300,
+  publicUrl,
+}) {
   for (const name of Object.keys(realms)) {
     if (!/^[\w.-]+$/.test(name)) throw new Error(`Unsupported realm name: ${JSON.stringify(name)}`);
   }
@@ -105,7 +113,7 @@ export async function startIdp({ port = 0, host = "127.0.0.1", realms, users = D
     server.listen(port, host, () => resolve(undefined));
   });
   const { port: actualPort } = /** @type {import("node:net").AddressInfo} */ (server.address());
-  const url = `http://${host}:${actualPort}`;
+  const url = publicUrl ?? `http://${host}:${actualPort}`;
   const issuer = (/** @type {string} */ realm) =>
     `${url}/realms/${realm}${realms[realm]?.personality?.issuerTrailingSlash ? "/" : ""}`;
 

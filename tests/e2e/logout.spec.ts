@@ -1,6 +1,7 @@
 import { followLinkFromAnotherSite } from "./app-pages";
 import { expect, expectLoggedOutPage, expectSignedOut, isIdpLogout } from "./fixtures";
 import { saveScreenshot, SCHEMES, test } from "./page-checks";
+import type { StackOptions } from "../support/stack";
 
 test("after a logout, shows the page only a completed logout has, in both schemes", async ({
   page,
@@ -116,12 +117,18 @@ test("Log out works from the app's /auth/* pages, which send no referrer (Chromi
   await expectLoggedOutPage(page, app);
 });
 
+// Each step below follows the IdP's last answer by moments: only a probe before every login and logout (window 0)
+// notices it went down in between. With the default window: tests/integration/app/provider-contact.test.ts.
+const probingTest = test.extend<object, { stackOptions: StackOptions }>({
+  stackOptions: [{ env: { IDP_CONTACT_WINDOW_MS: "0" } }, { scope: "worker" }],
+});
+
 test.describe("when the IdP is down but the app has its discovery cached", () => {
-  test.afterEach(({ stack }) => {
+  probingTest.afterEach(({ stack }) => {
     stack.idp.faults.down = false;
   });
 
-  test("Log in ends on the app's own page, not the browser's error page", async ({ page, stack, signIn }) => {
+  probingTest("Log in ends on the app's own page, not the browser's error page", async ({ page, stack, signIn }) => {
     const app = stack.app.url;
     await page.goto(`${app}/login`);
     await signIn("demo"); // discovery is cached from here on
@@ -140,33 +147,32 @@ test.describe("when the IdP is down but the app has its discovery cached", () =>
     await expect(page.getByRole("heading", { name: "Sign in to your account" })).toBeVisible();
   });
 
-  test("Log out ends the app session on the app's own page, and Retry ends the IdP's once it is back", async ({
-    page,
-    stack,
-    logIn,
-  }) => {
-    const app = stack.app.url;
-    await logIn();
+  probingTest(
+    "Log out ends the app session on the app's own page, and Retry ends the IdP's once it is back",
+    async ({ page, stack, logIn }) => {
+      const app = stack.app.url;
+      await logIn();
 
-    stack.idp.faults.down = true;
-    await page.getByRole("button", { name: "Log out" }).click();
-    await expect(page.getByRole("heading", { name: "You are logged out of this app" })).toBeVisible();
-    await expect(
-      page.getByText("Your session in this app has ended; your session at demo may still be open"),
-    ).toBeVisible();
-    await expectSignedOut(page);
-    await page.getByRole("button", { name: "Retry" }).click();
-    await expect(
-      page.getByText("Your session in this app has ended; your session at demo may still be open"),
-    ).toBeVisible();
+      stack.idp.faults.down = true;
+      await page.getByRole("button", { name: "Log out" }).click();
+      await expect(page.getByRole("heading", { name: "You are logged out of this app" })).toBeVisible();
+      await expect(
+        page.getByText("Your session in this app has ended; your session at demo may still be open"),
+      ).toBeVisible();
+      await expectSignedOut(page);
+      await page.getByRole("button", { name: "Retry" }).click();
+      await expect(
+        page.getByText("Your session in this app has ended; your session at demo may still be open"),
+      ).toBeVisible();
 
-    stack.idp.faults.down = false;
-    await page.getByRole("button", { name: "Retry" }).click();
-    // Without the session's id_token the IdP asks before ending its session.
-    await page.waitForURL((url) => isIdpLogout(stack)(url.href));
-    await page.getByRole("button", { name: "Logout" }).click();
-    await expectLoggedOutPage(page, app);
-    await page.goto(`${app}/account`);
-    await expect(page.getByRole("heading", { name: "Sign in to your account" })).toBeVisible();
-  });
+      stack.idp.faults.down = false;
+      await page.getByRole("button", { name: "Retry" }).click();
+      // Without the session's id_token the IdP asks before ending its session.
+      await page.waitForURL((url) => isIdpLogout(stack)(url.href));
+      await page.getByRole("button", { name: "Logout" }).click();
+      await expectLoggedOutPage(page, app);
+      await page.goto(`${app}/account`);
+      await expect(page.getByRole("heading", { name: "Sign in to your account" })).toBeVisible();
+    },
+  );
 });

@@ -42,6 +42,7 @@ const appConfig = v.pipe(
     providers: v.pipe(v.array(provider), v.minLength(1, "needs at least one provider")),
     idpTimeoutMs: v.pipe(v.number(), v.integer(), v.minValue(1)),
     sessionCheckInterval: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    idpContactWindowMs: v.pipe(v.number(), v.integer(), v.minValue(0)),
     redisUrl: v.nullable(v.pipe(v.string(), v.url())),
     sessionStore: v.picklist(["cookie", "redis"]),
     stepUpMaxAge: v.optional(v.pipe(v.number(), v.integer(), v.minValue(10))),

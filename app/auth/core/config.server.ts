@@ -7,8 +7,8 @@ import {
   httpUrl,
   logoutMethod,
   names,
-  portNumber,
   nonNegativeInt,
+  portNumber,
   positiveInt,
   stepUpMaxAgeOf,
   redisUrlOf,
@@ -71,6 +71,8 @@ export interface AppConfig {
    * still lives; `0`: never (the session then ends only by logout, back-channel logout or `sessionMaxAge`).
    */
   sessionCheckInterval: number;
+  /** A provider that answered less than this ago is not asked again before a login or logout; 0: always asked. */
+  idpContactWindowMs: number;
   /** Where back-channel logouts are shared between instances; `null`: in memory, one process. */
   redisUrl: string | null;
   /**
@@ -116,6 +118,7 @@ export function parseConfig(rawEnv: Env): AppConfig {
   const idpTimeoutMs = env.parse("IDP_TIMEOUT_MS", positiveInt, 5000);
   // Keycloak's default access token lifespan: an app that calls APIs renews about that often anyway.
   const sessionCheckInterval = env.parse("SESSION_CHECK_INTERVAL", nonNegativeInt, 300);
+  const idpContactWindowMs = env.parse("IDP_CONTACT_WINDOW_MS", nonNegativeInt, 10_000);
   const redisUrl = env.parse("REDIS_URL", redisUrlOf) ?? null;
   const sessionStore = env.parse("SESSION_STORE", sessionStoreOf, "cookie");
   const stepUpMaxAge = env.parse("STEP_UP_MAX_AGE", stepUpMaxAgeOf, 300);
@@ -133,6 +136,7 @@ export function parseConfig(rawEnv: Env): AppConfig {
     providers: [...realms, ...providers],
     idpTimeoutMs: idpTimeoutMs!,
     sessionCheckInterval: sessionCheckInterval!,
+    idpContactWindowMs: idpContactWindowMs!,
     redisUrl,
     sessionStore: sessionStore!,
     stepUpMaxAge: stepUpMaxAge!,

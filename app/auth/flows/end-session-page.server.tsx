@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { renderToStaticMarkup } from "react-dom/server";
 import type { EndSessionForm } from "../protocol/end-session.server";
 
-/** How the one page the module renders itself looks like the app's: its stylesheet, its name and icon. */
+/** How the pages the module renders itself look like the app's: its stylesheet, its name and icon. */
 export interface PageLook {
   /** The app's stylesheet URL (in Remix: `import href from "~/styles.css"`). */
   stylesheet?: string;
@@ -11,6 +11,9 @@ export interface PageLook {
   /** @default "/favicon.svg" */
   icon?: string;
 }
+
+/** React's node type, without importing React for it (the module's packages stay those the docs name). */
+type ReactNode = Parameters<typeof renderToStaticMarkup>[0];
 
 const SUBMIT_SCRIPT = 'document.getElementById("end-session").submit();';
 const SUBMIT_SCRIPT_HASH = `sha256-${createHash("sha256").update(SUBMIT_SCRIPT).digest("base64")}`;
@@ -24,23 +27,9 @@ const SUBMIT_SCRIPT_HASH = `sha256-${createHash("sha256").update(SUBMIT_SCRIPT).
  * and nowhere else the app produces. React escapes every value.
  */
 export function endSessionPage(form: EndSessionForm, provider: string, headers: Headers, look: PageLook): Response {
-  const page = <EndSessionPage form={form} provider={provider} look={look} />;
-  const html = `<!DOCTYPE html>${renderToStaticMarkup(page)}`;
-  headers.set("Content-Type", "text/html; charset=utf-8");
-  headers.set(
-    "Content-Security-Policy",
-    `default-src 'none'; style-src 'self'; img-src 'self'; script-src '${SUBMIT_SCRIPT_HASH}'; form-action 'self' ${new URL(form.action).origin}; frame-ancestors 'none'; base-uri 'none'`,
-  );
-  headers.set("Cache-Control", "no-store");
-  headers.set("Referrer-Policy", "no-referrer");
-  headers.set("X-Frame-Options", "DENY");
-  headers.set("X-Content-Type-Options", "nosniff");
-  return new Response(html, { status: 200, headers });
-}
-
-function EndSessionPage({ form, provider, look }: { form: EndSessionForm; provider: string; look: PageLook }) {
-  return (
-    <ModulePage title="Logging out" look={look}>
+  const page = (
+    <StaticPage title="Logging out" look={look} script={SUBMIT_SCRIPT}>
+      <h1>Logging out</h1>
       <form id="end-session" method="post" action={form.action}>
         {form.fields.map(([name, value]) => (
           <input key={name} type="hidden" name={name} defaultValue={value} />
@@ -52,22 +41,92 @@ function EndSessionPage({ form, provider, look }: { form: EndSessionForm; provid
           </button>
         </p>
       </form>
-      <script dangerouslySetInnerHTML={{ __html: SUBMIT_SCRIPT }} />
-    </ModulePage>
+    </StaticPage>
   );
+  const origin = new URL(form.action).origin;
+  return staticResponse(page, 200, headers, `script-src '${SUBMIT_SCRIPT_HASH}'; form-action 'self' ${origin}`);
 }
 
-/** A whole page in the app's look, for the few pages the module answers itself (no route component). */
-export function ModulePage({
-  title,
-  look,
-  children,
-}: {
+export type LogoutCallbackOutcome = "ended" | "signed_out" | "invalid";
+
+const SIGNED_OUT = {
+  ended: {
+    title: "You are logged out",
+    text: "Your session in this app and at your identity provider has ended.",
+    next: "Log in again",
+  },
+  signed_out: {
+    title: "You are signed out",
+    text: "This logout has already been completed, or its link has expired. Nothing else needed to change.",
+    next: "Log in again",
+  },
+  invalid: {
+    title: "This logout link is not valid",
+    text: "It has expired, was used already, or was not started by a logout in this browser, so nothing was changed.",
+    next: null,
+  },
+} as const;
+
+/**
+ * The page at the end of a logout (`/logout/callback`), whole in one answer: no loader of the app's layout, no
+ * script, nothing to hydrate, so it arrives and shows as fast as a redirect (issue #26). It looks like the app's
+ * pages: their stylesheet, header and buttons. `username`: who is signed in (a link that was not valid changed
+ * nothing), else `null`.
+ */
+export function signedOutPage(
+  outcome: LogoutCallbackOutcome,
+  init: { status: number; headers: Headers; username: string | null },
+  look: PageLook,
+) {
+  const { title, text, next } = SIGNED_OUT[outcome];
+  const page = (
+    <StaticPage title={title} look={look} account={{ username: init.username }}>
+      <h1>{title}</h1>
+      <p>{text}</p>
+      <p className="actions">
+        <a className="button" href={next ? "/login" : "/"}>
+          {next ?? "Back to home"}
+        </a>
+        {next && <a href="/">Back to home</a>}
+      </p>
+    </StaticPage>
+  );
+  return staticResponse(page, init.status, init.headers, "form-action 'self'");
+}
+
+function staticResponse(page: ReactNode, status: number, headers: Headers, policy: string): Response {
+  const html = `<!DOCTYPE html>${renderToStaticMarkup(page)}`;
+  headers.set("Content-Type", "text/html; charset=utf-8");
+  headers.set(
+    "Content-Security-Policy",
+    `default-src 'none'; style-src 'self'; img-src 'self'; ${policy}; frame-ancestors 'none'; base-uri 'none'`,
+  );
+  headers.set("Cache-Control", "no-store");
+  headers.set("Referrer-Policy", "no-referrer");
+  headers.set("X-Frame-Options", "DENY");
+  headers.set("X-Content-Type-Options", "nosniff");
+  return new Response(html, { status, headers });
+}
+
+/**
+ * A page of the module's own, in the app's look. With `account`, the header links home and shows who is signed
+ * in, with "Log out" (a plain form post, as the app's), or "Log in".
+ */
+export function StaticPage(props: {
   title: string;
   look: PageLook;
-  children: JSX.Element | JSX.Element[];
+  script?: string;
+  account?: { username: string | null };
+  children: ReactNode;
 }) {
+  const { title, look, script, account, children } = props;
   const { stylesheet, appName, icon = "/favicon.svg" } = look;
+  const brand = (
+    <>
+      <img src={icon} alt="" />
+      {appName}
+    </>
+  );
   return (
     <html lang="en">
       <head>
@@ -83,18 +142,43 @@ export function ModulePage({
         {appName && (
           <header className="site-header">
             <div className="site-header-inner">
-              <span className="brand">
-                <img src={icon} alt="" />
-                {appName}
-              </span>
+              {account ? (
+                <a href="/" className="brand">
+                  {brand}
+                </a>
+              ) : (
+                <span className="brand">{brand}</span>
+              )}
+              {account && <AccountNav username={account.username} />}
             </div>
           </header>
         )}
-        <main>
-          <h1>{title}</h1>
-          {children}
-        </main>
+        <main>{children}</main>
+        {script && <script dangerouslySetInnerHTML={{ __html: script }} />}
       </body>
     </html>
+  );
+}
+
+function AccountNav({ username }: { username: string | null }) {
+  return (
+    <nav className="account-nav" aria-label="Account">
+      {username === null ? (
+        <a className="button" href="/login">
+          Log in
+        </a>
+      ) : (
+        <>
+          <span className="signed-in">
+            Signed in as <strong data-testid="username">{username}</strong>
+          </span>
+          <form method="post" action="/logout" className="inline">
+            <button type="submit" className="button">
+              Log out
+            </button>
+          </form>
+        </>
+      )}
+    </nav>
   );
 }

@@ -2,7 +2,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { orderedNow } from "../core/clock";
 import type { ProviderContext } from "../providers/context.server";
 import { revocationKeys, revocationScope } from "../session/revocation.server";
-import { ModulePage, type PageLook } from "./end-session-page.server";
+import { StaticPage, type PageLook } from "./end-session-page.server";
 
 /** Keycloak's session ids are 36 characters; anything far longer is not a provider's. */
 const MAX_SID_LENGTH = 256;
@@ -69,14 +69,15 @@ export async function handleFrontchannelLogout(
  */
 function page(ctx: { look: PageLook }, status: number, title: string, words: string, framedBy?: string): Response {
   const html = `<!DOCTYPE html>${renderToStaticMarkup(
-    <ModulePage title={title} look={ctx.look}>
+    <StaticPage title={title} look={ctx.look}>
+      <h1>{title}</h1>
       <p>{words}</p>
       <p className="actions">
         <a className="button" href="/">
           Back to home
         </a>
       </p>
-    </ModulePage>,
+    </StaticPage>,
   )}`;
   return new Response(html, {
     status,

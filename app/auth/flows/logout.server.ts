@@ -2,7 +2,7 @@ import { postLogoutRedirectUrl } from "../core/app-urls.server";
 import type { Provider } from "../providers/registry.server";
 import type { ProviderContext } from "../providers/context.server";
 import { orderedNow } from "../core/clock";
-import { endSessionPage, type PageLook } from "./end-session-page.server";
+import { endSessionPage, signedOutPage, type LogoutCallbackOutcome, type PageLook } from "./end-session-page.server";
 import {
   buildEndSessionForm,
   buildEndSessionUrl,
@@ -179,19 +179,35 @@ export function logoutIncompletePage(ctx: ProviderContext, request: Request) {
  * another site, changes nothing and says so.
  */
 export async function completeLogout(ctx: ProviderContext, request: Request) {
+  const { outcome, status, headers } = await logoutCallback(ctx, request);
+  return pageData({ outcome }, { status, headers });
+}
+
+/** The same, answered with the module's own light page in the app's look (`signedOutPage`). */
+export async function completeLogoutPage(ctx: LogoutContext, request: Request): Promise<Response> {
+  const { outcome, status, headers } = await logoutCallback(ctx, request);
+  // Only a link that was not valid leaves anyone signed in; the others' sessions are gone by now.
+  const session = outcome === "invalid" ? await getAuthSession(ctx, request).catch(() => null) : null;
+  return signedOutPage(outcome, { status, headers, username: session?.user.username ?? null }, ctx.look);
+}
+
+async function logoutCallback(
+  ctx: ProviderContext,
+  request: Request,
+): Promise<{ outcome: LogoutCallbackOutcome; status: number; headers: Headers }> {
   const { result, clearCookie } = await verifyLogoutState(ctx, request);
   if (result !== "valid") {
     ctx.log(request, "logout", { realm: "-", outcome: "state_check_failed", detail: `logout state ${result}` });
-    const headers = { "Cache-Control": "no-store" };
-    if (await alreadySignedOut(ctx, request, result)) return pageData({ outcome: "signed_out" as const }, { headers });
-    return pageData({ outcome: "invalid" as const }, { status: 400, headers });
+    const headers = new Headers({ "Cache-Control": "no-store" });
+    if (await alreadySignedOut(ctx, request, result)) return { outcome: "signed_out", status: 200, headers };
+    return { outcome: "invalid", status: 400, headers };
   }
   const headers = await destroyAuthSession(ctx, request);
   headers.append("Set-Cookie", clearCookie);
   // After the provider's logout, not before: this can also clear a provider's cookies on a sibling subdomain.
   headers.set("Clear-Site-Data", '"cookies"');
   headers.set("Cache-Control", "no-store");
-  return pageData({ outcome: "ended" as const }, { headers });
+  return { outcome: "ended", status: 200, headers };
 }
 
 /**

@@ -46,6 +46,12 @@ export interface OIDCStrategyOptions {
   /** Timeout for every request to the provider. @default 5000 */
   timeoutMs?: number;
   /**
+   * Told after each request to the provider whether it answered (`true`: any status below 500), so that a login
+   * or logout right after one need not ask again (providers/reachability.server.ts). The app sets it.
+   * @example (answered) => console.log(answered ? "up" : "down")
+   */
+  onProviderAnswer?: (answered: boolean) => void;
+  /**
    * `"post"` sends the end-session request as an auto-submitted form, keeping
    * the id_token out of URLs; only for providers whose endpoint accepts POST
    * (Keycloak's does). With `"redirect"`, a URL too long for the provider is

@@ -27,10 +27,13 @@ export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 120;
  * (one trailing slash of the issuer dropped first); its `issuer` must equal `issuer`, else
  * an {@link AuthError} `issuer_mismatch`. Every other failure is an AuthError `idp_unreachable`.
  */
-export async function discover(issuer: string, { timeoutMs = 5000 } = {}): Promise<ProviderMetadata> {
+export async function discover(
+  issuer: string,
+  { timeoutMs = 5000, onProviderAnswer }: { timeoutMs?: number; onProviderAnswer?: AnswerListener } = {},
+): Promise<ProviderMetadata> {
   const url = new URL(issuer);
   const metadata = await protocolStep("idp_unreachable", "discovery", async () => {
-    const response = await oauth.discoveryRequest(url, httpOptions(url, timeoutMs));
+    const response = await oauth.discoveryRequest(url, httpOptions(url, timeoutMs, onProviderAnswer));
     try {
       return await oauth.processDiscoveryResponse(url, response);
     } catch (error) {
@@ -141,24 +144,32 @@ export async function fetchUserinfo(
   });
 }
 
-/** Every request to the provider times out, and a provider that cannot answer (network, 5xx) is "unreachable". */
-export function httpOptions(issuer: URL, timeoutMs: number) {
+/** Told whether each request to the provider got an answer (`true`: any status below 500). */
+export type AnswerListener = (answered: boolean) => void;
+
+/**
+ * Every request to the provider times out, and a provider that cannot answer (network, 5xx) is "unreachable";
+ * `onAnswer` hears of each outcome.
+ */
+export function httpOptions(issuer: URL, timeoutMs: number, onAnswer?: AnswerListener) {
   return {
     signal: () => AbortSignal.timeout(timeoutMs),
-    [oauth.customFetch]: fetchOrUnreachable,
+    [oauth.customFetch]: (url: string, init: RequestInit) => fetchOrUnreachable(url, init, onAnswer),
     // An http issuer is a deliberate choice of the configuration (development, loopback).
     [oauth.allowInsecureRequests]: issuer.protocol === "http:",
   };
 }
 
-async function fetchOrUnreachable(url: string, init: RequestInit): Promise<Response> {
+async function fetchOrUnreachable(url: string, init: RequestInit, onAnswer?: AnswerListener): Promise<Response> {
   const { pathname } = new URL(url);
   let response: Response;
   try {
     response = await fetch(url, init);
   } catch (error) {
+    onAnswer?.(false);
     throw new AuthError("idp_unreachable", `${pathname}: ${describe(error)}`, { cause: error });
   }
+  onAnswer?.(response.status < 500);
   if (response.status >= 500) throw new AuthError("idp_unreachable", `${pathname} answered HTTP ${response.status}`);
   return response;
 }

@@ -72,7 +72,7 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
     this.metadata = this.#as = metadata;
     this.oidcOptions = options;
     this.#client = { client_id: options.clientId, [oauth.clockTolerance]: this.clockToleranceSeconds };
-    this.#http = protocol.httpOptions(new URL(metadata.issuer), options.timeoutMs ?? 5000);
+    this.#http = protocol.httpOptions(new URL(metadata.issuer), options.timeoutMs ?? 5000, options.onProviderAnswer);
     this.#auth = protocol.clientAuthentication(metadata, options);
     const callback = new URL(options.redirectURI);
     // Over http, scoped to the callback's folder, so that the login route (a sibling) sees the logins in progress.
@@ -190,7 +190,7 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
 
   /** Fetches discovery afresh: for health checks. Throws an AuthError when the provider is unreachable. */
   async checkDiscovery(): Promise<void> {
-    await protocol.discover(this.issuer, { timeoutMs: this.oidcOptions.timeoutMs });
+    await protocol.discover(this.issuer, this.oidcOptions);
   }
 
   /** The redirect to the authorization endpoint, remembering this login next to the (few) others in progress. */

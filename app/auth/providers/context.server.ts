@@ -6,14 +6,12 @@ import type { CustomStrategies } from "./strategy-factory.server";
 /** The session layer, and the instance's providers. */
 export interface ProviderContext extends SessionContext {
   readonly providers: ProviderRegistry;
-  /** Whether a provider answers, asked before the browser is sent there. */
+  /** Whether a provider answers, asked (or known from a recent answer) before the browser is sent there. */
   readonly providerAnswers: ReachabilityCheck;
 }
 
 export function createProviderContext(session: SessionContext, strategies: CustomStrategies): ProviderContext {
-  return {
-    ...session,
-    providers: createRegistry(session.config, strategies),
-    providerAnswers: createReachabilityCheck(session.config.idpTimeoutMs),
-  };
+  const { config } = session;
+  const providerAnswers = createReachabilityCheck(config.idpTimeoutMs, config.idpContactWindowMs);
+  return { ...session, providers: createRegistry(config, strategies, providerAnswers.heard), providerAnswers };
 }

@@ -4,6 +4,7 @@ import { loginCallbackUrl } from "../core/app-urls.server";
 import type { AppConfig, ProviderConfig } from "../core/config.server";
 import { KeycloakStrategy } from "../keycloak/keycloak-strategy.server";
 import { discover, OIDCStrategy } from "../protocol/oidc-strategy.server";
+import type { ReachabilityCheck } from "./reachability.server";
 import type { CustomStrategies, LoginResult, StrategyFactory } from "./strategy-factory.server";
 import { sessionTokens } from "../session/token-set";
 
@@ -31,13 +32,18 @@ export interface ProviderRegistry {
   readonly authenticator: Authenticator<LoginResult>;
 }
 
-export function createRegistry(config: AppConfig, strategies: CustomStrategies): ProviderRegistry {
+/** `heard` is told of every answer (or none) the provider's strategy and discovery get. */
+export function createRegistry(
+  config: AppConfig,
+  strategies: CustomStrategies,
+  heard: ReachabilityCheck["heard"] = () => {},
+): ProviderRegistry {
   const authenticator = new Authenticator<LoginResult>();
   const providers = new Map<string, Provider>();
   for (const provider of config.providers) {
     let strategy: Promise<OIDCStrategy<LoginResult>> | undefined;
     const discovered = () =>
-      (strategy ??= createStrategy(config, provider, strategies[provider.name] ?? defaultFactory).then(
+      (strategy ??= createStrategy(config, provider, strategies[provider.name] ?? defaultFactory, heard).then(
         (created) => {
           authenticator.use(created, provider.name);
           return created;
@@ -73,15 +79,18 @@ async function createStrategy(
   { appUrl, idpTimeoutMs }: AppConfig,
   provider: ProviderConfig,
   factory: StrategyFactory,
+  heard: ReachabilityCheck["heard"],
 ): Promise<OIDCStrategy<LoginResult>> {
+  const onProviderAnswer = (answered: boolean) => heard(provider.issuer, answered);
   const options: OIDCStrategy.Options = {
-    metadata: await discover(provider.issuer, { timeoutMs: idpTimeoutMs }),
+    metadata: await discover(provider.issuer, { timeoutMs: idpTimeoutMs, onProviderAnswer }),
     clientId: provider.clientId,
     clientSecret: provider.clientSecret,
     ...(provider.clientPrivateKey && { clientPrivateKey: await importClientKey(provider.clientPrivateKey) }),
     redirectURI: loginCallbackUrl(appUrl, provider.name),
     cookieName: `oidc:${provider.name}`,
     timeoutMs: idpTimeoutMs,
+    onProviderAnswer,
     logoutMethod: provider.logoutMethod,
   };
   const verify: OIDCStrategy.VerifyFunction<LoginResult> = async ({ idToken, claims, profile, tokens }) => ({

@@ -155,9 +155,9 @@ describe("providers with other habits than Keycloak", () => {
     const account = await logIn(jar, "userinfo");
     expect(account).toContain("Demo User");
     expect(account).toContain("demo@example.com");
-    // The reachability probe before the redirect to the provider (issue 13.4), the login's token and userinfo
-    // requests, then the account page's call of that API with the access token.
-    expect(serverRequests("userinfo")).toEqual(["openid-configuration", "token", "userinfo", "userinfo"]);
+    // The login's token and userinfo requests, then the account page's call of that API with the access token. No
+    // reachability probe: the provider answered the warm-up login a moment ago (IDP_CONTACT_WINDOW_MS, decision 011).
+    expect(serverRequests("userinfo")).toEqual(["token", "userinfo", "userinfo"]);
     const [, payload] = (await sessionIn(jar, app))!.idToken.split(".");
     expect(JSON.parse(Buffer.from(payload!, "base64url").toString())).not.toHaveProperty("email");
     expect(await logOut(jar, "userinfo")).toContain("You are logged out");
@@ -167,8 +167,8 @@ describe("providers with other habits than Keycloak", () => {
     await logIn(new CookieJar(), "demo");
     stack.idp.clearRequests();
     expect(await logIn(new CookieJar(), "demo")).toContain("Demo User");
-    // The reachability probe and the token; the userinfo request is the account page calling that API.
-    expect(serverRequests("demo")).toEqual(["openid-configuration", "token", "userinfo"]);
+    // The token (no probe: the provider answered a moment ago); the userinfo request is the account page calling that API.
+    expect(serverRequests("demo")).toEqual(["token", "userinfo"]);
   });
 
   it("logs out locally from a provider without end_session_endpoint, and says so", async () => {

@@ -6,7 +6,9 @@ import { startStack, type Stack } from "../../support/stack";
 let stack: Stack;
 let app: string;
 beforeAll(async () => {
-  stack = await startStack({ env: { SESSION_MAX_AGE: "3" } });
+  // IDP_CONTACT_WINDOW_MS 0: the IdP goes down moments after its last answer; the default window would trust that
+  // answer (docs/decisions/011, tests/integration/app/provider-contact.test.ts).
+  stack = await startStack({ env: { SESSION_MAX_AGE: "3", IDP_CONTACT_WINDOW_MS: "0" } });
   app = stack.app.url;
 });
 afterAll(() => stack?.stop());

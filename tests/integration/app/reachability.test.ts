@@ -1,5 +1,5 @@
 // createReachabilityCheck against a small HTTP server on loopback that answers as told: what counts as a
-// provider that answers, and how many discovery requests a burst of checks costs.
+// provider that answers, how many discovery requests a burst of checks costs, and which recent answers spare one.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -74,6 +74,26 @@ describe("createReachabilityCheck", () => {
     expect(await check(`${base}/realms/demo`)).toBe(true);
     answer = 503;
     expect(await check(`${base}/realms/demo`)).toBe(false);
+    expect(received).toEqual([DISCOVERY, DISCOVERY]);
+  });
+
+  it("trusts an answer heard less than the window ago, and asks again after a failure", async () => {
+    const check = createReachabilityCheck(5000, 60_000);
+    check.heard(`${base}/realms/demo/`, true);
+    expect(await check(`${base}/realms/demo`)).toBe(true);
+    expect(received).toEqual([]);
+    check.heard(`${base}/realms/demo`, false);
+    expect(await check(`${base}/realms/demo`)).toBe(true);
+    expect(received).toEqual([DISCOVERY]);
+  });
+
+  it("trusts its own probe's answer for the window, and a failed probe not at all", async () => {
+    const check = createReachabilityCheck(5000, 60_000);
+    answer = 503;
+    expect(await check(`${base}/realms/demo`)).toBe(false);
+    answer = 200;
+    expect(await check(`${base}/realms/demo`)).toBe(true);
+    expect(await check(`${base}/realms/demo`)).toBe(true);
     expect(received).toEqual([DISCOVERY, DISCOVERY]);
   });
 });

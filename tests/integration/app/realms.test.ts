@@ -14,6 +14,8 @@ beforeAll(async () => {
     realms: ["demo", "acme"],
     realmClients: { acme: acmeClient },
     oidcProviders: [{ name: "partner", label: "Partner SSO", endSession: false }],
+    // The IdP goes down moments after its last answer; the default window would trust that answer (decision 011).
+    env: { IDP_CONTACT_WINDOW_MS: "0" },
   });
   app = stack.app.url;
 });
