@@ -28,7 +28,7 @@ beforeAll(async () => {
     client.attributes = { ...client.attributes, "client.use.lightweight.access.token.enabled": "true" };
   });
   // Keycloak 26 introspects a token only for a client in its audience, and a lightweight token has none:
-  // the client's own audience mapper, kept in lightweight tokens (DEPLOY.md says so).
+  // the client's own audience mapper, kept in lightweight tokens (docs/EXTENDING.md says so).
   const { id } = await admin.client(REALM, "remix-app");
   await admin.request("POST", `/${REALM}/clients/${id}/protocol-mappers/models`, {
     name: "audience remix-app",
@@ -72,5 +72,17 @@ describe("Keycloak's lightweight access tokens", () => {
     // One introspection for the token, for roles and profile alike; and no renewal: the token was never refused as revoked.
     expect(await events("INTROSPECT_TOKEN")).toBe(before + 1);
     expect(stack.app.output()).not.toContain('"event":"token_refresh"');
+  });
+
+  it("without the client's audience mapper: no roles (the 403 page at /admin), and the log says why", async () => {
+    const { id } = await admin.client(REALM, "remix-app");
+    const mappers = await admin.get<{ id: string; name: string }[]>(`/${REALM}/clients/${id}/protocol-mappers/models`);
+    const audience = mappers.find(({ name }) => name === "audience remix-app")!;
+    await admin.request("DELETE", `/${REALM}/clients/${id}/protocol-mappers/models/${audience.id}`);
+    const app = stack.app.url;
+    const jar = new CookieJar();
+    await logInAtKeycloak(jar, { app, keycloak: stack.idp.url, realm: REALM });
+    expect((await browse(jar, `${app}/admin`)).status).toBe(403);
+    expect(stack.app.output()).toContain('"outcome":"roles_not_introspected"');
   });
 });
