@@ -1,6 +1,6 @@
 import { describeAuthError, describeProviderError } from "../core/error-pages";
 import { AuthError } from "../core/errors";
-import { BoundedEntriesCookie, stateCookie } from "../http/cookies.server";
+import { pendingLoginsCookie } from "../http/cookies.server";
 import { pageData, redirectResponse } from "../http/framework";
 import { plainResponse, refusedUnlessSameOriginPost } from "../http/same-origin";
 import {
@@ -20,19 +20,9 @@ import { requestId } from "../core/request-id.server";
 import { checkStepUp, rememberStepUp, stepUpLoginUrl, takeStepUp } from "../tokens/recent-login.server";
 import { sanitizeReturnTo } from "./return-to";
 
-/**
- * `state` -> the path to return to, for the logins in progress in this browser: each tab comes back where it
- * started. Scoped like the strategy's state cookie: the login route adds to it, the callback reads it. Over
- * https that is one `__Host-` cookie for every provider, still holding three logins at most.
- */
-function returnTos({ config }: ProviderContext, realm: string) {
-  const { name, attributes } = stateCookie("oidc-return-to", {
-    path: `/auth/${realm}/`,
-    secure: config.secureCookies,
-    maxAge: 300,
-  });
-  return new BoundedEntriesCookie(name, attributes, MAX_PENDING_LOGINS);
-}
+/** `state` -> the path to return to (or an account action's entry): each tab comes back where it started. */
+const returnTos = ({ config }: ProviderContext, realm: string) =>
+  pendingLoginsCookie("oidc-return-to", realm, config.secureCookies, MAX_PENDING_LOGINS);
 
 /**
  * Bytes a return path may take in that cookie, form-encoded (each `/` takes three): over https every request

@@ -82,3 +82,13 @@ export class BoundedEntriesCookie {
     return serializeCookie(this.name, value, value ? this.attributes : { ...this.attributes, maxAge: 0 });
   }
 }
+
+/**
+ * `state` -> a value, for the logins in progress in this browser (at most `limit`, five minutes), scoped like
+ * the strategy's state cookie: the login route adds to it, the callback reads it. Over https that is one
+ * `__Host-` cookie for every provider.
+ */
+export function pendingLoginsCookie(cookieName: string, realm: string, secure: boolean, limit: number) {
+  const { name, attributes } = stateCookie(cookieName, { path: `/auth/${realm}/`, secure, maxAge: 300 });
+  return new BoundedEntriesCookie(name, attributes, limit);
+}

@@ -2,7 +2,7 @@
 // its callback to check (docs/EXTENDING.md, "Ask for a recent sign-in").
 import { decodeJwt } from "jose";
 import { AuthError } from "../core/errors";
-import { BoundedEntriesCookie, stateCookie } from "../http/cookies.server";
+import { pendingLoginsCookie } from "../http/cookies.server";
 import { redirectResponse } from "../http/framework";
 import { MAX_PENDING_LOGINS } from "../protocol/oidc-strategy.server";
 import { decodeStepUp, encodeStepUp, meetsStepUp, stepUpParams, unmetStepUp, type StepUp } from "../protocol/step-up";
@@ -31,15 +31,9 @@ export async function requireRecentLogin(ctx: ProviderContext, request: Request,
   throw redirectResponse(stepUpLoginUrl(session.user.realm, stepUp, url.pathname + url.search), new Headers());
 }
 
-/** `state` -> the step-up a login in progress was asked for, scoped like the strategy's state cookie. */
-function stepUps({ config }: ProviderContext, realm: string) {
-  const { name, attributes } = stateCookie("oidc-step-up", {
-    path: `/auth/${realm}/`,
-    secure: config.secureCookies,
-    maxAge: 300,
-  });
-  return new BoundedEntriesCookie(name, attributes, MAX_PENDING_LOGINS);
-}
+/** `state` -> the step-up a login in progress was asked for. */
+const stepUps = ({ config }: ProviderContext, realm: string) =>
+  pendingLoginsCookie("oidc-step-up", realm, config.secureCookies, MAX_PENDING_LOGINS);
 
 /** Keeps `stepUp` for the login the `redirect` to the provider starts (its `state`), with when it started. */
 export function rememberStepUp(
