@@ -10,10 +10,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const session = await auth.requireRecentLogin(request);
   const { roles, headers } = await auth.requireRole(request, "admin");
   const signedInAt = Number(getIdTokenClaims(session).auth_time);
-  return data(
-    { canEdit: roles.includes("app:editor"), signedInAt, maxAge: auth.config.stepUpMaxAge ?? 300 },
-    { headers },
-  );
+  return data({ canEdit: roles.includes("app:editor"), signedInAt, maxAge: auth.config.stepUpMaxAge }, { headers });
 }
 
 export default function Admin() {

@@ -45,7 +45,7 @@ const appConfig = v.pipe(
     idpContactWindowMs: v.pipe(v.number(), v.integer(), v.minValue(0)),
     redisUrl: v.nullable(v.pipe(v.string(), v.url())),
     sessionStore: v.picklist(["cookie", "redis"]),
-    stepUpMaxAge: v.optional(v.pipe(v.number(), v.integer(), v.minValue(10))),
+    stepUpMaxAge: v.pipe(v.number(), v.integer(), v.minValue(10)),
   }),
   v.forward(
     v.check(

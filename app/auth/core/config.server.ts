@@ -80,8 +80,8 @@ export interface AppConfig {
    * budget and `redisUrl` is set; `redis`: every session in Redis, the cookie holds only its id.
    */
   sessionStore: "cookie" | "redis";
-  /** Seconds: how recent a login `requireRecentLogin` asks for by default (STEP_UP_MAX_AGE); unset: 300. */
-  stepUpMaxAge?: number;
+  /** Seconds: how recent a login `requireRecentLogin` asks for by default (STEP_UP_MAX_AGE). */
+  stepUpMaxAge: number;
 }
 
 /**
@@ -121,6 +121,7 @@ export function parseConfig(rawEnv: Env): AppConfig {
   const idpContactWindowMs = env.parse("IDP_CONTACT_WINDOW_MS", nonNegativeInt, 10_000);
   const redisUrl = env.parse("REDIS_URL", redisUrlOf) ?? null;
   const sessionStore = env.parse("SESSION_STORE", sessionStoreOf, "cookie");
+  // Five minutes: long enough to do a task, short enough that an unattended browser must sign in again.
   const stepUpMaxAge = env.parse("STEP_UP_MAX_AGE", stepUpMaxAgeOf, 300);
   if (sessionStore === "redis" && !redisUrl)
     env.report("SESSION_STORE", "SESSION_STORE=redis needs REDIS_URL: where the sessions are kept");

@@ -9,9 +9,6 @@ import { decodeStepUp, encodeStepUp, meetsStepUp, stepUpParams, unmetStepUp, typ
 import type { ProviderContext } from "../providers/context.server";
 import { getIdTokenClaims, requireAuthSession } from "../session/session.server";
 
-/** Five minutes: long enough to do a task, short enough that an unattended browser must sign in again. */
-export const DEFAULT_STEP_UP_MAX_AGE = 300;
-
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** The app's login URL that asks the provider for `stepUp` and comes back to `returnTo`. */
@@ -25,7 +22,7 @@ export const stepUpLoginUrl = (realm: string, stepUp: StepUp, returnTo: string) 
  */
 export async function requireRecentLogin(ctx: ProviderContext, request: Request, asked: StepUp = {}) {
   const session = await requireAuthSession(ctx, request);
-  const stepUp = { ...asked, maxAge: asked.maxAge ?? ctx.config.stepUpMaxAge ?? DEFAULT_STEP_UP_MAX_AGE };
+  const stepUp = { ...asked, maxAge: asked.maxAge ?? ctx.config.stepUpMaxAge };
   if (meetsStepUp(getIdTokenClaims(session), stepUp, nowSeconds())) return session;
   const url = new URL(request.url);
   throw redirectResponse(stepUpLoginUrl(session.user.realm, stepUp, url.pathname + url.search), new Headers());
