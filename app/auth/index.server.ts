@@ -23,7 +23,7 @@ export type { AccountAction, AccountActionOutcome, AccountActionStatus } from ".
 // The strategies to extend (docs/EXTENDING.md).
 export type { CustomStrategies, LoginResult, StrategyFactory } from "./providers/strategy-factory.server";
 export { discover, OIDCStrategy } from "./protocol/oidc-strategy.server";
-export type { IdTokenClaims } from "./protocol/id-token.server";
+export type { IdTokenClaims } from "./protocol/jwt.server";
 export { KeycloakStrategy } from "./keycloak/keycloak-strategy.server";
 export { buildEndSessionUrl } from "./protocol/end-session.server";
 

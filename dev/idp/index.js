@@ -29,6 +29,7 @@ export { DEFAULT_USERS };
  * @property {string} path                 pathname
  * @property {Record<string, string>} query
  * @property {Record<string, string>} [form]  parsed body of a form POST to the logout endpoint
+ * @property {string} [dpop]               its DPoP proof (RFC 9449), when it had one
  */
 
 /**
@@ -178,6 +179,7 @@ export async function startIdp({
       realm: match ? match[1] : null,
       path: pathname,
       query: Object.fromEntries(searchParams),
+      ...(typeof req.headers.dpop === "string" && { dpop: req.headers.dpop }),
     };
     requests.push(entry);
 

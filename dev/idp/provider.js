@@ -30,6 +30,9 @@ import { userClaims } from "./users.js";
  * @property {string[]} [tokenAuthMethods]    token_endpoint_auth_methods_supported; others are refused
  * @property {SigningAlg} [signingAlg]         the ID token's algorithm; default RS256
  * @property {boolean} [profileInIdToken]     false: the ID token carries only sub (profile at userinfo); default true
+ * @property {{ nonce: boolean }} [dpop]       the client must use DPoP (Keycloak's "Require DPoP bound tokens"), and with
+ *   `nonce` each proof must carry the IdP's DPoP-Nonce (RFC 9449 8; Keycloak has none). Bound access tokens stay
+ *   oidc-provider's opaque ones, so that its userinfo checks the proof's `ath` against the token the app presents.
  */
 
 /** @typedef {"RS256" | "PS256" | "ES256" | "EdDSA"} SigningAlg */
@@ -103,7 +106,7 @@ function createProvider({
   cookieKeys,
   accessTokenTtl = 300,
 }) {
-  const { tokenAuthMethods, profileInIdToken = true } = personality;
+  const { tokenAuthMethods, profileInIdToken = true, dpop } = personality;
   const provider = new Provider(issuer, {
     adapter,
     clients: clients.map((c) => ({
@@ -122,6 +125,7 @@ function createProvider({
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
       require_auth_time: true, // Keycloak always sends auth_time
+      dpop_bound_access_tokens: !!dpop,
       ...(c.backchannelLogoutUri
         ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true }
         : {}),
@@ -185,6 +189,7 @@ function createProvider({
       devInteractions: { enabled: false },
       rpInitiatedLogout: endSession ? { enabled: true, logoutSource, postLogoutSuccessSource } : { enabled: false },
       backchannelLogout: { enabled: true },
+      dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => !!dpop?.nonce },
     },
     // Keycloak-like lifetimes; setting all of them also silences oidc-provider's notices.
     ttl: {
@@ -214,7 +219,7 @@ function createProvider({
   const accessTokenValue = AccessToken.prototype.getValueAndPayload;
   AccessToken.prototype.getValueAndPayload = async function () {
     const result = await accessTokenValue.call(this);
-    if (!result.payload) return result;
+    if (!result.payload || this.jkt) return result;
     const user = users.find((u) => u.sub === this.accountId);
     return { ...result, value: signAccessToken({ issuer, key, user, opaque: result.value, payload: result.payload }) };
   };

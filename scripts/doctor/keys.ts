@@ -1,7 +1,7 @@
 // The provider's signing keys, judged by the algorithms the app accepts.
 import { createRemoteJWKSet, type JWK } from "jose";
 import type { ProviderConfig } from "../../app/auth/core/config.server";
-import { allowedAlgorithms } from "../../app/auth/protocol/id-token.server";
+import { allowedAlgorithms } from "../../app/auth/protocol/jwt.server";
 import type { ProviderMetadata } from "../../app/auth/protocol/oidc-protocol.server";
 import { describe, variables, withoutCredentials, type CheckResult } from "./result";
 

@@ -29,6 +29,7 @@ const provider = v.object({
   clientSecret: v.nullable(v.string()),
   clientPrivateKey: v.nullable(clientPrivateKey),
   logoutMethod: v.optional(v.picklist(["redirect", "post"])),
+  dpop: v.boolean(),
 });
 
 const appConfig = v.pipe(

@@ -7,6 +7,7 @@ import {
   httpUrl,
   logoutMethod,
   names,
+  onOff,
   nonNegativeInt,
   portNumber,
   positiveInt,
@@ -48,6 +49,8 @@ export interface ProviderConfig {
   clientPrivateKey: ClientPrivateKey | null;
   /** Unset: the strategy's default, `redirect` (a form POST by itself when the URL would be too long). */
   logoutMethod?: "redirect" | "post";
+  /** Bind each session's tokens to a key of its own (DPoP, RFC 9449). */
+  dpop: boolean;
 }
 
 export interface AppConfig {
@@ -154,6 +157,7 @@ function parseKeycloakRealms(env: EnvReader, clientKeys: ClientKeys): ProviderCo
     clientSecret: env.get("KEYCLOAK_CLIENT_SECRET"),
     clientPrivateKey: clientKeys.read("KEYCLOAK_CLIENT_PRIVATE_KEY"),
     logoutMethod: env.parse("KEYCLOAK_LOGOUT_METHOD", logoutMethod),
+    dpop: env.parse("KEYCLOAK_DPOP", onOff),
   };
   const realmNames = unique([defaultRealm, ...more]);
   // Without a realm to check it against, a missing client id would only show once KEYCLOAK_REALM is fixed.
@@ -177,6 +181,7 @@ function parseKeycloakRealms(env: EnvReader, clientKeys: ClientKeys): ProviderCo
       clientSecret: env.get(`${prefix}_CLIENT_SECRET`) ?? shared.clientSecret ?? null,
       clientPrivateKey: clientKeys.read(`${prefix}_CLIENT_PRIVATE_KEY`) ?? shared.clientPrivateKey ?? null,
       logoutMethod: env.parse(`${prefix}_LOGOUT_METHOD`, logoutMethod) ?? shared.logoutMethod,
+      dpop: env.parse(`${prefix}_DPOP`, onOff) ?? shared.dpop ?? false,
     };
   });
 }
@@ -201,6 +206,7 @@ function parseOidcProviders(env: EnvReader, realmNames: readonly string[], clien
       clientSecret: env.get(`${prefix}_CLIENT_SECRET`) ?? null,
       clientPrivateKey: clientKeys.read(`${prefix}_CLIENT_PRIVATE_KEY`) ?? null,
       logoutMethod: env.parse(`${prefix}_LOGOUT_METHOD`, logoutMethod),
+      dpop: env.parse(`${prefix}_DPOP`, onOff) ?? false,
     };
     return [provider];
   });

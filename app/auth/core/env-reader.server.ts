@@ -211,6 +211,11 @@ export function sessionStoreOf(value: string): "cookie" | "redis" {
   throw new Invalid(` must be "cookie" or "redis", got "${value}"`);
 }
 
+export function onOff(value: string): boolean {
+  if (value === "true" || value === "false") return value === "true";
+  throw new Invalid(` must be "true" or "false", got "${value}"`);
+}
+
 export function logoutMethod(value: string): "redirect" | "post" {
   if (value === "redirect" || value === "post") return value;
   throw new Invalid(` must be "redirect" or "post", got "${value}"`);

@@ -6,7 +6,7 @@ import { endAllKeycloakSessions } from "../keycloak/account-sessions.server";
 import type { Provider } from "../providers/registry.server";
 import { revocationKeys, revocationScope } from "../session/revocation.server";
 import { destroyAuthSession, getAuthSession } from "../session/session.server";
-import { getAccessToken } from "../tokens/access-token.server";
+import { getAccessToken, type AccessToken } from "../tokens/access-token.server";
 import type { TokenContext } from "../tokens/context.server";
 
 export const LOGOUT_EVERYWHERE_PATH = "/logout/everywhere";
@@ -48,16 +48,16 @@ export async function logoutEverywhere(ctx: TokenContext, request: Request): Pro
 }
 
 async function endAtKeycloak(ctx: TokenContext, request: Request, provider: Provider): Promise<EverywhereOutcome> {
-  let accessToken: string;
+  let token: AccessToken;
   try {
-    ({ accessToken } = await getAccessToken(ctx, request));
+    token = await getAccessToken(ctx, request);
   } catch (thrown) {
     // Unreachable at renewal; or Keycloak refused the refresh token, so it no longer knows this session.
     return thrown instanceof AuthError && thrown.code === "idp_unreachable" ? "unreachable" : "refused";
   }
   const strategy = await provider.strategy().catch(() => null);
   if (!strategy) return "unreachable";
-  return endAllKeycloakSessions(strategy.issuer, accessToken, ctx.config.idpTimeoutMs);
+  return endAllKeycloakSessions(strategy.issuer, token.authorization, ctx.config.idpTimeoutMs);
 }
 
 /** The data of the page after "sign out of all devices": how far it reached, and where. */

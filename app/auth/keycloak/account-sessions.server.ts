@@ -10,13 +10,15 @@ export type EndAllSessions = "ended" | "refused" | "unreachable";
  */
 export async function endAllKeycloakSessions(
   issuer: string,
-  accessToken: string,
+  /** The headers presenting the user's access token (with a DPoP proof when it is bound). */
+  authorization: (method: string, url: string) => Promise<Record<string, string | undefined>>,
   timeoutMs: number,
 ): Promise<EndAllSessions> {
   try {
-    const response = await fetch(`${issuer.replace(/\/$/, "")}/account/sessions?current=true`, {
+    const url = `${issuer.replace(/\/$/, "")}/account/sessions?current=true`;
+    const response = await fetch(url, {
       method: "DELETE",
-      headers: { Authorization: `Bearer ${accessToken}`, Accept: "application/json" },
+      headers: { ...(await authorization("DELETE", url)), Accept: "application/json" },
       redirect: "manual",
       signal: AbortSignal.timeout(timeoutMs),
     });

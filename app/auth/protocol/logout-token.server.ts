@@ -1,6 +1,6 @@
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { AuthError } from "../core/errors";
-import { allowedAlgorithms } from "./id-token.server";
+import { allowedAlgorithms } from "./jwt.server";
 
 /** Keycloak's logout tokens live 2 minutes; this leaves room for slow delivery. */
 export const LOGOUT_TOKEN_MAX_AGE_SECONDS = 5 * 60;

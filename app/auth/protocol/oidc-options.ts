@@ -1,8 +1,9 @@
 // The public types of OIDCStrategy, used as OIDCStrategy.Options, OIDCStrategy.VerifyOptions, …
 import type { PrivateKey, UserInfoResponse } from "oauth4webapi";
 import type { OAuth2Strategy } from "remix-auth-oauth2";
+import type { DpopKey } from "./dpop.server";
 import type { LogoutMethod } from "./end-session.server";
-import type { IdTokenClaims } from "./id-token.server";
+import type { IdTokenClaims } from "./jwt.server";
 import type { ProviderMetadata } from "./oidc-protocol.server";
 
 export interface OIDCStrategyOptions {
@@ -59,6 +60,12 @@ export interface OIDCStrategyOptions {
    * @default "redirect"
    */
   logoutMethod?: LogoutMethod;
+  /**
+   * Binds each session's tokens to a key pair of its own (RFC 9449 DPoP; Keycloak 26.4+, "Require DPoP bound
+   * tokens"): proofs go with the token, refresh and userinfo requests, and `getAccessToken` gives API calls theirs.
+   * @default false
+   */
+  dpop?: boolean;
 }
 
 /** What the app knows of a logout in progress. */
@@ -86,4 +93,6 @@ export interface OIDCVerifyOptions extends OAuth2Strategy.VerifyOptions {
   userinfo?: UserInfoResponse;
   /** The claims (the ID token's, completed by userinfo) mapped by `profile()`. */
   profile: OIDCProfile;
+  /** With `dpop`: the key the tokens are bound to; keep it with them. */
+  dpopKey?: DpopKey;
 }

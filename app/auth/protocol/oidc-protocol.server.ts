@@ -4,7 +4,8 @@
 import { createHash } from "node:crypto";
 import * as oauth from "oauth4webapi";
 import { AuthError, type AuthErrorCode } from "../core/errors";
-import type { IdTokenClaims } from "./id-token.server";
+import { withDpopNonce } from "./dpop.server";
+import type { IdTokenClaims } from "./jwt.server";
 
 /** A provider's discovery document, checked by oauth4webapi, with the endpoints a login needs. */
 export type ProviderMetadata = oauth.AuthorizationServer & {
@@ -117,13 +118,13 @@ const PROFILE_CLAIMS = ["name", "preferred_username", "email"] as const;
 export async function userinfoIfNeeded(
   as: ProviderMetadata,
   client: oauth.Client,
-  http: ReturnType<typeof httpOptions>,
+  http: Http,
   accessToken: string,
   claims: IdTokenClaims,
 ): Promise<oauth.UserInfoResponse | undefined> {
   if (!as.userinfo_endpoint || PROFILE_CLAIMS.some((name) => claims[name] !== undefined)) return undefined;
   return protocolStep("invalid_id_token", "userinfo", async () => {
-    const response = await oauth.userInfoRequest(as, client, accessToken, http);
+    const response = await withDpopNonce(http.DPoP, () => oauth.userInfoRequest(as, client, accessToken, http));
     return oauth.processUserInfoResponse(as, client, claims.sub, response);
   });
 }
@@ -132,13 +133,13 @@ export async function userinfoIfNeeded(
 export async function fetchUserinfo(
   as: ProviderMetadata,
   client: oauth.Client,
-  http: ReturnType<typeof httpOptions>,
+  http: Http,
   accessToken: string,
   sub: string,
 ): Promise<oauth.UserInfoResponse | null> {
   if (!as.userinfo_endpoint) throw new AuthError("token_exchange_failed", "the provider has no userinfo endpoint");
   return protocolStep("token_exchange_failed", "userinfo", async () => {
-    const response = await oauth.userInfoRequest(as, client, accessToken, http);
+    const response = await withDpopNonce(http.DPoP, () => oauth.userInfoRequest(as, client, accessToken, http));
     if (response.status === 401) return null;
     return oauth.processUserInfoResponse(as, client, sub, response);
   });
@@ -146,6 +147,9 @@ export async function fetchUserinfo(
 
 /** Told whether each request to the provider got an answer (`true`: any status below 500). */
 export type AnswerListener = (answered: boolean) => void;
+
+/** How requests to the provider are made: {@link httpOptions}, and the session's DPoP handle when it has one. */
+export type Http = ReturnType<typeof httpOptions> & oauth.DPoPRequestOptions;
 
 /**
  * Every request to the provider times out, and a provider that cannot answer (network, 5xx) is "unreachable";

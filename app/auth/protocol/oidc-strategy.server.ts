@@ -6,8 +6,8 @@ import { OAuth2Strategy } from "remix-auth-oauth2";
 import { BoundedEntriesCookie, stateCookie } from "../http/cookies.server";
 import type { EndSessionRequest, LogoutMethod } from "./end-session.server";
 import { AuthError } from "../core/errors";
-import { createRotatingKeySet, type IdTokenClaims } from "./id-token.server";
-import { validateJwtAccessToken } from "./access-token-jwt.server";
+import { DpopSigners, generateDpopKey, type DpopKey, type DpopSigner } from "./dpop.server";
+import { createRotatingKeySet, validateJwtAccessToken, type IdTokenClaims } from "./jwt.server";
 import { LOGOUT_TOKEN_MAX_AGE_SECONDS, validateLogoutToken, type LogoutTokenClaims } from "./logout-token.server";
 import type { OIDCLogout, OIDCProfile, OIDCStrategyOptions, OIDCVerifyOptions } from "./oidc-options";
 import * as protocol from "./oidc-protocol.server";
@@ -19,19 +19,13 @@ export { deriveNonce, discover, type ProviderMetadata } from "./oidc-protocol.se
 export const MAX_PENDING_LOGINS = 3;
 
 /**
- * A remix-auth strategy for any OpenID Connect provider, built from its
- * discovery document: the code flow with PKCE S256, `state` and a `nonce`
- * bound to the browser, the RFC 9207 `iss` check, client authentication as
- * the provider supports it, and a validated ID token (completed by userinfo
- * when it carries no profile) handed to the verify callback. oauth4webapi
- * does the protocol work. Every failure is an {@link AuthError}.
- *
+ * A remix-auth strategy for any OpenID Connect provider, built from its discovery document: the code flow with
+ * PKCE S256, `state` and a `nonce` bound to the browser, the RFC 9207 `iss` check, client authentication as the
+ * provider supports it, optionally DPoP, and a validated ID token (completed by userinfo when it carries no
+ * profile) handed to the verify callback. oauth4webapi does the protocol work. Every failure is an {@link AuthError}.
  * @example
- * ```ts
- * const metadata = await discover("https://login.example.com");
- * const options = { metadata, clientId: "app", clientSecret: "s3cret", redirectURI: "https://app.example.com/auth/x/callback" };
+ * const options = { metadata: await discover("https://login.example.com"), clientId: "app", clientSecret: "s3cret", redirectURI: "https://app.example.com/auth/x/callback" };
  * new OIDCStrategy(options, async ({ claims, idToken, profile }) => ({ sub: claims.sub, idToken, ...profile }));
- * ```
  */
 export class OIDCStrategy<User> extends OAuth2Strategy<User> {
   override name = "oidc";
@@ -50,7 +44,10 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
   /** `state` -> PKCE verifier of the logins in progress in this browser. */
   readonly #logins: BoundedEntriesCookie;
   #keysReloadedAt = 0;
-  #jwtKeys: JWTVerifyGetKey | undefined;
+  /** The provider's keys for the JWTs checked with jose (logout and access tokens). */
+  readonly #jwtKeys: JWTVerifyGetKey;
+  /** Sessions' DPoP keys, ready to sign; those made while `dpop` was on still work after it is turned off. */
+  readonly #dpop: DpopSigners;
 
   constructor(options: OIDCStrategy.Options, verify: OIDCStrategy.VerifyFunction<User>) {
     const { metadata } = options;
@@ -74,6 +71,8 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
     this.#client = { client_id: options.clientId, [oauth.clockTolerance]: this.clockToleranceSeconds };
     this.#http = protocol.httpOptions(new URL(metadata.issuer), options.timeoutMs ?? 5000, options.onProviderAnswer);
     this.#auth = protocol.clientAuthentication(metadata, options);
+    this.#dpop = new DpopSigners(this.#client);
+    this.#jwtKeys = createRotatingKeySet(new URL(metadata.jwks_uri), { timeoutMs: options.timeoutMs ?? 5000 });
     const callback = new URL(options.redirectURI);
     // Over http, scoped to the callback's folder, so that the login route (a sibling) sees the logins in progress.
     const { name, attributes } = stateCookie(options.cookieName ?? "oidc", {
@@ -96,7 +95,8 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
     const params = await protocol.protocolStep("invalid_id_token", "authorization response", () =>
       oauth.validateAuthResponse(this.#as, this.#client, url, state),
     );
-    const [as, client, http] = [this.#as, this.#client, this.#http];
+    const dpopKey = this.oidcOptions.dpop ? await generateDpopKey() : undefined;
+    const [as, client, http] = [this.#as, this.#client, await this.#httpWith(dpopKey)];
     const { redirectURI } = this.oidcOptions;
     const tokens = await redeemCode(as, client, this.#auth, http, { params, redirectURI, codeVerifier }, (response) =>
       this.#validateSignature(response),
@@ -112,6 +112,7 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
       claims,
       userinfo,
       profile,
+      dpopKey,
     };
     return this.verify(verified);
   }
@@ -134,7 +135,7 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
 
   /** Validates a back-channel logout token from this provider (replays are the caller's to catch). */
   async validateLogoutToken(token: string): Promise<LogoutTokenClaims> {
-    return validateLogoutToken(token, this.#keys(), {
+    return validateLogoutToken(token, this.#jwtKeys, {
       issuer: this.issuer,
       clientId: this.clientId,
       algorithms: this.metadata.id_token_signing_alg_values_supported ?? ["RS256"],
@@ -144,8 +145,8 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
   }
 
   /** New tokens (send the rotated refresh token next time); `session_ended` when refused or not about `login`. */
-  async refresh(refreshToken: string, login: RefreshLogin): Promise<oauth.TokenEndpointResponse> {
-    return this.#refresh(refreshToken, login);
+  async refresh(refreshToken: string, login: RefreshLogin, dpopKey?: DpopKey): Promise<oauth.TokenEndpointResponse> {
+    return this.#refresh(refreshToken, login, dpopKey);
   }
 
   /**
@@ -165,13 +166,18 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
   introspect = (token: string) => introspectToken(this.#as, this.#client, this.#auth, this.#http, token);
 
   /** Calls the userinfo endpoint with an access token (the answer must be about `sub`); `null` when it refuses the token. */
-  async userinfo(accessToken: string, sub: string): Promise<oauth.UserInfoResponse | null> {
-    return protocol.fetchUserinfo(this.#as, this.#client, this.#http, accessToken, sub);
+  async userinfo(accessToken: string, sub: string, dpopKey?: DpopKey): Promise<oauth.UserInfoResponse | null> {
+    return protocol.fetchUserinfo(this.#as, this.#client, await this.#httpWith(dpopKey), accessToken, sub);
+  }
+
+  /** What signs the proofs of a session's DPoP key. */
+  dpopSigner(key: DpopKey): Promise<DpopSigner> {
+    return this.#dpop.get(key);
   }
 
   /** The claims of a JWT access token (Keycloak's), validated: signature, `iss`, `exp`, issued to this client. */
   async validateAccessToken(token: string): Promise<JWTPayload> {
-    return validateJwtAccessToken(token, this.#keys(), {
+    return validateJwtAccessToken(token, this.#jwtKeys, {
       issuer: this.issuer,
       clientId: this.clientId,
       algorithms: this.metadata.id_token_signing_alg_values_supported ?? ["RS256"],
@@ -181,11 +187,8 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
 
   /** Maps the claims (the ID token's, completed by userinfo) to what the app shows. Override for other claim names. */
   profile(claims: IdTokenClaims): OIDCStrategy.Profile {
-    return {
-      username: claims.preferred_username ?? claims.email ?? claims.sub,
-      name: claims.name,
-      email: claims.email,
-    };
+    const { preferred_username, email, name, sub } = claims;
+    return { username: preferred_username ?? email ?? sub, name, email };
   }
 
   /** Fetches discovery afresh: for health checks. Throws an AuthError when the provider is unreachable. */
@@ -212,18 +215,14 @@ export class OIDCStrategy<User> extends OAuth2Strategy<User> {
     return this.oidcOptions.clockToleranceSeconds ?? protocol.DEFAULT_CLOCK_TOLERANCE_SECONDS;
   }
 
-  #refresh(refreshToken: string, login?: RefreshLogin) {
+  async #refresh(refreshToken: string, login?: RefreshLogin, dpopKey?: DpopKey) {
     const validateSignature = (response: Response) => this.#validateSignature(response);
     const check = { login, clientId: this.clientId, clockTolerance: this.clockToleranceSeconds, validateSignature };
-    return refreshTokens(this.#as, this.#client, this.#auth, this.#http, refreshToken, check);
+    return refreshTokens(this.#as, this.#client, this.#auth, await this.#httpWith(dpopKey), refreshToken, check);
   }
 
-  /** The provider's keys for the JWTs checked with jose (logout and access tokens). */
-  #keys(): JWTVerifyGetKey {
-    this.#jwtKeys ??= createRotatingKeySet(new URL(this.metadata.jwks_uri), {
-      timeoutMs: this.oidcOptions.timeoutMs ?? 5000,
-    });
-    return this.#jwtKeys;
+  async #httpWith(dpopKey: DpopKey | undefined): Promise<protocol.Http> {
+    return dpopKey ? { ...this.#http, DPoP: (await this.dpopSigner(dpopKey)).handle } : this.#http;
   }
 
   /** The ID token's signature; after a key rotation, an unknown `kid` reloads the JWKS (at most every 5 s). */

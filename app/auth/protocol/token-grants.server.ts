@@ -3,22 +3,21 @@
 // checks OpenID Connect Core 12.2 asks of its ID token) and RFC 7009 revocation.
 import * as oauth from "oauth4webapi";
 import { AuthError } from "../core/errors";
-import type { IdTokenClaims } from "./id-token.server";
+import { requireBoundTokens, withDpopNonce } from "./dpop.server";
+import type { IdTokenClaims } from "./jwt.server";
 import {
   checkedClaims,
   deriveNonce,
   describe,
   protocolStep,
-  type httpOptions,
+  type Http,
   type ProviderMetadata,
 } from "./oidc-protocol.server";
-
-type Http = ReturnType<typeof httpOptions>;
 
 /**
  * OpenID Connect Core 3.1.3: the authorization code redeemed with the PKCE
  * verifier; the ID token must carry the nonce derived from that verifier, and
- * its signature is checked. Every failure is an AuthError (`invalid_id_token`
+ * its signature is checked. With a DPoP handle in `http`, the tokens must come back bound to its key. Every failure is an AuthError (`invalid_id_token`
  * unless a more precise one applies).
  */
 export async function redeemCode(
@@ -31,17 +30,12 @@ export async function redeemCode(
 ): Promise<oauth.TokenEndpointResponse> {
   return protocolStep("invalid_id_token", "token request", async () => {
     const { params, redirectURI, codeVerifier } = grant;
-    const response = await oauth.authorizationCodeGrantRequest(
-      as,
-      client,
-      auth,
-      params,
-      redirectURI,
-      codeVerifier,
-      http,
+    const response = await withDpopNonce(http.DPoP, () =>
+      oauth.authorizationCodeGrantRequest(as, client, auth, params, redirectURI, codeVerifier, http),
     );
     const expected = { expectedNonce: deriveNonce(codeVerifier), requireIdToken: true };
     const result = await oauth.processAuthorizationCodeResponse(as, client, response, expected);
+    requireBoundTokens(http.DPoP, result);
     await validateSignature(response);
     return result;
   });
@@ -106,9 +100,12 @@ export async function refreshTokens(
   check: RefreshIdTokenCheck,
 ): Promise<oauth.TokenEndpointResponse> {
   return protocolStep("token_exchange_failed", "refresh", async () => {
-    const response = await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, http);
+    const response = await withDpopNonce(http.DPoP, () =>
+      oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, http),
+    );
     try {
       const tokens = await oauth.processRefreshTokenResponse(as, client, response);
+      requireBoundTokens(http.DPoP, tokens);
       if (tokens.id_token) await checkRefreshedIdToken(tokens, response, check);
       return tokens;
     } catch (error) {

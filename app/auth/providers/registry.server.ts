@@ -92,12 +92,13 @@ async function createStrategy(
     timeoutMs: idpTimeoutMs,
     onProviderAnswer,
     logoutMethod: provider.logoutMethod,
+    dpop: provider.dpop,
   };
-  const verify: OIDCStrategy.VerifyFunction<LoginResult> = async ({ idToken, claims, profile, tokens }) => ({
+  const verify: OIDCStrategy.VerifyFunction<LoginResult> = async ({ idToken, claims, profile, tokens, dpopKey }) => ({
     idToken,
     user: { realm: provider.name, sub: claims.sub, sid: claims.sid, ...profile },
     // Kept to call APIs as the user (access-token.server.ts).
-    tokens: sessionTokens(tokens.data as Parameters<typeof sessionTokens>[0], Date.now() / 1000),
+    tokens: sessionTokens(tokens.data as Parameters<typeof sessionTokens>[0], Date.now() / 1000, undefined, dpopKey),
   });
   return factory(options, verify, provider);
 }

@@ -1,3 +1,5 @@
+import { isDpopKey, type DpopKey } from "../protocol/dpop.server";
+
 /** The tokens a session keeps to call APIs as the user. */
 export interface SessionTokens {
   accessToken: string;
@@ -10,13 +12,19 @@ export interface SessionTokens {
    * the session lives. Absent in sessions made before the app kept it.
    */
   checkedAt?: number;
+  /** The key the provider bound these tokens to (DPoP): every request with them needs a proof signed with it. */
+  dpopKey?: DpopKey;
 }
 
-/** The tokens of a token endpoint response (a code or refresh grant); `previous` keeps a refresh token the response did not rotate. */
+/**
+ * The tokens of a token endpoint response (a code or refresh grant, bound to `dpopKey` if any); `previous` keeps
+ * a refresh token the response did not rotate, and its DPoP key.
+ */
 export function sessionTokens(
   response: { access_token: string; refresh_token?: string; expires_in?: number },
   nowSeconds: number,
   previous?: SessionTokens,
+  dpopKey = previous?.dpopKey,
 ): SessionTokens {
   const refreshToken = response.refresh_token ?? previous?.refreshToken;
   return {
@@ -24,6 +32,7 @@ export function sessionTokens(
     ...(refreshToken && { refreshToken }),
     ...(typeof response.expires_in === "number" && { expiresAt: Math.floor(nowSeconds) + response.expires_in }),
     checkedAt: Math.floor(nowSeconds),
+    ...(dpopKey && { dpopKey }),
   };
 }
 
@@ -49,9 +58,10 @@ export function checkDue(tokens: SessionTokens | null | undefined, nowSeconds: n
 
 export function isSessionTokens(value: unknown): value is SessionTokens {
   if (typeof value !== "object" || value === null) return false;
-  const { accessToken, refreshToken, expiresAt, checkedAt } = value as Partial<SessionTokens>;
+  const { accessToken, refreshToken, expiresAt, checkedAt, dpopKey } = value as Partial<SessionTokens>;
   return (
     typeof accessToken === "string" &&
+    (dpopKey === undefined || isDpopKey(dpopKey)) &&
     (refreshToken === undefined || typeof refreshToken === "string") &&
     (expiresAt === undefined || typeof expiresAt === "number") &&
     (checkedAt === undefined || typeof checkedAt === "number")

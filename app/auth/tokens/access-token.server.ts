@@ -1,4 +1,3 @@
-import type { UserInfoResponse } from "oauth4webapi";
 import { AuthError } from "../core/errors";
 import {
   commitAuthSession,
@@ -13,15 +12,27 @@ import { CHECK_RETRY_SECONDS, type CurrentTokens, type TokenContext } from "./co
 import { refreshOnce } from "./refresh-once.server";
 
 /**
- * What a route needs to call an API as the user: the access token, and the
+ * What a route needs to call an API as the user: the access token, how to present it, and the
  * `Set-Cookie` headers to send with its response (the renewed tokens, when it
- * was renewed; empty otherwise). The same object for every call in one request.
+ * was renewed; empty otherwise).
  */
 export interface AccessToken {
   accessToken: string;
+  /** `DPoP`: bound to the session's key (the provider's `dpop`); every request with it needs its own proof. */
+  tokenType: "Bearer" | "DPoP";
   /** Seconds since the epoch, when the provider said. */
   expiresAt?: number;
   headers: Headers;
+  /**
+   * The headers that present the token in one request to an API: `Authorization`, and for a DPoP token a proof
+   * of that method and URL (`nonce`: the one the API asked for in a `DPoP-Nonce` header).
+   * @example fetch(url, { headers: await token.authorization("GET", url) })
+   */
+  authorization(
+    method: string,
+    url: string | URL,
+    options?: { nonce?: string },
+  ): Promise<Partial<Record<"Authorization" | "DPoP", string>>>;
 }
 
 /**
@@ -44,8 +55,14 @@ export async function getAccessToken(
     current = current.then((known) => renew(ctx, request, known, known.tokens.accessToken));
     ctx.currentTokens.set(request, current);
   }
-  const { tokens, headers } = await current;
-  return { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, headers };
+  const { session, tokens, headers } = await current;
+  const { accessToken, expiresAt, dpopKey } = tokens;
+  const authorization: AccessToken["authorization"] = async (method, url, { nonce } = {}) => {
+    if (!dpopKey) return { Authorization: `Bearer ${accessToken}` };
+    const signer = await (await strategyOf(ctx, session.user.realm, headers)).dpopSigner(dpopKey);
+    return { Authorization: `DPoP ${accessToken}`, DPoP: await signer.proof(method, url, accessToken, nonce) };
+  };
+  return { accessToken, tokenType: dpopKey ? "DPoP" : "Bearer", expiresAt, headers, authorization };
 }
 
 /** This request's session and tokens: renewed when due or when the session's check is ({@link checkSession}). */
@@ -62,72 +79,6 @@ export function currentTokens(ctx: TokenContext, request: Request): Promise<Curr
 export function sessionCheckDue(ctx: TokenContext, session: AuthSessionData, nowSeconds: number): boolean {
   if (!checkDue(session.tokens, nowSeconds, ctx.config.sessionCheckInterval)) return false;
   return (ctx.checksPausedUntil.get(session.user.realm) ?? 0) <= nowSeconds;
-}
-
-/** What the userinfo API answered, or the AuthError of a call that failed (the page can still show the rest). */
-export type UserinfoResult =
-  | { userinfo: UserInfoResponse; error: null; headers: Headers }
-  | { userinfo: null; error: AuthError; headers: Headers };
-
-/**
- * The provider's userinfo endpoint called with the access token: an API
- * protected by it. When the API refuses the token (it was revoked), the token
- * is renewed once and the call repeated; a provider that refuses the renewal
- * too ended the session, and the user is sent to log in. A failure of the
- * call, or a provider unreachable at renewal, is returned (the page can show
- * the rest); anything else is thrown like `getAccessToken`'s.
- */
-export async function fetchUserinfo(ctx: TokenContext, request: Request): Promise<UserinfoResult> {
-  const { user } = await requireAuthSession(ctx, request);
-  let token: AccessToken;
-  let strategy: Awaited<ReturnType<typeof strategyOf>>;
-  try {
-    token = await getAccessToken(ctx, request);
-    strategy = await strategyOf(ctx, user.realm, token.headers);
-  } catch (error) {
-    // The provider is down at renewal or at discovery: the session stays, and so can the page, saying why.
-    if (error instanceof AuthError && error.code === "idp_unreachable")
-      return { userinfo: null, error, headers: error.headers ?? new Headers() };
-    throw error;
-  }
-  let { accessToken, headers } = token;
-  const call = () =>
-    strategy.userinfo(accessToken, user.sub).catch((error: unknown) => {
-      if (error instanceof AuthError) return error;
-      throw error;
-    });
-  let userinfo = await call();
-  if (userinfo === null) userinfo = await introspectedUserinfo(ctx, strategy, accessToken, user.sub);
-  if (userinfo === null) {
-    ({ accessToken, headers } = await getAccessToken(ctx, request, { forceRefresh: true }));
-    userinfo = await call();
-    if (userinfo === null)
-      userinfo = new AuthError("token_exchange_failed", "userinfo refused a freshly renewed access token");
-  }
-  return userinfo instanceof AuthError
-    ? { userinfo: null, error: userinfo, headers }
-    : { userinfo, error: null, headers };
-}
-
-/**
- * Keycloak refuses lightweight access tokens at userinfo ("Lightweight access token not allowed for userinfo
- * endpoint", 26.7.3): its introspection of the same token, when active and about the same user, carries the
- * same claims. `null`: not active, or no introspection endpoint (then the token is renewed as revoked).
- */
-async function introspectedUserinfo(
-  ctx: TokenContext,
-  strategy: Awaited<ReturnType<typeof strategyOf>>,
-  accessToken: string,
-  sub: string,
-): Promise<UserInfoResponse | null> {
-  if (!strategy.metadata.introspection_endpoint) return null;
-  try {
-    const answer = await introspectOnce(ctx, strategy, accessToken);
-    return answer.active === true && answer.sub === sub ? { ...answer, sub } : null;
-  } catch (error) {
-    if (error instanceof AuthError) return null;
-    throw error;
-  }
 }
 
 /** The provider's introspection of `accessToken` (RFC 7662), asked once per token (the roles' cache). */
@@ -196,7 +147,7 @@ async function renew(
     });
   const { aud, azp, auth_time } = getIdTokenClaims(session);
   const login = { sub: user.sub, aud, azp: typeof azp === "string" ? azp : undefined, auth_time };
-  const refresh = () => strategy.refresh(tokens.refreshToken!, login);
+  const refresh = () => strategy.refresh(tokens.refreshToken!, login, tokens.dpopKey);
   const fresh = await refreshOnce(ctx, user.realm, tokens, refused, refresh, onStoreError).catch(
     async (error: unknown) => {
       if (!(error instanceof AuthError)) throw error;

@@ -1,7 +1,7 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWTPayload } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AuthError } from "~/auth/core/errors";
-import { validateJwtAccessToken } from "~/auth/protocol/access-token-jwt.server";
+import { validateJwtAccessToken } from "~/auth/protocol/jwt.server";
 
 describe("validateJwtAccessToken", () => {
   const issuer = "https://sso.example.com/realms/demo";
@@ -59,10 +59,11 @@ describe("validateJwtAccessToken", () => {
     await expect(refusal).rejects.toMatchObject({ code: "forbidden" });
   });
 
-  // Keycloak: header typ JWT, claim typ Bearer (access), ID (ID token), Refresh, Logout (before 25);
+  // Keycloak: header typ JWT, claim typ Bearer (access; DPoP when bound), ID (ID token), Refresh, Logout (before 25);
   // RFC 9068: header typ at+jwt; logout tokens: header typ logout+jwt (RFC 8417, OpenID back-channel logout).
   it.each([
     ["Keycloak's access token (header JWT, claim Bearer)", "JWT", "Bearer"],
+    ["Keycloak's DPoP-bound access token (claim DPoP, measured on 26.7.3)", "JWT", "DPoP"],
     ["an RFC 9068 access token (header at+jwt)", "at+jwt", undefined],
     ["an RFC 9068 access token with the media type's prefix", "application/at+jwt", undefined],
     ["another provider's token without any typ", undefined, undefined],

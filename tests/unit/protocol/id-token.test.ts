@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allowedAlgorithms } from "~/auth/protocol/id-token.server";
+import { allowedAlgorithms } from "~/auth/protocol/jwt.server";
 
 // The ID token itself is validated by oauth4webapi inside OIDCStrategy: tests/integration/conformance/basic-rp.test.ts
 // (through the app, one test per Basic RP module) and tests/integration/app/id-token.test.ts.

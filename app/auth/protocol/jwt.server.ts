@@ -1,6 +1,54 @@
-import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import {
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type JWTHeaderParameters,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from "jose";
 import { AuthError } from "../core/errors";
-import { allowedAlgorithms } from "./id-token.server";
+
+/** The claims of a validated ID token (oauth4webapi validates it at login). */
+export interface IdTokenClaims extends JWTPayload {
+  sub: string;
+  sid?: string;
+  nonce?: string;
+  azp?: string;
+  preferred_username?: string;
+  name?: string;
+  email?: string;
+}
+
+/** Keeps only asymmetric algorithms: `none` is never allowed, HS* would let a public key act as a secret. */
+export function allowedAlgorithms(discovered: readonly string[] | undefined): string[] {
+  const allowed = (discovered ?? []).filter((alg) => alg !== "none" && !alg.startsWith("HS"));
+  return allowed.length > 0 ? allowed : ["RS256"];
+}
+
+/**
+ * A remote JWKS that also survives key rotation: jose refetches on an unknown
+ * `kid` only once its 30 s cooldown has passed, so a login right after the IdP
+ * rotated its key would fail. Here an unknown `kid` forces one reload,
+ * at most once per `minReloadIntervalMs`, so forged kids cannot flood the IdP.
+ */
+export function createRotatingKeySet(
+  jwksUri: URL,
+  { timeoutMs, minReloadIntervalMs = 5_000 }: { timeoutMs: number; minReloadIntervalMs?: number },
+): JWTVerifyGetKey {
+  const remote = createRemoteJWKSet(jwksUri, { timeoutDuration: timeoutMs });
+  let lastForcedReload = 0;
+  return async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      const now = Date.now();
+      if (!(error instanceof errors.JWKSNoMatchingKey) || now - lastForcedReload < minReloadIntervalMs) throw error;
+      lastForcedReload = now;
+      await remote.reload();
+      return remote(header, token);
+    }
+  };
+}
 
 export interface AccessTokenExpectations {
   issuer: string;
@@ -51,13 +99,14 @@ export async function validateJwtAccessToken(
 /**
  * Why a token signed by the provider is not an access token, or undefined. Keycloak signs ID tokens (and,
  * before 25, logout tokens) with the same key as access tokens, all typed `JWT` in the header, and tells its
- * tokens apart by the `typ` claim: `Bearer` for access tokens, `ID`, `Refresh`, `Logout`. RFC 9068 access
+ * tokens apart by the `typ` claim: `Bearer` for access tokens (`DPoP` when bound to a key), `ID`, `Refresh`, `Logout`. RFC 9068 access
  * tokens say `at+jwt` in the header, logout tokens `logout+jwt`. Other providers' may carry no `typ` at all.
  */
 function notAnAccessToken(headerTyp: unknown, claimTyp: unknown): string | undefined {
   const mediaType = typeof headerTyp === "string" ? headerTyp.toLowerCase().replace(/^application\//, "") : headerTyp;
   if (mediaType !== undefined && mediaType !== "jwt" && mediaType !== "at+jwt")
     return `typed ${JSON.stringify(headerTyp)} in its header, not an access token`;
-  if (claimTyp !== undefined && claimTyp !== "Bearer") return `typ ${JSON.stringify(claimTyp)}, not Bearer`;
+  if (claimTyp !== undefined && claimTyp !== "Bearer" && claimTyp !== "DPoP")
+    return `typ ${JSON.stringify(claimTyp)}, not Bearer or DPoP`;
   return undefined;
 }
