@@ -3,31 +3,10 @@
 // Run in a fresh process with --expose-gc: `node --expose-gc bench/revocation-bytes.js`
 // prints JSON; `npm run bench` runs it and reports it.
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
-import { root } from "./servers.js";
+import { importAppModule } from "./app-module.js";
 
 const SESSION_MAX_AGE = 8 * 60 * 60;
 const COUNTS = [100_000, 300_000, 1_000_000];
-
-/** The app's revocation store, built from its source. */
-async function revocationModule() {
-  const outfile = join(root, "node_modules/.cache/bench/revocation.mjs");
-  mkdirSync(join(outfile, ".."), { recursive: true });
-  await build({
-    entryPoints: [join(root, "app/auth/session/revocation.server.ts")],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    outfile,
-    logLevel: "warning",
-  });
-  return import(`${pathToFileURL(outfile).href}?${Date.now()}`);
-}
 
 /** JavaScript heap and array buffers in use after a full GC. */
 function heldBytes() {
@@ -58,7 +37,7 @@ export async function measureRevocationBytes(count, { MemoryRevocationStore, rev
 }
 
 if (!globalThis.gc) throw new Error("run with node --expose-gc");
-const module = await revocationModule();
+const module = await importAppModule("app/auth/session/revocation.server.ts");
 const perLogout = [];
 for (const count of COUNTS) perLogout.push({ count, bytes: await measureRevocationBytes(count, module) });
 console.log(JSON.stringify({ sessionMaxAge: SESSION_MAX_AGE, perLogout }));

@@ -4,30 +4,11 @@
 // login, re-encrypted by the app's own code (app/auth/session/sealed-cookie.server.ts,
 // bundled with esbuild) with its own provider session id (`sid`, what a logout
 // revokes) and the same real ID token.
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
-import { root } from "./servers.js";
+import { importAppModule } from "./app-module.js";
 
 /** The app's encrypt/decrypt/splitIntoChunks, built from its source once per run. */
 let built;
-const sealedCookie = () => (built ??= buildSealedCookie());
-
-async function buildSealedCookie() {
-  const outfile = join(root, "node_modules/.cache/bench/sealed-cookie.mjs");
-  mkdirSync(join(outfile, ".."), { recursive: true });
-  await build({
-    entryPoints: [join(root, "app/auth/session/sealed-cookie.server.ts")],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outfile,
-    logLevel: "warning",
-  });
-  return import(`${pathToFileURL(outfile).href}?${Date.now()}`);
-}
+const sealedCookie = () => (built ??= importAppModule("app/auth/session/sealed-cookie.server.ts"));
 
 /**
  * The `name=value` bytes of each session cookie for the session in `cookie`

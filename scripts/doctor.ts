@@ -6,7 +6,7 @@
 import { parseConfig, type AppConfig, type ProviderConfig } from "../app/auth/core/config.server";
 import { ConfigError } from "../app/auth/core/errors";
 import { checkClientCredentials, checkPostLogoutRedirectUri, checkRedirectUri } from "./doctor/client";
-import { checkDiscovery, checkEndSession, checkIssuer } from "./doctor/discovery";
+import { checkDiscovery, checkDpop, checkEndSession, checkIssuer } from "./doctor/discovery";
 import { checkSigningKeys } from "./doctor/keys";
 import { checkRedis } from "./doctor/redis";
 import type { CheckResult } from "./doctor/result";
@@ -86,6 +86,7 @@ async function checkProvider(provider: ProviderConfig, { appUrl, idpTimeoutMs }:
     checkIssuer(provider),
     endSession,
     await checkSigningKeys(provider, metadata, idpTimeoutMs),
+    ...[checkDpop(provider, metadata) ?? []].flat(),
     credentials,
   ];
   // A client the provider does not know fails the URL checks too: one fix at a time.

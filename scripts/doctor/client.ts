@@ -5,6 +5,7 @@ import * as oauth from "oauth4webapi";
 import { clientJwksUrl, loginCallbackUrl, postLogoutRedirectUrl } from "../../app/auth/core/app-urls.server";
 import { importClientKey } from "../../app/auth/providers/client-keys.server";
 import type { ProviderConfig } from "../../app/auth/core/config.server";
+import { DpopSigners, generateDpopKey } from "../../app/auth/protocol/dpop.server";
 import { buildEndSessionUrl } from "../../app/auth/protocol/end-session.server";
 import { clientAuthentication, httpOptions, type ProviderMetadata } from "../../app/auth/protocol/oidc-protocol.server";
 import { describe, variables, type CheckResult } from "./result";
@@ -17,7 +18,8 @@ import { describe, variables, type CheckResult } from "./result";
  * `unauthorized_client` "Invalid client or Invalid client credentials", its
  * answer to a wrong secret) means the credentials were accepted. Keycloak
  * answers 401 `unauthorized_client` when "Service accounts" is off: the status
- * alone says nothing.
+ * alone says nothing. With `*_DPOP` on, the request carries a proof, as the app's do: a client that requires DPoP
+ * refuses a request without one before it looks at the credentials.
  */
 export async function checkClientCredentials(
   provider: ProviderConfig,
@@ -39,14 +41,13 @@ export async function checkClientCredentials(
   let status: number;
   let error: string | undefined;
   let description: string | undefined;
+  const client = { client_id: provider.clientId };
+  const http = {
+    ...httpOptions(new URL(provider.issuer), timeoutMs),
+    ...(provider.dpop && { DPoP: (await new DpopSigners(client).get(await generateDpopKey())).handle }),
+  };
   try {
-    const response = await oauth.clientCredentialsGrantRequest(
-      metadata,
-      { client_id: provider.clientId },
-      auth,
-      new URLSearchParams(),
-      httpOptions(new URL(provider.issuer), timeoutMs),
-    );
+    const response = await oauth.clientCredentialsGrantRequest(metadata, client, auth, new URLSearchParams(), http);
     status = response.status;
     // Only the error fields are read: a 200 holds an access token, which is never printed.
     const body = (await response.json().catch(() => ({}))) as { error?: unknown; error_description?: unknown };
@@ -76,6 +77,17 @@ export async function checkClientCredentials(
       name,
       ok: true,
       detail: `${provider.clientId}: accepted (client_credentials itself is not enabled: ${error}, as expected)`,
+    };
+  }
+  if (!provider.dpop && /dpop proof is missing/i.test(description ?? "")) {
+    return {
+      name,
+      ok: false,
+      detail: `${provider.clientId}: refused: "${description}" (the client requires DPoP-bound tokens)`,
+      fix:
+        provider.kind === "keycloak"
+          ? `set ${vars.dpop} to true, or turn off "Require DPoP bound tokens" in Keycloak > realm ${provider.name} > Clients > ${provider.clientId} > Advanced`
+          : `set ${vars.dpop} to true, or stop requiring DPoP for client ${provider.clientId} at the provider`,
     };
   }
   if (error === "invalid_client" && provider.clientPrivateKey) return signedJwtRefused(provider, appUrl, description);

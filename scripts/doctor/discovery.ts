@@ -86,6 +86,23 @@ export function checkEndSession(provider: ProviderConfig, metadata: ProviderMeta
   };
 }
 
+/** With `*_DPOP` on, the provider must take the proofs the app signs (ES256), or every login is refused. */
+export function checkDpop(provider: ProviderConfig, metadata: ProviderMetadata): CheckResult | null {
+  if (!provider.dpop) return null;
+  const name = `${provider.name}: DPoP`;
+  const algorithms = metadata.dpop_signing_alg_values_supported ?? [];
+  if (algorithms.includes("ES256")) return { name, ok: true, detail: "tokens bound to each session's own key (ES256)" };
+  return {
+    name,
+    ok: false,
+    detail: `discovery offers no ES256 DPoP proofs (dpop_signing_alg_values_supported: ${algorithms.join(", ") || "none"}): every login would be refused`,
+    fix:
+      provider.kind === "keycloak"
+        ? `Keycloak offers DPoP from 26.4: upgrade it, or turn ${variables(provider).dpop} off`
+        : `the provider does not support DPoP: turn ${variables(provider).dpop} off`,
+  };
+}
+
 function unreachable(provider: ProviderConfig): string {
   const { url } = variables(provider);
   return provider.kind === "keycloak"

@@ -21,6 +21,7 @@ export function variables(provider: ProviderConfig) {
       clientId: `KEYCLOAK_CLIENT_ID (or KEYCLOAK_REALM_${name}_CLIENT_ID)`,
       secret: `KEYCLOAK_CLIENT_SECRET (or KEYCLOAK_REALM_${name}_CLIENT_SECRET)`,
       privateKey: `KEYCLOAK_CLIENT_PRIVATE_KEY (or KEYCLOAK_REALM_${name}_CLIENT_PRIVATE_KEY)`,
+      dpop: `KEYCLOAK_DPOP (or KEYCLOAK_REALM_${name}_DPOP)`,
     };
   }
   const prefix = `OIDC_PROVIDER_${name}`;
@@ -30,6 +31,7 @@ export function variables(provider: ProviderConfig) {
     clientId: `${prefix}_CLIENT_ID`,
     secret: `${prefix}_CLIENT_SECRET`,
     privateKey: `${prefix}_CLIENT_PRIVATE_KEY`,
+    dpop: `${prefix}_DPOP`,
   };
 }
 

@@ -57,7 +57,9 @@ async function endAtKeycloak(ctx: TokenContext, request: Request, provider: Prov
   }
   const strategy = await provider.strategy().catch(() => null);
   if (!strategy) return "unreachable";
-  return endAllKeycloakSessions(strategy.issuer, token.authorization, ctx.config.idpTimeoutMs);
+  const outcome = await endAllKeycloakSessions(strategy.issuer, token.authorization, ctx.config.idpTimeoutMs);
+  // Keycloak's Account REST API refuses DPoP-bound tokens whatever the user's roles (26.7.3): not the user's to fix.
+  return outcome === "refused" && token.tokenType === "DPoP" ? "app_only" : outcome;
 }
 
 /** The data of the page after "sign out of all devices": how far it reached, and where. */

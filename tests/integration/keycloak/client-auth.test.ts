@@ -7,13 +7,11 @@
 // the login's code exchange and at the renewal of the access token. Each
 // algorithm gets a realm of its own, made from keycloak/realm-export.json,
 // with 10 s access tokens and those events on. The shared realms are not touched.
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { decodeJwt, exportJWK, exportPKCS8, generateKeyPair, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientAuthentication, discover } from "../../../app/auth/protocol/oidc-protocol.server";
-import { TEST_SESSION_SECRET } from "../../support/app";
 import { browse, CookieJar, decodeEntities, follow, textOf } from "../../support/browserless";
+import { runDoctor as runDoctorWith } from "../../support/doctor";
 import {
   KeycloakAdmin,
   keycloakUrl,
@@ -51,30 +49,8 @@ const RECORDED = { timeout: 15_000, interval: 200 };
 const EVENT_TYPES = ["CODE_TO_TOKEN", "CODE_TO_TOKEN_ERROR", "REFRESH_TOKEN", "REFRESH_TOKEN_ERROR"];
 
 /** `npm run doctor` (build/doctor.js) against the test's realm, with no client secret. */
-function runDoctor(env: Record<string, string>): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["build/doctor.js"],
-      {
-        cwd: fileURLToPath(new URL("../../..", import.meta.url)),
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: "production",
-          KEYCLOAK_URL: keycloak,
-          KEYCLOAK_CLIENT_ID: clientId,
-          SESSION_SECRET: TEST_SESSION_SECRET,
-          IDP_TIMEOUT_MS: "10000",
-          ...env,
-        },
-        encoding: "utf8",
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, output: stdout + stderr }),
-    );
-  });
-}
+const runDoctor = (env: Record<string, string>) =>
+  runDoctorWith({ KEYCLOAK_URL: keycloak, KEYCLOAK_CLIENT_ID: clientId, ...env });
 
 /** The facts /account shows from Keycloak's userinfo API, called with the access token. */
 function userinfoFacts(html: string): string {

@@ -1,11 +1,9 @@
 // `npm run doctor` (build/doctor.js) against the real realm: healthy, then each
 // broken setting it claims to detect, with the fix it prints.
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_SESSION_SECRET } from "../../support/app";
 import { browse, CookieJar, textOf } from "../../support/browserless";
+import { runDoctor as runDoctorWith } from "../../support/doctor";
 import {
   createRealmFromFile,
   KeycloakAdmin,
@@ -19,32 +17,15 @@ import {
 import { logInAtKeycloak, sendEndSession } from "../../support/keycloak-login";
 import { sessionIn } from "../../support/login";
 
-const root = fileURLToPath(new URL("../../..", import.meta.url));
-
-function runDoctor(overrides: Record<string, string | undefined> = {}): Promise<{ code: number; output: string }> {
-  const env: Record<string, string | undefined> = {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    NODE_ENV: "production",
+const runDoctor = (overrides: Record<string, string | undefined> = {}) =>
+  runDoctorWith({
     APP_URL: "http://localhost:3000",
     KEYCLOAK_URL: keycloakUrl(),
     KEYCLOAK_REALM: "demo",
     KEYCLOAK_CLIENT_ID: REALM_CLIENTS.demo!.clientId,
     KEYCLOAK_CLIENT_SECRET: REALM_CLIENTS.demo!.clientSecret,
-    SESSION_SECRET: TEST_SESSION_SECRET,
-    IDP_TIMEOUT_MS: "10000",
     ...overrides,
-  };
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["build/doctor.js"],
-      { cwd: root, env: env as NodeJS.ProcessEnv, encoding: "utf8", timeout: 60_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, output: `${stdout}${stderr}` });
-      },
-    );
   });
-}
 
 const failedLines = (output: string) => output.split("\n").filter((line) => line.startsWith("✗ "));
 const fixUnder = (output: string, failed: string) => {

@@ -9,10 +9,12 @@ import {
   createRealmFromFile,
   KeycloakAdmin,
   keycloakUrl,
+  REALM_CLIENTS,
   startKeycloakStack,
   type KeycloakStack,
 } from "../../support/keycloak";
 import { logInAtKeycloak, signInAtKeycloak, startKeycloakLogin } from "../../support/keycloak-login";
+import { runDoctor } from "../../support/doctor";
 import { sessionIn } from "../../support/login";
 
 const REALM = "dpop";
@@ -108,10 +110,32 @@ describe("DPoP-bound tokens, on Keycloak", () => {
     expect(await askApi({ Authorization: `Bearer ${tokens.accessToken}` })).toBe(401);
 
     const answer = await browse(jar, `${app}/logout-everywhere`, { form: {}, headers: { Origin: app } });
-    expect(answer.headers.get("location")).toBe(`/logout/everywhere?outcome=refused&realm=${REALM}`);
+    expect(answer.headers.get("location")).toBe(`/logout/everywhere?outcome=app_only&realm=${REALM}`);
     const page = decodeEntities(textOf(await (await browse(jar, `${app}${answer.headers.get("location")}`)).text()));
-    expect(page).toContain("did not allow");
+    expect(page).toContain(`${REALM} does not let this app end your sessions there`);
+    expect(await admin.sessions(REALM, "demo")).not.toEqual([]);
     expect((await browse(jar, `${app}/account`)).status).toBe(302);
+  });
+
+  it("npm run doctor names KEYCLOAK_DPOP for a client that requires DPoP, and passes once it is set", async () => {
+    const env = {
+      APP_URL: stack.app.url,
+      KEYCLOAK_URL: keycloak,
+      KEYCLOAK_REALM: REALM,
+      KEYCLOAK_CLIENT_ID: REALM_CLIENTS.demo!.clientId,
+      KEYCLOAK_CLIENT_SECRET: REALM_CLIENTS.demo!.clientSecret,
+    };
+    const without = await runDoctor(env);
+    expect(without.code).not.toBe(0);
+    const lines = without.output.split("\n");
+    const failed = lines.findIndex((line) => line.startsWith(`✗ ${REALM}: client credentials`));
+    expect(lines[failed]).toContain("DPoP proof is missing");
+    expect(lines[failed + 1]).toContain("set KEYCLOAK_DPOP (or KEYCLOAK_REALM_DPOP_DPOP) to true");
+
+    const withIt = await runDoctor({ ...env, KEYCLOAK_DPOP: "true" });
+    expect(withIt.output).toContain(`✓ ${REALM}: DPoP`);
+    expect(withIt.output).toContain(`✓ ${REALM}: client credentials`);
+    expect(withIt.output).not.toContain("✗");
   });
 
   it("an app without KEYCLOAK_DPOP cannot sign in to a client that requires it, and says so on a page", async () => {

@@ -38,6 +38,7 @@ describe("parseConfig", () => {
         clientId: "remix-app",
         clientSecret: "s3cret",
         clientPrivateKey: null,
+        dpop: false,
       },
     ]);
     expect(Object.isFrozen(config.providers[0])).toBe(true);
@@ -104,7 +105,27 @@ describe("parseConfig", () => {
       clientId: "partner-app",
       clientSecret: null,
       clientPrivateKey: null,
+      dpop: false,
     });
+  });
+
+  it("binds tokens with DPoP only where told: shared, per realm, per provider; anything but true or false is refused", () => {
+    const env = {
+      ...valid,
+      KEYCLOAK_REALMS: "acme",
+      KEYCLOAK_DPOP: "true",
+      KEYCLOAK_REALM_ACME_DPOP: "false",
+      OIDC_PROVIDERS: "a,b",
+      OIDC_PROVIDER_A_ISSUER: "https://a.example",
+      OIDC_PROVIDER_A_CLIENT_ID: "x",
+      OIDC_PROVIDER_B_ISSUER: "https://b.example",
+      OIDC_PROVIDER_B_CLIENT_ID: "x",
+      OIDC_PROVIDER_B_DPOP: "true",
+    };
+    expect(parseConfig(env).providers.map((p) => p.dpop)).toEqual([true, false, false, true]);
+    expect(() => parseConfig({ ...valid, KEYCLOAK_DPOP: "yes" })).toThrow(
+      /KEYCLOAK_DPOP must be "true" or "false", got "yes"/,
+    );
   });
 
   it("leaves the logout method to the provider's strategy unless told otherwise", () => {
