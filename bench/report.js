@@ -227,7 +227,7 @@ ${table.join("\n")}
 ## Targets
 
 ${targets.join("\n")}
-${idpDuringPages.length ? `\nIdP requests during page loads (should be 0): ${idpDuringPages.map((key) => `${key} ${results[key].idpDuringPages.join(", ")}`).join("; ")}\n` : ""}${soakSection(results.app.soak)}${revocationSection(results.app.revocation)}
+${idpDuringPages.length ? `\nIdP requests during page loads (should be 0): ${idpDuringPages.map((key) => `${key} ${results[key].idpDuringPages.join(", ")}`).join("; ")}\n` : ""}${soakSection(results.app.soak)}${revocationSection(results.app.revocation)}${dpopSection(results.app.dpop)}
 ![App vs peer](results.svg)
 `;
 }
@@ -265,6 +265,23 @@ logout (JavaScript heap and array buffers after a full GC, in a fresh process, a
 ${revocation.perLogout.map((m) => number(m.count)).join(" / ")} logouts of sessions with a UUID \`sid\`;
 \`bench/revocation-bytes.js\`). Kept for ${number(hours)} h (the default): at 1 logout per second ${kept(1)}, at 10 per
 second ${kept(10)}.
+`;
+}
+
+function dpopSection(dpop) {
+  if (!dpop) return "";
+  const { plain, bound, views } = dpop.endToEnd;
+  const ms = (value) => value.toFixed(1);
+  return `
+## What DPoP costs
+
+\`KEYCLOAK_DPOP\` / \`*_DPOP\` (\`bench/dpop.js\`). In one process, the module's code (medians of 500): a key pair per
+login ${number(dpop.keyPairPerLoginUs)} µs, the key's import per session per instance ${number(dpop.keyImportPerSessionUs)} µs,
+and a proof ${number(dpop.proofPerRequestUs)} µs, signed for every API call (\`authorization(method, url)\`) and every
+token, refresh and userinfo request. End to end against the dev IdP, ${views} \`/account\` views of one session per
+provider, interleaved, each renewing the access token (30 s lifetime) and calling userinfo: ${ms(plain.medianMs)} ms
+without DPoP, ${ms(bound.medianMs)} ms with it (median); the app's CPU per view ${mib(plain.cpuUsPerView / 1000)} ms
+and ${mib(bound.cpuUsPerView / 1000)} ms${plain.failed + bound.failed ? ` (failed views: ${plain.failed} and ${bound.failed})` : ""}.
 `;
 }
 

@@ -271,6 +271,8 @@ async function benchmark([app, peer]) {
   if (soaked) results.app.soak = soaked;
   log("memory per logout: the revocation store in a fresh process");
   results.app.revocation = revocationBytes();
+  log("what DPoP costs: bench/dpop.js");
+  results.app.dpop = dpopCost();
 
   const roundTrips = await roundTripsIfAsked();
   const meta = {
@@ -311,6 +313,15 @@ function runMeta() {
 /** Bytes the in-memory revocation store keeps per logout (bench/revocation-bytes.js, its own process). */
 function revocationBytes() {
   const output = execFileSync(process.execPath, ["--expose-gc", "bench/revocation-bytes.js"], {
+    cwd: new URL("..", import.meta.url),
+    encoding: "utf8",
+  });
+  return JSON.parse(output);
+}
+
+/** What DPoP costs per login, session, proof and renewal (bench/dpop.js, its own process). */
+function dpopCost() {
+  const output = execFileSync(process.execPath, ["bench/dpop.js"], {
     cwd: new URL("..", import.meta.url),
     encoding: "utf8",
   });
