@@ -11,6 +11,15 @@ const escapeHtml = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => `&#
 const page = (title, body) =>
   `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
 
+// BACKCHANNEL=1: the peer also takes the provider's back-channel logouts (as the app does), remembered in memory:
+// what express-openid-connect needs for them is a store in express-session's shape.
+const logouts = new Map();
+const logoutStore = {
+  get: (id, done) => done(null, logouts.get(id)),
+  set: (id, value, done) => done(null, logouts.set(id, value) && undefined),
+  destroy: (id, done) => done(null, logouts.delete(id) && undefined),
+};
+
 const app = express();
 app.disable("x-powered-by");
 app.get("/healthz", (_req, res) => res.json({ status: "ok" }));
@@ -25,6 +34,7 @@ app.use(
     idpLogout: true,
     enableTelemetry: false,
     authorizationParams: { response_type: "code", scope: "openid profile email" },
+    ...(env.BACKCHANNEL && { backchannelLogout: { store: logoutStore } }),
   }),
 );
 

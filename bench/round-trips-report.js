@@ -23,31 +23,36 @@ const spread = (values) =>
 export function renderRoundTrips(roundTrips, meta) {
   const rows = roundTrips.modes.flatMap((mode) =>
     STEPS.map((step) => {
-      const [app, peer] = [mode.app[step], mode.peer[step]];
-      const ratio = quantile(app, 0.5) / quantile(peer, 0.5);
-      return `| ${STEP_NAMES[step]} | ${mode.name} | ${spread(app)} | ${spread(peer)} | ${ratio.toFixed(2)} |`;
+      const [app, peer, peerBackchannel] = [mode.app[step], mode.peer[step], mode.peerBackchannel[step]];
+      const ratio = (other) => (quantile(app, 0.5) / quantile(other, 0.5)).toFixed(2);
+      return `| ${STEP_NAMES[step]} | ${mode.name} | ${spread(app)} | ${spread(peer)} | ${spread(peerBackchannel)} | ${ratio(peer)} / ${ratio(peerBackchannel)} |`;
     }),
   );
-  const verdicts = roundTrips.modes.map((mode) => {
-    const [app, peer] = ["app", "peer"].map((key) => quantile(mode[key].logout, 0.5));
-    return `${mode.name} ${ms(app)} vs ${ms(peer)} ms (${app <= peer ? "✅ met" : "❌ not met"})`;
-  });
+  const verdicts = (peerKey) =>
+    roundTrips.modes.map((mode) => {
+      const [app, peer] = ["app", peerKey].map((key) => quantile(mode[key].logout, 0.5));
+      return `${mode.name} ${ms(app)} vs ${ms(peer)} ms (${app <= peer ? "✅ met" : "❌ not met"})`;
+    });
   return `${BEGIN}
 ## Round trips in Chromium
 
 ${meta.date}, commit ${meta.commit}, load average at the end ${meta.loadAverage}. Against ${roundTrips.provider}${"contactWindowMs" in roundTrips ? `, the app with IDP_CONTACT_WINDOW_MS=${roundTrips.contactWindowMs}` : ""}; ${roundTrips.count}
 cycles per app and per placement of the provider, each in a fresh browser context (home page, Log in, the
-provider's form, Log out), after one untimed cycle; app and peer alternate which goes first. Each step is timed by
+provider's form, Log out), after one untimed cycle; the three take turns going first. Each step is timed by
 the browser, from the click to the end of the next page's answer (its \`responseEnd\`), redirects included.
 The browser's and both servers' requests to the provider go through a loopback proxy (\`bench/delay-proxy.js\`),
 which holds each chunk for half the stated round trip in each direction ("loopback": no delay). Milliseconds:
-**median** (middle half; lowest–highest).
+**median** (middle half; lowest–highest). The app's client has a back-channel logout URL (as the realm file and
+DEPLOY.md set it up), so Keycloak calls the app, and waits for its answer, before it sends the browser back; the
+peer as configured by default has none. "Peer, back-channel" is the same peer with express-openid-connect's
+back-channel logout on (\`backchannelLogout\`, a store in memory) and its client's URL set: the same work as the app's.
 
-| Step | Provider | App (Remix) | Peer (express-openid-connect) | App / peer (medians) |
-|---|---|---:|---:|---:|
+| Step | Provider | App (Remix) | Peer (express-openid-connect) | Peer, back-channel | App / peer (medians: default / back-channel) |
+|---|---|---:|---:|---:|---:|
 ${rows.join("\n")}
 
-Target, logout no slower than the peer's: ${verdicts.join("; ")}.
+Target, logout no slower than the peer's: ${verdicts("peer").join("; ")}. Against the peer doing the same
+back-channel work: ${verdicts("peerBackchannel").join("; ")}.
 ${END}`;
 }
 

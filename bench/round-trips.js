@@ -9,7 +9,7 @@ import { freePort } from "../dev/free-port.js";
 import { startIdp } from "../dev/idp/index.js";
 import { ADMIN, missingTools, PINNED_VERSION, startKeycloak } from "../dev/keycloak/index.js";
 import { startDelayProxy } from "./delay-proxy.js";
-import { APP_CLIENT, PEER_CLIENT, startApp, startPeer } from "./servers.js";
+import { APP_CLIENT, PEER_BACKCHANNEL_CLIENT, PEER_CLIENT, startApp, startPeer } from "./servers.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -23,6 +23,8 @@ const CHROMIUM_ARGS = [
 /** The realm file's secret of client remix-app (keycloak/realm-export.json). */
 const KEYCLOAK_APP_SECRET = "change-me-in-keycloak-credentials-tab";
 export const STEPS = ["form", "signIn", "logout"];
+/** The app, the peer as configured by default, and the peer taking back-channel logouts too, like the app. */
+export const TARGETS = ["app", "peer", "peerBackchannel"];
 
 /**
  * `count` timed cycles (reach the form, sign in, log out) per app and per placement of the provider, after one
@@ -31,12 +33,13 @@ export const STEPS = ["form", "signIn", "logout"];
  * @param {{ count: number, awayMs: number, devIdp?: boolean, log: (line: string) => void, children: { kill(): void }[] }} options
  */
 export async function measureRoundTrips({ count, awayMs, devIdp = false, log, children }) {
-  const [appPort, peerPort] = [await freePort(), await freePort()];
+  const [appPort, peerPort, peerBcPort] = [await freePort(), await freePort(), await freePort()];
   const appUrl = `http://127.0.0.1:${appPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
+  const peerBcUrl = `http://127.0.0.1:${peerBcPort}`;
   const stops = [];
   try {
-    const provider = await startProvider({ appUrl, peerUrl, devIdp, log, children });
+    const provider = await startProvider({ appUrl, peerUrl, peerBcUrl, devIdp, log, children });
     stops.push(provider.stop);
     const proxy = provider.proxy;
     const issuer = `${proxy.url}/realms/demo`;
@@ -51,9 +54,14 @@ export async function measureRoundTrips({ count, awayMs, devIdp = false, log, ch
     });
     stops.push(app.stop);
     children.push(app);
-    const peer = await startPeer({ url: peerUrl, idp: { issuer: () => issuer } });
-    stops.push(peer.stop);
-    children.push(peer);
+    for (const [url, backchannel] of [
+      [peerUrl, false],
+      [peerBcUrl, true],
+    ]) {
+      const peer = await startPeer({ url, idp: { issuer: () => issuer }, backchannel });
+      stops.push(peer.stop);
+      children.push(peer);
+    }
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     stops.push(() => browser.close());
 
@@ -73,6 +81,13 @@ export async function measureRoundTrips({ count, awayMs, devIdp = false, log, ch
         loggedOut: (url) => url.startsWith(peerUrl),
         signedOutText: 'href="/login"',
       },
+      {
+        key: "peerBackchannel",
+        url: peerBcUrl,
+        logout: { go: "/logout" },
+        loggedOut: (url) => url.startsWith(peerBcUrl),
+        signedOutText: 'href="/login"',
+      },
     ];
     const modes = [
       { name: "loopback", delayMs: 0 },
@@ -82,10 +97,10 @@ export async function measureRoundTrips({ count, awayMs, devIdp = false, log, ch
       proxy.setDelay(mode.delayMs);
       log(`round trips, provider ${mode.name}: 1 untimed + ${count} timed cycles per app`);
       for (const target of targets) await cycle(browser, target, proxy.url);
-      mode.app = Object.fromEntries(STEPS.map((step) => [step, []]));
-      mode.peer = Object.fromEntries(STEPS.map((step) => [step, []]));
+      for (const key of TARGETS) mode[key] = Object.fromEntries(STEPS.map((step) => [step, []]));
       for (let i = 0; i < count; i++) {
-        for (const target of i % 2 ? [...targets].reverse() : targets) {
+        // Each goes first, in the middle and last in turn.
+        for (const target of [...targets.slice(i % 3), ...targets.slice(0, i % 3)]) {
           const timings = await cycle(browser, target, proxy.url);
           for (const step of STEPS) mode[target.key][step].push(timings[step]);
         }
@@ -99,7 +114,7 @@ export async function measureRoundTrips({ count, awayMs, devIdp = false, log, ch
 }
 
 /** Keycloak (the pinned version, realms imported, a client added for the peer) or the dev IdP, behind the proxy. */
-async function startProvider({ appUrl, peerUrl, devIdp, log, children }) {
+async function startProvider({ appUrl, peerUrl, peerBcUrl, devIdp, log, children }) {
   const missing = devIdp ? "--dev-idp" : missingTools();
   if (!missing) {
     log(`starting Keycloak ${PINNED_VERSION} for the round trips (minutes on a first start)`);
@@ -109,7 +124,8 @@ async function startProvider({ appUrl, peerUrl, devIdp, log, children }) {
     children.push({ kill: () => killGroup(keycloak.pid) });
     try {
       const proxy = await startDelayProxy({ targetPort: keycloak.port });
-      await addPeerClient(keycloak.url, peerUrl);
+      await addPeerClient(keycloak.url, PEER_CLIENT, peerUrl);
+      await addPeerClient(keycloak.url, PEER_BACKCHANNEL_CLIENT, peerBcUrl, `${peerBcUrl}/backchannel-logout`);
       const stop = async () => {
         await proxy.close();
         await keycloak.stop();
@@ -133,8 +149,15 @@ async function startProvider({ appUrl, peerUrl, devIdp, log, children }) {
             ...APP_CLIENT,
             redirectUris: [`${appUrl}/auth/demo/callback`],
             postLogoutRedirectUris: [`${appUrl}/logout/callback`],
+            backchannelLogoutUri: `${appUrl}/auth/demo/backchannel-logout`,
           },
           { ...PEER_CLIENT, redirectUris: [`${peerUrl}/callback`], postLogoutRedirectUris: [peerUrl, `${peerUrl}/`] },
+          {
+            ...PEER_BACKCHANNEL_CLIENT,
+            redirectUris: [`${peerBcUrl}/callback`],
+            postLogoutRedirectUris: [peerBcUrl, `${peerBcUrl}/`],
+            backchannelLogoutUri: `${peerBcUrl}/backchannel-logout`,
+          },
         ],
       },
     },
@@ -148,7 +171,7 @@ async function startProvider({ appUrl, peerUrl, devIdp, log, children }) {
 }
 
 /** The peer's client in realm demo, through Keycloak's admin API: the realm files stay as users import them. */
-async function addPeerClient(keycloakUrl, peerUrl) {
+async function addPeerClient(keycloakUrl, client, peerUrl, backchannelUrl) {
   const token = await fetch(`${keycloakUrl}/realms/master/protocol/openid-connect/token`, {
     method: "POST",
     body: new URLSearchParams({ grant_type: "password", client_id: "admin-cli", ...ADMIN }),
@@ -157,14 +180,20 @@ async function addPeerClient(keycloakUrl, peerUrl) {
     method: "POST",
     headers: { authorization: `Bearer ${token.access_token}`, "content-type": "application/json" },
     body: JSON.stringify({
-      clientId: PEER_CLIENT.clientId,
-      secret: PEER_CLIENT.clientSecret,
+      clientId: client.clientId,
+      secret: client.clientSecret,
       publicClient: false,
       standardFlowEnabled: true,
       directAccessGrantsEnabled: false,
       frontchannelLogout: false,
       redirectUris: [`${peerUrl}/callback`],
-      attributes: { "post.logout.redirect.uris": `${peerUrl}##${peerUrl}/` },
+      attributes: {
+        "post.logout.redirect.uris": `${peerUrl}##${peerUrl}/`,
+        ...(backchannelUrl && {
+          "backchannel.logout.url": backchannelUrl,
+          "backchannel.logout.session.required": "true",
+        }),
+      },
     }),
   });
   if (response.status !== 201) throw new Error(`Keycloak refused the peer's client: HTTP ${response.status}`);

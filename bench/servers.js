@@ -13,6 +13,8 @@ const HOST = "127.0.0.1";
 export const SESSION_SECRET = "bench-session-secret-0123456789abcdef-0123";
 export const APP_CLIENT = { clientId: "remix-app", clientSecret: "bench-app-secret" };
 export const PEER_CLIENT = { clientId: "eoc-peer", clientSecret: "bench-peer-secret" };
+/** The peer with back-channel logout on (the round trips), a client of its own. */
+export const PEER_BACKCHANNEL_CLIENT = { clientId: "eoc-peer-backchannel", clientSecret: "bench-peer-bc-secret" };
 
 /** `npm run build` when build/ is missing or older than the sources. */
 export function buildIfStale() {
@@ -87,17 +89,20 @@ export const appLogoutRequest = (url, cookie) => ({
   body: "",
 });
 
-export function startPeer({ url, idp }) {
+/** The peer; `backchannel`: as the client PEER_BACKCHANNEL_CLIENT, taking back-channel logouts at /backchannel-logout. */
+export function startPeer({ url, idp, backchannel = false }) {
   const { port } = new URL(url);
+  const client = backchannel ? PEER_BACKCHANNEL_CLIENT : PEER_CLIENT;
   return startChild("peer", ["bench/peer.js"], url, {
     NODE_ENV: "production",
     PORT: port,
     HOST,
     BASE_URL: url,
     ISSUER: idp.issuer("demo"),
-    CLIENT_ID: PEER_CLIENT.clientId,
-    CLIENT_SECRET: PEER_CLIENT.clientSecret,
+    CLIENT_ID: client.clientId,
+    CLIENT_SECRET: client.clientSecret,
     SESSION_SECRET,
+    ...(backchannel && { BACKCHANNEL: "1" }),
   });
 }
 
