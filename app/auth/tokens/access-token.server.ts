@@ -137,6 +137,9 @@ async function renew(
 ): Promise<CurrentTokens> {
   const { user } = session;
   if (!tokens.refreshToken) throw await endSession(ctx, request, "access token expired and no refresh token");
+  // DPoP turned on since this login: a new one binds the tokens (the provider's session spares the password).
+  const bindsTokens = ctx.config.providers.some(({ name, dpop }) => name === user.realm && dpop);
+  if (bindsTokens && !tokens.dpopKey) throw await endSession(ctx, request, "DPoP is on and the tokens are not bound");
   const strategy = await strategyOf(ctx, user.realm, headers);
   const onStoreError = (error: unknown) =>
     ctx.log(request, "session_store_error", {

@@ -6,7 +6,7 @@ import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, type JWK } fr
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browse, CookieJar } from "../../support/browserless";
-import { logInOverHttp, sessionIn } from "../../support/login";
+import { encryptedSession, logInOverHttp, sessionIn } from "../../support/login";
 import { startStack, type Stack } from "../../support/stack";
 
 let stack: Stack;
@@ -62,6 +62,17 @@ describe("DPoP with an IdP that requires its nonce", () => {
     }
     // The userinfo proof is for the renewed token (RFC 9449 7.1: its hash, `ath`).
     expect(userinfo.claims.ath).toBe(createHash("sha256").update(renewed.accessToken).digest("base64url"));
+  });
+
+  it("a session from before DPoP was turned on signs in again at its next renewal, to get bound tokens", async () => {
+    const { jar } = await signedIn();
+    const unbound = (await sessionIn(jar, stack.app.url))!;
+    delete unbound.tokens!.dpopKey;
+    const cookie = `__session=${await encryptedSession(unbound)}`;
+    const account = await fetch(`${stack.app.url}/account`, { headers: { cookie }, redirect: "manual" });
+    expect(account.status).toBe(302);
+    expect(account.headers.get("location")).toBe("/login?returnTo=%2Faccount");
+    expect(stack.app.output()).toContain("DPoP is on and the tokens are not bound");
   });
 
   it("a copied access token is refused by the IdP without a proof", async () => {
