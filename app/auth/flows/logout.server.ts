@@ -175,7 +175,7 @@ export function logoutIncompletePage(ctx: ProviderContext, request: Request) {
 /**
  * `GET /logout/callback`, where the provider sends the browser back. Only a
  * valid, single-use state bound to this browser clears anything (the session
- * cookies, and `Clear-Site-Data`); any other visit, e.g. a link or a page on
+ * and logout-state cookies); any other visit, e.g. a link or a page on
  * another site, changes nothing and says so.
  */
 export async function completeLogout(ctx: ProviderContext, request: Request) {
@@ -204,8 +204,8 @@ async function logoutCallback(
   }
   const headers = await destroyAuthSession(ctx, request);
   headers.append("Set-Cookie", clearCookie);
-  // After the provider's logout, not before: this can also clear a provider's cookies on a sibling subdomain.
-  headers.set("Clear-Site-Data", '"cookies"');
+  // Each cookie by name, no `Clear-Site-Data`: it would delete the host app's and its sibling sites' cookies
+  // too, and Chromium holds the page until it has (docs/decisions/004).
   headers.set("Cache-Control", "no-store");
   return { outcome: "ended", status: 200, headers };
 }

@@ -3,7 +3,7 @@ import { auth } from "../auth.server";
 
 export const loader = ({ request }: LoaderFunctionArgs) => auth.completeLogout(request);
 
-/** Clear-Site-Data from the loader reaches the page. */
+/** The loader's cookie deletions reach the page. */
 export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 
 export default function LoggedOut() {
