@@ -24,6 +24,8 @@ export const links: LinksFunction = () => [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await auth.getUser(request);
+  // The header offers Log in or Log out: whether the provider answers is learnt now, not after the click.
+  auth.anticipateProviderVisit(user);
   // A session that ended (expired, revoked by a back-channel logout, forged) also leaves the browser.
   return data(
     { user: user && { username: user.username, provider: providerLabel(user) } },

@@ -212,6 +212,14 @@ async function cycle(browser, target, providerUrl) {
       page.on("response", (r) =>
         console.error(`${target.key} +${Date.now() - t0} < ${r.status()} ${r.url().slice(0, 90)}`),
       );
+      // The browser's own clock for each request of a navigation: start, and how long until the answer's headers.
+      const browserTiming = (r) => {
+        const t = r.timing();
+        const took = (t.responseStart - Math.max(0, t.requestStart)).toFixed(1);
+        console.error(`${target.key} @${t.startTime.toFixed(1)} ${r.method()} ${r.url().slice(0, 60)} waited ${took} ms`);
+      };
+      page.on("requestfinished", browserTiming);
+      page.on("requestfailed", browserTiming);
     }
     await page.goto(`${target.url}/`);
     const form = await timed(page, { click: 'a[href$="/login"]' }, (url) => url.startsWith(providerUrl));
@@ -234,6 +242,9 @@ async function timed(page, action, arrived) {
     predicate: (frame) => frame === page.mainFrame() && arrived(frame.url()),
     timeout: 30_000,
   });
+  // As a person reads before clicking: nothing in flight for 500 ms (the app's page hydrates and fetches its
+  // route manifest after load; a click at load time made Keycloak's next answer wait on a busy machine).
+  await page.waitForLoadState("networkidle");
   const start = await page.evaluate((a) => {
     const now = performance.timeOrigin + performance.now();
     // After this evaluation has returned: the navigation would otherwise destroy its context.

@@ -18,7 +18,7 @@ import {
 } from "./flows/logout.server";
 import { logoutEverywhere, logoutEverywherePage } from "./flows/logout-everywhere.server";
 import { publicJwks } from "./providers/client-keys.server";
-import { createProviderContext } from "./providers/context.server";
+import { anticipateProviderVisit, createProviderContext } from "./providers/context.server";
 import type { CustomStrategies } from "./providers/strategy-factory.server";
 import type { StepUp } from "./protocol/step-up";
 import { createSessionContext } from "./session/context.server";
@@ -120,6 +120,8 @@ export function createAuth<Kind extends DataKind>(
     roleNaming: (provider: string) => roleNaming(ctx, provider),
 
     // Providers.
+    /** For a page with a "Log in" (`user` null) or "Log out" button: the provider's reachability, learnt ahead. */
+    anticipateProviderVisit: (user: { realm: string } | null) => anticipateProviderVisit(ctx, user),
     getProvider: (name: string) => providers.get(name),
     listProviders: () => providers.list(),
 

@@ -101,3 +101,56 @@ describe("after the window", () => {
     expect((await startLogin(short)).status).toBe(503);
   });
 });
+
+describe("a page with Log in or Log out, after the window", () => {
+  /** Resolves once the IdP has received `count` probes (a page view asks in the background). */
+  const probesReceived = async (s: Stack, count: number) => {
+    for (let waited = 0; probes(s) < count && waited < 5000; waited += 20) await olderThan(Date.now(), 0);
+    expect(probes(s)).toBe(count);
+  };
+
+  it("asks the provider while the page is read, so the Log in click does not wait for it", async () => {
+    const { contactAt } = await signedIn(short);
+    await olderThan(contactAt, SHORT_WINDOW_MS);
+    short.idp.clearRequests();
+    const home = await browse(new CookieJar(), `${short.app.url}/`);
+    expect(await home.text()).toContain('href="/login"');
+    await probesReceived(short, 1);
+    const login = await startLogin(short);
+    expect(login.headers.get("location")).toContain("/protocol/openid-connect/auth?");
+    expect(probes(short)).toBe(1);
+  });
+
+  it("asks the signed-in user's provider while the page is read, so the Log out click does not wait for it", async () => {
+    const { jar, contactAt } = await signedIn(short);
+    await olderThan(contactAt, SHORT_WINDOW_MS);
+    short.idp.clearRequests();
+    expect(await (await browse(jar, `${short.app.url}/`)).text()).toContain('action="/logout"');
+    await probesReceived(short, 1);
+    expect(isEndSession(short, await logOut(short, jar))).toBe(true);
+    expect(probes(short)).toBe(1);
+  });
+
+  it("a page read while the provider is down leaves the click to ask again: the app's own page", async () => {
+    const { contactAt } = await signedIn(short);
+    await olderThan(contactAt, SHORT_WINDOW_MS);
+    short.idp.faults.down = true;
+    expect((await browse(new CookieJar(), `${short.app.url}/`)).status).toBe(200);
+    expect((await startLogin(short)).status).toBe(503);
+  });
+
+  it("asks nothing with a window of 0: every click asks for itself", async () => {
+    const zero = await startStack({ env: { IDP_CONTACT_WINDOW_MS: "0" } });
+    try {
+      await startLogin(zero); // discovery, once
+      zero.idp.clearRequests();
+      await browse(new CookieJar(), `${zero.app.url}/`);
+      await olderThan(Date.now(), 300);
+      expect(probes(zero)).toBe(0);
+      await startLogin(zero);
+      expect(probes(zero)).toBe(1);
+    } finally {
+      await zero.stop();
+    }
+  });
+});
