@@ -216,7 +216,9 @@ async function cycle(browser, target, providerUrl) {
       const browserTiming = (r) => {
         const t = r.timing();
         const took = (t.responseStart - Math.max(0, t.requestStart)).toFixed(1);
-        console.error(`${target.key} @${t.startTime.toFixed(1)} ${r.method()} ${r.url().slice(0, 60)} waited ${took} ms`);
+        console.error(
+          `${target.key} @${t.startTime.toFixed(1)} ${r.method()} ${r.url().slice(0, 60)} waited ${took} ms`,
+        );
       };
       page.on("requestfinished", browserTiming);
       page.on("requestfailed", browserTiming);
