@@ -255,11 +255,24 @@ async function timed(page, action, arrived) {
   }, action);
   await navigated;
   await page.waitForLoadState("domcontentloaded");
-  const end = await page.evaluate(() => {
-    const [navigation] = performance.getEntriesByType("navigation");
-    return performance.timeOrigin + navigation.responseEnd;
-  });
-  return end - start;
+  const [origin, n] = await page.evaluate(() => [
+    performance.timeOrigin,
+    performance.getEntriesByType("navigation")[0].toJSON(),
+  ]);
+  if (process.env.ROUND_TRIPS_TRACE) {
+    const [before, redirects, connect, server, body] = [
+      origin - start,
+      n.fetchStart,
+      n.requestStart - n.fetchStart,
+      n.responseStart - n.requestStart,
+      n.responseEnd - n.responseStart,
+    ].map((ms) => ms.toFixed(1));
+    console.error(
+      `step: ${before} before the navigation, ${redirects} until the last request, then connect ${connect},`,
+    );
+    console.error(`step: server ${server}, body ${body} (${new URL(n.name).pathname})`);
+  }
+  return origin + n.responseEnd - start;
 }
 
 function killGroup(pid) {

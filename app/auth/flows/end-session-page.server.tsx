@@ -101,7 +101,9 @@ function staticResponse(page: ReactNode, status: number, headers: Headers, polic
     "Content-Security-Policy",
     `default-src 'none'; style-src 'self'; img-src 'self'; ${policy}; frame-ancestors 'none'; base-uri 'none'`,
   );
-  headers.set("Cache-Control", "no-store");
+  // no-transform: a page of a kilobyte or two is not worth a compressor on its way (remix-serve's gzips through
+  // zlib's thread pool, a few milliseconds at the end of a logout: issue #26).
+  headers.set("Cache-Control", "no-store, no-transform");
   headers.set("Referrer-Policy", "no-referrer");
   headers.set("X-Frame-Options", "DENY");
   headers.set("X-Content-Type-Options", "nosniff");

@@ -115,6 +115,9 @@ describe("login and logout over HTTP", () => {
     );
     // The module's cookies by name, never Clear-Site-Data, which would take the host app's and its neighbours' too.
     expect(loggedOut.headers.get("clear-site-data")).toBeNull();
+    // A page this small is not worth remix-serve's compressor at the end of a logout.
+    expect(loggedOut.headers.get("cache-control")).toBe("no-store, no-transform");
+    expect(loggedOut.headers.get("content-encoding")).toBeNull();
     expect(loggedOut.headers.getSetCookie()).toContainEqual(expect.stringMatching(/^__session=; Max-Age=0; Path=\/;/));
     expect(loggedOut.headers.getSetCookie()).toContainEqual(expect.stringMatching(/^oidc-logout-state=; Max-Age=0;/));
     const received = stack.idp.requests.filter((r) => r.path.endsWith("/protocol/openid-connect/logout"));
