@@ -13,11 +13,16 @@ test("logs in through the IdP, then logs out of the app and of the IdP", async (
   await expect(page.getByTestId("account-username")).toHaveText("demo");
   await expect(page.getByRole("cell", { name: "preferred_username" })).toBeVisible();
 
+  // The host app's own cookie, which is not the module's to delete (Clear-Site-Data took it until issue 26).
+  await page.context().addCookies([{ name: "host_app_choice", value: "keep-me", url: app }]);
   stack.idp.clearRequests();
   const idpLogout = page.waitForRequest((request) => isIdpLogout(stack)(request.url()));
   await page.getByRole("button", { name: "Log out" }).click();
   const sent = sentEndSessionParams(await idpLogout);
   await expectLoggedOutPage(page, app);
+  const cookies = (await page.context().cookies(app)).map((cookie) => cookie.name);
+  expect(cookies).toContain("host_app_choice");
+  expect(cookies).not.toContain("__session");
 
   expect(sent).toMatchObject({ client_id: "remix-app", post_logout_redirect_uri: `${app}/logout/callback` });
   expect(sent).not.toHaveProperty("redirect_uri");
