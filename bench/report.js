@@ -227,7 +227,7 @@ ${table.join("\n")}
 ## Targets
 
 ${targets.join("\n")}
-${idpDuringPages.length ? `\nIdP requests during page loads (should be 0): ${idpDuringPages.map((key) => `${key} ${results[key].idpDuringPages.join(", ")}`).join("; ")}\n` : ""}${soakSection(results.app.soak)}${revocationSection(results.app.revocation)}${dpopSection(results.app.dpop)}
+${probesAheadLine(results.app.probesAhead)}${idpDuringPages.length ? `\nIdP requests during page loads (should be 0): ${idpDuringPages.map((key) => `${key} ${results[key].idpDuringPages.join(", ")}`).join("; ")}\n` : ""}${soakSection(results.app.soak)}${revocationSection(results.app.revocation)}${dpopSection(results.app.dpop)}
 ![App vs peer](results.svg)
 `;
 }
@@ -356,3 +356,9 @@ ${parts.join("\n")}
 }
 
 const escapeXml = (value) => String(value).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The app's probes ahead of a click during the page loads (decision 011): at most one per 10 s window. */
+function probesAheadLine({ probes, seconds }) {
+  const perWindow = seconds ? (probes / seconds) * 10 : 0;
+  return `\nReachability probes ahead of a click during the app's page loads (a page with Log in or Log out, decision 011): ${probes} in ${seconds} s of load, ${perWindow.toFixed(2)} per 10 s window (at most 1).\n`;
+}

@@ -39,6 +39,8 @@ import {
   startPeer,
 } from "./servers.js";
 
+const DISCOVERY_PATH = "/.well-known/openid-configuration";
+
 const { values: options } = parseArgs({
   options: {
     profile: { type: "boolean", default: false },
@@ -144,6 +146,7 @@ async function benchmark([app, peer]) {
       idp: countBackChannel([]),
       idpPerLogoutRun: countBackChannel([]),
       idpDuringPages: [],
+      probesAhead: { probes: 0, seconds: 0 },
       idpDuringProtected: { requests: 0, views: 0 },
     };
     Object.assign(target, await checkedSession(target));
@@ -213,7 +216,13 @@ async function benchmark([app, peer]) {
             continue;
           }
           if (scenario !== "login") {
-            summary.idpDuringPages.push(...idp.requests.map((r) => `${r.method} ${r.path}`));
+            // A page with Log in or Log out may ask whether the provider answers, ahead of the click (decision
+            // 011): one discovery GET per provider per IDP_CONTACT_WINDOW_MS at most. Anything else is counted.
+            const ahead = idp.requests.filter((r) => r.method === "GET" && r.path.endsWith(DISCOVERY_PATH));
+            summary.probesAhead.probes += ahead.length;
+            summary.probesAhead.seconds += seconds;
+            const other = idp.requests.filter((r) => !ahead.includes(r));
+            summary.idpDuringPages.push(...other.map((r) => `${r.method} ${r.path}`));
             continue;
           }
           const other = targets.find((t) => t !== target);

@@ -18,17 +18,14 @@ export function createProviderContext(session: SessionContext, strategies: Custo
 
 /**
  * The page offers "Log in" (`user` null: every provider) or "Log out" (the user's provider): asks now, in the
- * background, whether the provider answers, unless it answered a moment ago, so that the click finds the answer
- * known instead of waiting for it on the way (docs/decisions/011). At most one request per provider per window;
- * nothing with `IDP_CONTACT_WINDOW_MS=0`, where every click asks.
+ * background, whether the provider answers, when it was not heard from for the window, so that the click finds
+ * the answer known instead of waiting for it on the way (docs/decisions/011). A provider not discovered yet is
+ * left to the click (its discovery is a contact too).
  */
 export function anticipateProviderVisit(ctx: ProviderContext, user: { realm: string } | null): void {
-  if (ctx.config.idpContactWindowMs === 0) return;
   const providers = user ? [ctx.providers.get(user.realm)] : ctx.providers.list();
   for (const provider of providers) {
-    provider?.strategy().then(
-      ({ issuer }) => ctx.providerAnswers(issuer),
-      () => undefined, // discovery failed: the click will say so
-    );
+    const issuer = provider?.discoveredIssuer();
+    if (issuer) ctx.providerAnswers.ahead(issuer);
   }
 }

@@ -6,6 +6,11 @@ export interface ReachabilityCheck {
   (issuer: string): Promise<boolean>;
   /** A request to the provider of `issuer` got an answer (`true`: any status below 500) or none (`false`). */
   heard(issuer: string, answered: boolean): void;
+  /**
+   * Asks in the background, ahead of a click, unless the provider was heard from (answer or not) less than the
+   * window ago: at most one request per window, even to a provider that is down. Nothing with a window of 0.
+   */
+  ahead(issuer: string): void;
 }
 
 /**
@@ -39,7 +44,12 @@ export function createReachabilityCheck(idpTimeoutMs: number, contactWindowMs = 
     }
     return probe;
   };
-  return Object.assign(check, { heard });
+  const ahead = (issuer: string) => {
+    const last = lastContact.get(keyOf(issuer));
+    if (contactWindowMs === 0 || (last && Date.now() - last.at < contactWindowMs)) return;
+    void check(issuer);
+  };
+  return Object.assign(check, { heard, ahead });
 }
 
 /** One trailing slash of the issuer dropped: discovery and the configuration may spell it either way. */

@@ -18,6 +18,8 @@ export interface Provider {
    * Throws an AuthError `idp_unreachable` (or `issuer_mismatch`) when discovery fails; the next call tries again.
    */
   strategy(): Promise<OIDCStrategy<LoginResult>>;
+  /** The issuer, once discovered; `undefined` before. */
+  discoveredIssuer(): string | undefined;
   /** Fetches the discovery document once now (the first call builds the strategy from it); throws like `strategy()`. */
   checkDiscovery(): Promise<void>;
 }
@@ -42,10 +44,12 @@ export function createRegistry(
   const providers = new Map<string, Provider>();
   for (const provider of config.providers) {
     let strategy: Promise<OIDCStrategy<LoginResult>> | undefined;
+    let issuer: string | undefined;
     const discovered = () =>
       (strategy ??= createStrategy(config, provider, strategies[provider.name] ?? defaultFactory, heard).then(
         (created) => {
           authenticator.use(created, provider.name);
+          issuer = created.issuer;
           return created;
         },
         (error: unknown) => {
@@ -62,6 +66,7 @@ export function createRegistry(
       kind: provider.kind,
       label: provider.label,
       strategy: discovered,
+      discoveredIssuer: () => issuer,
       checkDiscovery,
     });
   }

@@ -96,4 +96,40 @@ describe("createReachabilityCheck", () => {
     expect(await check(`${base}/realms/demo`)).toBe(true);
     expect(received).toEqual([DISCOVERY, DISCOVERY]);
   });
+
+  describe("ahead of a click (a page with Log in or Log out)", () => {
+    /** Resolves once the server has received `count` requests, or after 2 s. */
+    const receivedCount = async (count: number) => {
+      for (let waited = 0; received.length < count && waited < 2000; waited += 10)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+
+    it("asks once in the background, and the click then finds the answer known", async () => {
+      const check = createReachabilityCheck(5000, 60_000);
+      check.ahead(`${base}/realms/demo`);
+      await receivedCount(1);
+      expect(await check(`${base}/realms/demo`)).toBe(true);
+      expect(received).toEqual([DISCOVERY]);
+    });
+
+    it("asks a provider that is down once per window, however many pages are served", async () => {
+      const check = createReachabilityCheck(5000, 60_000);
+      answer = 503;
+      check.ahead(`${base}/realms/demo`);
+      await receivedCount(1);
+      expect(await check(`${base}/realms/demo`)).toBe(false); // the click asks for itself after a failure
+      for (let i = 0; i < 5; i++) check.ahead(`${base}/realms/demo`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(received).toEqual([DISCOVERY, DISCOVERY]);
+    });
+
+    it("asks nothing with a window of 0, nor right after an answer", async () => {
+      createReachabilityCheck(5000, 0).ahead(`${base}/realms/demo`);
+      const check = createReachabilityCheck(5000, 60_000);
+      check.heard(`${base}/realms/demo`, true);
+      check.ahead(`${base}/realms/demo`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(received).toEqual([]);
+    });
+  });
 });
