@@ -8,8 +8,8 @@ type LoginOption = Awaited<ReturnType<typeof auth.loginOptions>>[number];
 type LoginData = { options: LoginOption[] } | { error: AuthErrorView };
 
 export const meta: MetaFunction = ({ data }) =>
-  data && typeof data === "object" && "error" in data
-    ? authErrorMeta({ data: data as LoginData & { error: AuthErrorView } })
+  data && "error" in (data as LoginData)
+    ? authErrorMeta({ data: data as { error: AuthErrorView } })
     : [{ title: "Log in" }];
 
 /**
