@@ -1,31 +1,18 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { auth } from "~/auth.server";
-import { AuthErrorPage, authErrorMeta, type AuthErrorView } from "~/components/auth-error-page";
 
-type LoginOption = Awaited<ReturnType<typeof auth.loginOptions>>[number];
-/** The picker, or why the one provider's login could not start (the loader's data is untyped with a Response in it). */
-type LoginData = { options: LoginOption[] } | { error: AuthErrorView };
+export const meta: MetaFunction = () => [{ title: "Log in" }];
 
-export const meta: MetaFunction = ({ data }) =>
-  data && "error" in (data as LoginData)
-    ? authErrorMeta({ data: data as { error: AuthErrorView } })
-    : [{ title: "Log in" }];
-
-/**
- * Straight to the provider when there is one and nothing else to offer (its login starts here, not one redirect
- * later at `/auth/<realm>/login`: issue #26); a picker otherwise.
- */
+/** Straight to the provider when there is one and nothing else to offer; a picker otherwise. */
 export async function loader({ request }: LoaderFunctionArgs) {
   const options = await auth.loginOptions(request);
-  if (options.length === 1 && !options[0]!.createAccountHref) return auth.startLogin(request, options[0]!.name);
+  if (options.length === 1 && !options[0]!.createAccountHref) throw redirect(options[0]!.href);
   return { options };
 }
 
 export default function Login() {
-  const data: LoginData = useLoaderData<typeof loader>();
-  if ("error" in data) return <AuthErrorPage error={data.error} />;
-  const { options } = data;
+  const { options } = useLoaderData<typeof loader>();
   const single = options.length === 1;
   return (
     <>
