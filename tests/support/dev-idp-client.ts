@@ -103,16 +103,7 @@ export function useDevIdp(): void {
 /** Follows redirects within the IdP; stops at a page (non-3xx) or at a redirect out of the IdP. */
 export const followInIdp = (jar: CookieJar, response: Response, from: string) => follow(jar, response, from, idp.url);
 
-/** Polls until `get` returns a truthy value (for things that happen in the background). */
-export async function until<T>(get: () => T | undefined | null | false, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = get();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { until } from "./until";
 
 export const jwksOf = (realm: string) =>
   createRemoteJWKSet(new URL(`${idp.issuer(realm)}/protocol/openid-connect/certs`));

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createReachabilityCheck } from "~/auth/providers/reachability.server";
+import { until } from "../../support/until";
 
 /** The status the server answers with, or "silent": it holds the request and never answers. */
 let answer: number | "silent" = 200;
@@ -98,16 +99,10 @@ describe("createReachabilityCheck", () => {
   });
 
   describe("ahead of a click (a page with Log in or Log out)", () => {
-    /** Resolves once the server has received `count` requests, or after 2 s. */
-    const receivedCount = async (count: number) => {
-      for (let waited = 0; received.length < count && waited < 2000; waited += 10)
-        await new Promise((resolve) => setTimeout(resolve, 10));
-    };
-
     it("asks once in the background, and the click then finds the answer known", async () => {
       const check = createReachabilityCheck(5000, 60_000);
       check.ahead(`${base}/realms/demo`);
-      await receivedCount(1);
+      await until(() => received.length >= 1);
       expect(await check(`${base}/realms/demo`)).toBe(true);
       expect(received).toEqual([DISCOVERY]);
     });
@@ -116,7 +111,7 @@ describe("createReachabilityCheck", () => {
       const check = createReachabilityCheck(5000, 60_000);
       answer = 503;
       check.ahead(`${base}/realms/demo`);
-      await receivedCount(1);
+      await until(() => received.length >= 1);
       expect(await check(`${base}/realms/demo`)).toBe(false); // the click asks for itself after a failure
       for (let i = 0; i < 5; i++) check.ahead(`${base}/realms/demo`);
       await new Promise((resolve) => setTimeout(resolve, 100));
