@@ -85,6 +85,25 @@ test("a page on another site sending the browser to /logout/callback logs no one
   await expect(page.getByTestId("account-username")).toHaveText("demo");
 });
 
+test("the Log out button on a refused logout link's page logs out, through the provider", async ({
+  page,
+  stack,
+  logIn,
+}) => {
+  const app = stack.app.url;
+  await logIn();
+  await followLinkFromAnotherSite(page, `${app}/logout/callback?state=forged`);
+  await expect(page.getByRole("heading", { name: "This logout link is not valid" })).toBeVisible();
+  const idpRequests = stack.idp.requests.length;
+  // The page's own policy must let its form's redirect go on to the provider (`form-action` governs it too).
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expectLoggedOutPage(page, app);
+  const idpLogouts = stack.idp.requests
+    .slice(idpRequests)
+    .filter((request) => request.path === "/realms/demo/protocol/openid-connect/logout");
+  expect(idpLogouts[0]?.query.id_token_hint).toBeTruthy();
+});
+
 for (const lure of ["link", "form"] as const) {
   test(`a ${lure} on another site to the Retry route starts no logout (issue 23.3)`, async ({ page, stack, logIn }) => {
     const app = stack.app.url;

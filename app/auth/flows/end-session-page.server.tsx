@@ -71,11 +71,12 @@ const SIGNED_OUT = {
  * The page at the end of a logout (`/logout/callback`), whole in one answer: no loader of the app's layout, no
  * script, nothing to hydrate, so it arrives and shows as fast as a redirect (issue #26). It looks like the app's
  * pages: their stylesheet, header and buttons. `username`: who is signed in (a link that was not valid changed
- * nothing), else `null`.
+ * nothing), else `null`; their header's Log out form ends in a redirect to the provider, which `form-action`
+ * also governs, so `providerOrigins` are allowed there.
  */
 export function signedOutPage(
   outcome: LogoutCallbackOutcome,
-  init: { status: number; headers: Headers; username: string | null },
+  init: { status: number; headers: Headers; username: string | null; providerOrigins: readonly string[] },
   look: PageLook,
 ) {
   const { title, text, next } = SIGNED_OUT[outcome];
@@ -91,7 +92,8 @@ export function signedOutPage(
       </p>
     </StaticPage>
   );
-  return staticResponse(page, init.status, init.headers, "form-action 'self'");
+  const formTargets = init.username ? init.providerOrigins : [];
+  return staticResponse(page, init.status, init.headers, `form-action ${["'self'", ...formTargets].join(" ")}`);
 }
 
 function staticResponse(page: ReactNode, status: number, headers: Headers, policy: string): Response {

@@ -188,7 +188,9 @@ export async function completeLogoutPage(ctx: LogoutContext, request: Request): 
   const { outcome, status, headers } = await logoutCallback(ctx, request);
   // Only a link that was not valid leaves anyone signed in; the others' sessions are gone by now.
   const session = outcome === "invalid" ? await getAuthSession(ctx, request).catch(() => null) : null;
-  return signedOutPage(outcome, { status, headers, username: session?.user.username ?? null }, ctx.look);
+  const username = session?.user.username ?? null;
+  const providerOrigins = ctx.config.providers.map((provider) => new URL(provider.issuer).origin);
+  return signedOutPage(outcome, { status, headers, username, providerOrigins }, ctx.look);
 }
 
 async function logoutCallback(
