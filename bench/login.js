@@ -66,7 +66,7 @@ export async function follow(jar, response, from, within) {
 }
 
 /** The `action` of the first form of a page. */
-function formAction(html, pageUrl) {
+export function formAction(html, pageUrl) {
   const action = /<form\b[^>]*\baction="([^"]*)"/i.exec(html)?.[1];
   if (action === undefined) throw new Error(`no form at ${pageUrl}:\n${html.slice(0, 500)}`);
   return new URL(

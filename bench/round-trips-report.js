@@ -38,7 +38,8 @@ export function renderRoundTrips(roundTrips, meta) {
 
 ${meta.date}, commit ${meta.commit}, load average at the end ${meta.loadAverage}. Against ${roundTrips.provider}${"contactWindowMs" in roundTrips ? `, the app with IDP_CONTACT_WINDOW_MS=${roundTrips.contactWindowMs}` : ""}; ${roundTrips.count}
 cycles per app and per placement of the provider, each in a fresh browser context (home page, Log in, the
-provider's form, Log out), after one untimed cycle; the three take turns going first. Each step is timed by
+provider's form, Log out), after ${roundTrips.warmUpVisits ?? 0} visits over HTTP per app (\`ROUND_TRIPS_WARM_UP\`: servers
+as warm as ones in use) and one untimed cycle; the three take turns going first. Each step is timed by
 the browser, from the click to the end of the next page's answer (its \`responseEnd\`), redirects included.
 The browser's and both servers' requests to the provider go through a loopback proxy (\`bench/delay-proxy.js\`),
 which holds each chunk for half the stated round trip in each direction ("loopback": no delay). Milliseconds:

@@ -9,6 +9,7 @@ import { freePort } from "../dev/free-port.js";
 import { startIdp } from "../dev/idp/index.js";
 import { ADMIN, missingTools, PINNED_VERSION, startKeycloak } from "../dev/keycloak/index.js";
 import { startDelayProxy } from "./delay-proxy.js";
+import { browse, follow, formAction, logIn } from "./login.js";
 import { APP_CLIENT, PEER_BACKCHANNEL_CLIENT, PEER_CLIENT, startApp, startPeer } from "./servers.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -25,6 +26,12 @@ const KEYCLOAK_APP_SECRET = "change-me-in-keycloak-credentials-tab";
 export const STEPS = ["form", "signIn", "logout"];
 /** The app, the peer as configured by default, and the peer taking back-channel logouts too, like the app. */
 export const TARGETS = ["app", "peer", "peerBackchannel"];
+/**
+ * Whole visits over plain HTTP through each server before the timed cycles, as a server in use has served: a fresh
+ * app answered its first requests 2-3 times slower than after a few hundred (its signed-in home page 8-10 ms
+ * against 3.9; the peer's 3 against 2), the code not yet compiled by V8's optimizing tiers.
+ */
+export const WARM_UP_VISITS = Number(process.env.ROUND_TRIPS_WARM_UP ?? 30);
 
 /**
  * `count` timed cycles (reach the form, sign in, log out) per app and per placement of the provider, after one
@@ -72,6 +79,8 @@ export async function measureRoundTrips({ count, awayMs, devIdp = false, log, ch
         logout: { click: 'form[action="/logout"] button' },
         loggedOut: (url) => url.startsWith(`${appUrl}/logout/callback`),
         signedOutText: "You are logged out",
+        loginPath: "/auth/demo/login",
+        logoutRequest: { path: "/logout", form: {}, headers: { origin: appUrl } },
       },
       {
         key: "peer",
@@ -80,6 +89,8 @@ export async function measureRoundTrips({ count, awayMs, devIdp = false, log, ch
         logout: { go: "/logout" },
         loggedOut: (url) => url.startsWith(peerUrl),
         signedOutText: 'href="/login"',
+        loginPath: "/login",
+        logoutRequest: { path: "/logout" },
       },
       {
         key: "peerBackchannel",
@@ -87,12 +98,18 @@ export async function measureRoundTrips({ count, awayMs, devIdp = false, log, ch
         logout: { go: "/logout" },
         loggedOut: (url) => url.startsWith(peerBcUrl),
         signedOutText: 'href="/login"',
+        loginPath: "/login",
+        logoutRequest: { path: "/logout" },
       },
     ];
     const modes = [
       { name: "loopback", delayMs: 0 },
       { name: `${awayMs} ms away`, delayMs: awayMs / 2 },
     ];
+    if (WARM_UP_VISITS > 0) {
+      log(`round trips: ${WARM_UP_VISITS} visits over HTTP per app first, to warm the servers up`);
+      for (let i = 0; i < WARM_UP_VISITS; i++) for (const target of targets) await warmUpVisit(target, proxy.url);
+    }
     for (const mode of modes) {
       proxy.setDelay(mode.delayMs);
       log(`round trips, provider ${mode.name}: 1 untimed + ${count} timed cycles per app`);
@@ -107,7 +124,14 @@ export async function measureRoundTrips({ count, awayMs, devIdp = false, log, ch
       }
     }
     const window = process.env.IDP_CONTACT_WINDOW_MS;
-    return { provider: provider.name, count, awayMs, modes, ...(window && { contactWindowMs: Number(window) }) };
+    return {
+      provider: provider.name,
+      count,
+      awayMs,
+      warmUpVisits: WARM_UP_VISITS,
+      modes,
+      ...(window && { contactWindowMs: Number(window) }),
+    };
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
   }
@@ -197,6 +221,26 @@ async function addPeerClient(keycloakUrl, client, peerUrl, backchannelUrl) {
     }),
   });
   if (response.status !== 201) throw new Error(`Keycloak refused the peer's client: HTTP ${response.status}`);
+}
+
+/** A visit without the browser: the home page, a login at the provider, the home page signed in, the logout. */
+async function warmUpVisit(target, providerUrl) {
+  await (await fetch(`${target.url}/`)).arrayBuffer();
+  const { jar } = await logIn({ loginUrl: `${target.url}${target.loginPath}`, idpUrl: providerUrl });
+  for (let i = 0; i < 5; i++) await (await browse(jar, `${target.url}/`)).arrayBuffer();
+  const { path, form, headers } = target.logoutRequest;
+  const url = `${target.url}${path}`;
+  let end = await follow(jar, await browse(jar, url, { form, headers }), url, () => true);
+  if (end.url.startsWith(providerUrl) && end.html?.includes('id="op.logoutForm"')) {
+    // The dev IdP's page confirms by script what Keycloak does without asking (dev/idp/provider.js).
+    const action = formAction(end.html, end.url);
+    const xsrf = /name="xsrf" value="([^"]*)"/.exec(end.html)?.[1] ?? "";
+    end = await follow(jar, await browse(jar, action, { form: { xsrf, logout: "yes" } }), action, () => true);
+  }
+  if (!end.url.startsWith(target.url) || !end.html?.includes(target.signedOutText)) {
+    const { origin, pathname } = new URL(end.url);
+    throw new Error(`${target.key}: the warm-up's logout ended at ${origin}${pathname} (HTTP ${end.response.status})`);
+  }
 }
 
 /** One person's visit in a fresh browser context: the home page, Log in, the provider's form, Log out. */
