@@ -23,6 +23,12 @@ const logoutStore = {
 const app = express();
 app.disable("x-powered-by");
 app.get("/healthz", (_req, res) => res.json({ status: "ok" }));
+// A line per back-channel logout answered, for bench/end-session.js to see it accepted (else stdout is /dev/null).
+if (env.BACKCHANNEL)
+  app.use("/backchannel-logout", (_req, res, next) => {
+    res.on("finish", () => console.log(`POST /backchannel-logout ${res.statusCode}`));
+    next();
+  });
 app.use(
   auth({
     issuerBaseURL: env.ISSUER,

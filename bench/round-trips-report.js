@@ -9,7 +9,7 @@ const STEP_NAMES = {
   logout: "Click Log out → the signed-out page",
 };
 
-const quantile = (values, q) => {
+export const quantile = (values, q) => {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (sorted.length - 1) * q;
   const [low, high] = [Math.floor(at), Math.ceil(at)];

@@ -22,7 +22,7 @@ const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 /** The realm file's secret of client remix-app (keycloak/realm-export.json). */
-const KEYCLOAK_APP_SECRET = "change-me-in-keycloak-credentials-tab";
+export const KEYCLOAK_APP_SECRET = "change-me-in-keycloak-credentials-tab";
 export const STEPS = ["form", "signIn", "logout"];
 /** The app, the peer as configured by default, and the peer taking back-channel logouts too, like the app. */
 export const TARGETS = ["app", "peer", "peerBackchannel"];
@@ -195,7 +195,7 @@ async function startProvider({ appUrl, peerUrl, peerBcUrl, devIdp, log, children
 }
 
 /** The peer's client in realm demo, through Keycloak's admin API: the realm files stay as users import them. */
-async function addPeerClient(keycloakUrl, client, peerUrl, backchannelUrl) {
+export async function addPeerClient(keycloakUrl, client, peerUrl, backchannelUrl) {
   const token = await fetch(`${keycloakUrl}/realms/master/protocol/openid-connect/token`, {
     method: "POST",
     body: new URLSearchParams({ grant_type: "password", client_id: "admin-cli", ...ADMIN }),

@@ -64,21 +64,30 @@ export async function startIdentityProvider() {
   return { idp, appUrl, peerUrl };
 }
 
-/** The app's production server, as `npm start` runs it; `nodeArgs` e.g. for --cpu-prof, `env` added. */
-export function startApp({ url, idp, nodeArgs = [], env = {} }) {
+/**
+ * The app's production server, as `npm start` runs it; `nodeArgs` e.g. for --cpu-prof, `env` added; `onStdout`
+ * gets its output (the access log and the module's log lines), else /dev/null does.
+ */
+export function startApp({ url, idp, nodeArgs = [], env = {}, onStdout }) {
   const { port } = new URL(url);
-  return startChild("app", [...nodeArgs, "node_modules/@remix-run/serve/dist/cli.js", "build/index.js"], url, {
-    NODE_ENV: "production",
-    PORT: port,
-    HOST,
-    APP_URL: url,
-    KEYCLOAK_URL: idp.url,
-    KEYCLOAK_REALM: "demo",
-    KEYCLOAK_CLIENT_ID: APP_CLIENT.clientId,
-    KEYCLOAK_CLIENT_SECRET: APP_CLIENT.clientSecret,
-    SESSION_SECRET,
-    ...env,
-  });
+  return startChild(
+    "app",
+    [...nodeArgs, "node_modules/@remix-run/serve/dist/cli.js", "build/index.js"],
+    url,
+    {
+      NODE_ENV: "production",
+      PORT: port,
+      HOST,
+      APP_URL: url,
+      KEYCLOAK_URL: idp.url,
+      KEYCLOAK_REALM: "demo",
+      KEYCLOAK_CLIENT_ID: APP_CLIENT.clientId,
+      KEYCLOAK_CLIENT_SECRET: APP_CLIENT.clientSecret,
+      SESSION_SECRET,
+      ...env,
+    },
+    onStdout,
+  );
 }
 
 /** The app's logout: the form post of its "Log out" button, same-origin. */
@@ -89,31 +98,41 @@ export const appLogoutRequest = (url, cookie) => ({
   body: "",
 });
 
-/** The peer; `backchannel`: as the client PEER_BACKCHANNEL_CLIENT, taking back-channel logouts at /backchannel-logout. */
-export function startPeer({ url, idp, backchannel = false }) {
+/**
+ * The peer; `backchannel`: as the client PEER_BACKCHANNEL_CLIENT, taking back-channel logouts at
+ * /backchannel-logout (and writing a line per answer to stdout, which `onStdout` gets).
+ */
+export function startPeer({ url, idp, backchannel = false, onStdout }) {
   const { port } = new URL(url);
   const client = backchannel ? PEER_BACKCHANNEL_CLIENT : PEER_CLIENT;
-  return startChild("peer", ["bench/peer.js"], url, {
-    NODE_ENV: "production",
-    PORT: port,
-    HOST,
-    BASE_URL: url,
-    ISSUER: idp.issuer("demo"),
-    CLIENT_ID: client.clientId,
-    CLIENT_SECRET: client.clientSecret,
-    SESSION_SECRET,
-    ...(backchannel && { BACKCHANNEL: "1" }),
-  });
+  return startChild(
+    "peer",
+    ["bench/peer.js"],
+    url,
+    {
+      NODE_ENV: "production",
+      PORT: port,
+      HOST,
+      BASE_URL: url,
+      ISSUER: idp.issuer("demo"),
+      CLIENT_ID: client.clientId,
+      CLIENT_SECRET: client.clientSecret,
+      SESSION_SECRET,
+      ...(backchannel && { BACKCHANNEL: "1" }),
+    },
+    onStdout,
+  );
 }
 
 /** A node child process serving `url`, ready once `/healthz` answers. */
-async function startChild(name, args, url, env) {
+async function startChild(name, args, url, env, onStdout) {
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: { PATH: process.env.PATH, ...env },
-    // The access log (one line per request) goes to /dev/null; stderr is kept for errors.
-    stdio: ["ignore", "ignore", "pipe"],
+    // The access log (one line per request) goes to /dev/null unless asked for; stderr is kept for errors.
+    stdio: ["ignore", onStdout ? "pipe" : "ignore", "pipe"],
   });
+  child.stdout?.setEncoding("utf8").on("data", onStdout);
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr = (stderr + chunk).slice(-10_000)));
   const running = {
