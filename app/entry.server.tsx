@@ -1,11 +1,11 @@
 import { PassThrough } from "node:stream";
 import type { EntryContext, HandleDataRequestFunction, HandleErrorFunction } from "@remix-run/node";
-import { createReadableStreamFromReadable } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { auth } from "~/auth.server";
 import { incomingRequestId, requestId } from "~/auth/index.server";
 import { NonceContext } from "~/nonce";
+import { encodePage } from "~/page-encoding.server";
 import { createNonce, pageSecurityHeaders } from "~/security-headers.server";
 
 // The providers' origins, where the logout form may post.
@@ -42,10 +42,19 @@ export default async function handleRequest(
         nonce,
         onAllReady() {
           clearTimeout(timeout);
-          const body = new PassThrough();
-          responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-          resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status }));
-          pipe(body);
+          const chunks: Buffer[] = [];
+          const html = new PassThrough()
+            .on("data", (chunk: Buffer) => chunks.push(chunk))
+            .on("error", reject)
+            .on("end", () => {
+              const { body, encoding } = encodePage(Buffer.concat(chunks), request.headers.get("Accept-Encoding"));
+              responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+              responseHeaders.append("Vary", "Accept-Encoding");
+              if (encoding) responseHeaders.set("Content-Encoding", encoding);
+              responseHeaders.set("Content-Length", String(body.length));
+              resolve(new Response(new Uint8Array(body), { headers: responseHeaders, status }));
+            });
+          pipe(html);
         },
         onShellError(error: unknown) {
           clearTimeout(timeout);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startApp, TEST_CLIENT, type RunningApp } from "../../support/app";
 import { generateKeyPairSync } from "node:crypto";
 import { request as httpRequest } from "node:http";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { browse, CookieJar, follow, textOf } from "../../support/browserless";
 import { continueIdpLogout, reachCallback } from "../../support/login";
 import { appClient } from "../../../dev/idp/app-client.js";
@@ -124,6 +125,44 @@ describe("npm start in production", () => {
     await expect.poll(() => app.output().slice(before)).toContain("createRemixRequest");
     // Nothing of the app ran: no render, no auth line.
     expect(app.output().slice(before)).not.toMatch(/^\{/m);
+  });
+
+  it("sends each page whole, encoded as the browser asks, with its length (app/page-encoding.server.ts)", async () => {
+    const raw = (headers: Record<string, string>, method = "GET") =>
+      new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>(
+        (resolve, reject) => {
+          const request = httpRequest({ host: "127.0.0.1", port: app.port, path: "/", method, headers }, (response) => {
+            const chunks: Buffer[] = [];
+            response.on("data", (chunk: Buffer) => chunks.push(chunk));
+            response.on("end", () =>
+              resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }),
+            );
+          });
+          request.on("error", reject);
+          request.end();
+        },
+      );
+    const heading = "Keycloak login and logout in Remix";
+    const decoders: Record<string, (body: Buffer) => Buffer> = {
+      "gzip, deflate, br, zstd": gunzipSync,
+      br: brotliDecompressSync,
+      identity: (body) => body,
+    };
+    for (const [acceptEncoding, decode] of Object.entries(decoders)) {
+      const page = await raw({ "Accept-Encoding": acceptEncoding });
+      expect(page.status).toBe(200);
+      expect(page.headers["content-encoding"]).toBe(
+        { "gzip, deflate, br, zstd": "gzip", br: "br", identity: undefined }[acceptEncoding],
+      );
+      expect(page.headers["content-length"]).toBe(String(page.body.length));
+      expect(page.headers["transfer-encoding"]).toBeUndefined();
+      expect(page.headers.vary).toMatch(/Accept-Encoding/i);
+      expect(decode(page.body).toString("utf8")).toContain(heading);
+    }
+    const head = await raw({ "Accept-Encoding": "gzip" }, "HEAD");
+    expect(head.status).toBe(200);
+    expect(head.headers["content-encoding"]).toBe("gzip");
+    expect(head.body.length).toBe(0);
   });
 
   it("sends the security headers on every page", async () => {
